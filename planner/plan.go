@@ -1,0 +1,110 @@
+// Package planner turns resolved bake targets and parsed Dockerfiles into one
+// Plan: a deterministic DAG of Steps, each with a content-derived cache key.
+// Equal keys are one step, whichever target asked for it.
+//
+// The planner owns cache-key derivation (see DESIGN.md "Cache keys") and the
+// text/JSON rendering of a plan. It does not run or write anything: base
+// image digests and context file digests reach it through Inputs.
+package planner
+
+import (
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Plan is the whole build as plain data: every step needed by every
+// requested target, parents before children, in a deterministic order.
+type Plan struct {
+	Steps   []*Step  `json:"steps"`
+	Targets []Target `json:"targets"`
+}
+
+// Target is one requested bake target and where its image ends.
+type Target struct {
+	Name    string   `json:"name"`
+	Final   string   `json:"final"` // key of the target's last step
+	Tags    []string `json:"tags,omitempty"`
+	Outputs []string `json:"outputs,omitempty"` // raw "type=...,dest=..." specs
+}
+
+// StepKind says which executor routine runs a step.
+type StepKind string
+
+const (
+	KindBase   StepKind = "base"   // FROM: a registry/local image or scratch
+	KindRun    StepKind = "run"    // RUN: sandboxed, produces a layer
+	KindCopy   StepKind = "copy"   // COPY/ADD: produces a layer without a sandbox
+	KindConfig StepKind = "config" // metadata only: changes the config, no layer
+)
+
+// Location is where an instruction was written.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// Step is one node of the DAG. Its Config is the image config after the step,
+// so the executor never interprets metadata instructions itself.
+type Step struct {
+	Key         string    `json:"key"`              // "sha256:<hex>" cache key
+	Parent      string    `json:"parent,omitempty"` // parent step key ("" for KindBase)
+	Kind        StepKind  `json:"kind"`
+	Stage       string    `json:"stage"`       // stage name or index, for display
+	Location    Location  `json:"location"`    // Dockerfile and line
+	Instruction string    `json:"instruction"` // as written, after ARG/ENV expansion (history created_by)
+	Config      v1.Config `json:"config"`      // image config after this step
+	NoCache     bool      `json:"no_cache,omitempty"`
+	Inputs      KeyInputs `json:"inputs"` // what the key was derived from
+
+	Base *Base `json:"base,omitempty"`
+	Run  *Run  `json:"run,omitempty"`
+	Copy *Copy `json:"copy,omitempty"`
+}
+
+// KeyInputs records the ingredients of a step's key, so a later plan can say
+// which input changed when a key misses.
+type KeyInputs struct {
+	Parent      string            `json:"parent,omitempty"`
+	Instruction string            `json:"instruction"`
+	Args        map[string]string `json:"args,omitempty"`  // build args visible to the step and used
+	Files       map[string]string `json:"files,omitempty"` // COPY/ADD: source rel path -> file digest
+	Base        string            `json:"base,omitempty"`  // base image manifest digest
+	From        string            `json:"from,omitempty"`  // COPY --from: key of the source stage's final step
+}
+
+// Base is a FROM of an image (not of an earlier stage: that is just a parent).
+type Base struct {
+	Ref    string `json:"ref"`              // normalised reference, or "scratch"
+	Digest string `json:"digest,omitempty"` // manifest digest ("" for scratch)
+	Local  bool   `json:"local,omitempty"`  // found in the local store (else from a registry)
+}
+
+// Run is a sandboxed command.
+type Run struct {
+	Args    []string `json:"args"` // argv; shell form already wrapped in SHELL
+	Env     []string `json:"env"`  // KEY=VALUE, image env plus build args
+	User    string   `json:"user,omitempty"`
+	Workdir string   `json:"workdir"`
+	Network string   `json:"network"` // "default" (host) or "none"
+}
+
+// Copy is a COPY or ADD. From == "" copies from the build context.
+type Copy struct {
+	Add      bool       `json:"add,omitempty"`
+	From     string     `json:"from,omitempty"` // key of the source stage's last step or base step
+	Context  string     `json:"context,omitempty"`
+	Sources  []string   `json:"sources"` // as written, after expansion
+	Dest     string     `json:"dest"`    // as written, after expansion
+	Workdir  string     `json:"workdir"` // for a relative Dest
+	Chown    string     `json:"chown,omitempty"`
+	Chmod    string     `json:"chmod,omitempty"`
+	Excludes []string   `json:"excludes,omitempty"` // .dockerignore patterns (context only)
+	Files    []CopyFile `json:"files,omitempty"`    // context sources resolved at plan time
+}
+
+// CopyFile is one context file a COPY/ADD reads, resolved and digested.
+type CopyFile struct {
+	Src    string `json:"src"`    // path relative to the context root
+	Dest   string `json:"dest"`   // absolute path in the image
+	Mode   uint32 `json:"mode"`   // os.FileMode bits
+	Digest string `json:"digest"` // sha256 of content (or link target) + mode
+}
