@@ -1,0 +1,108 @@
+// Package registry starts a real OCI distribution registry (Debian's
+// docker-registry binary) on loopback for tests.
+//
+// It owns only the lifetime of that test process and its temporary storage;
+// it does not push or pull anything (use go-containerregistry's remote for
+// that).
+package registry
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Binary is the registry executable Start looks for on PATH.
+const Binary = "docker-registry"
+
+// Start launches a registry listening on 127.0.0.1:<free port>, storing
+// blobs under a t.TempDir(), and returns its "host:port". The registry is
+// stopped when t's cleanup runs. Start skips t if the binary is missing.
+func Start(t testing.TB) (host string) {
+	t.Helper()
+	bin, err := exec.LookPath(Binary)
+	if err != nil {
+		t.Skipf("registry: %s not found on PATH (apt-get install docker-registry): %v", Binary, err)
+	}
+	dir := t.TempDir()
+	host, err = freeAddr()
+	if err != nil {
+		t.Fatalf("registry: find free port: %v", err)
+	}
+	cfg := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfg, []byte(config(filepath.Join(dir, "data"), host)), 0o600); err != nil {
+		t.Fatalf("registry: write config: %v", err)
+	}
+	cmd := exec.Command(bin, "serve", cfg)
+	logf, err := os.Create(filepath.Join(dir, "registry.log"))
+	if err != nil {
+		t.Fatalf("registry: create log: %v", err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("registry: start %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait(); logf.Close() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	if err := waitReady(host, exited); err != nil {
+		log, _ := os.ReadFile(logf.Name())
+		t.Fatalf("registry: %v\n%s", err, log)
+	}
+	return host
+}
+
+// config renders a minimal distribution config for a filesystem store.
+func config(root, addr string) string {
+	return fmt.Sprintf(`version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: %s
+  delete:
+    enabled: true
+http:
+  addr: %s
+`, root, addr)
+}
+
+// freeAddr asks the kernel for an unused loopback port.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitReady polls GET /v2/ until the registry answers or the process exits.
+func waitReady(host string, exited <-chan error) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("exited before serving: %v", err)
+		default:
+		}
+		resp, err := client.Get("http://" + host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("not ready on %s after 30s", host)
+}
