@@ -1,0 +1,87 @@
+package dockerfile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Platform is the only platform Stencil builds for.
+const Platform = "linux/amd64"
+
+// Check rejects instruction features Stencil does not implement. The error
+// carries no location; Parse adds it.
+func Check(v any) error {
+	switch c := v.(type) {
+	case *instructions.Stage:
+		if !strings.Contains(c.Platform, "$") {
+			return CheckPlatform(c.Platform)
+		}
+	case *instructions.RunCommand:
+		return checkRun(c)
+	case *instructions.CopyCommand:
+		return checkCopy(c)
+	case *instructions.AddCommand:
+		return checkAdd(c)
+	}
+	return nil
+}
+
+// CheckPlatform accepts "" and linux/amd64 (however spelled), nothing else.
+func CheckPlatform(p string) error {
+	switch strings.ToLower(strings.TrimSpace(p)) {
+	case "", Platform, "linux/x86_64", "linux/amd64/v1":
+		return nil
+	}
+	return fmt.Errorf("FROM --platform=%s: only %s is supported", p, Platform)
+}
+
+func checkRun(c *instructions.RunCommand) error {
+	for _, fl := range c.FlagsUsed {
+		if fl != "network" {
+			return fmt.Errorf("RUN --%s is not supported", fl)
+		}
+	}
+	return nil
+}
+
+func checkCopy(c *instructions.CopyCommand) error {
+	switch {
+	case c.Parents:
+		return errors.New("COPY --parents is not supported")
+	case len(c.ExcludePatterns) > 0:
+		return errors.New("COPY --exclude is not supported")
+	}
+	return nil
+}
+
+func checkAdd(c *instructions.AddCommand) error {
+	switch {
+	case len(c.ExcludePatterns) > 0:
+		return errors.New("ADD --exclude is not supported")
+	case c.Checksum != "":
+		return errors.New("ADD --checksum is not supported")
+	case c.KeepGitDir != nil:
+		return errors.New("ADD --keep-git-dir is not supported")
+	case c.Unpack != nil:
+		return errors.New("ADD --unpack is not supported")
+	}
+	for _, src := range c.SourcePaths {
+		if IsURL(src) {
+			return fmt.Errorf("ADD %s: remote sources are not supported", src)
+		}
+	}
+	return nil
+}
+
+// IsURL reports whether an ADD source names a remote file or git repository.
+func IsURL(src string) bool {
+	for _, p := range []string{"http://", "https://", "git@", "git://", "ssh://"} {
+		if strings.HasPrefix(src, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,175 @@
+// Package dockerfile parses Dockerfiles into stages and global (meta) ARGs,
+// using BuildKit's parser, instruction decoder and shell lexer, and rejects
+// every feature Stencil does not implement with a located one-line error.
+//
+// It owns syntax: parsing, feature checks, stage lookup with did-you-mean,
+// ONBUILD trigger parsing and ARG/ENV word expansion. It does not decide
+// argument scoping, image configs or cache keys (that is the planner), and it
+// reads nothing from disk: callers pass the Dockerfile bytes.
+package dockerfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/util/suggest"
+)
+
+// File is a parsed Dockerfile.
+type File struct {
+	Name   string                    // display name used in errors
+	Args   []instructions.ArgCommand // global ARGs written before the first FROM
+	Stages []instructions.Stage      // in file order
+	Escape rune                      // escape token (`\` unless a directive changed it)
+}
+
+// Parse decodes src, reporting errors as "name:line: message". Heredocs and
+// flags Stencil does not implement are errors, never silently ignored.
+func Parse(name string, src []byte) (*File, error) {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, locate(name, 0, err)
+	}
+	f := &File{Name: name, Escape: res.EscapeToken}
+	for _, n := range res.AST.Children {
+		if err := f.add(n); err != nil {
+			return nil, err
+		}
+	}
+	if len(f.Stages) == 0 {
+		return nil, fmt.Errorf("%s: no FROM instruction", name)
+	}
+	return f, nil
+}
+
+// add decodes one top-level node and appends it to the file.
+func (f *File) add(n *parser.Node) error {
+	if len(n.Heredocs) > 0 {
+		return f.Errorf(n.StartLine, "%s: heredocs (<<%s) are not supported", strings.ToUpper(n.Value), n.Heredocs[0].Name)
+	}
+	v, err := instructions.ParseInstruction(n)
+	if err != nil {
+		return locate(f.Name, n.StartLine, err)
+	}
+	if err := Check(v); err != nil {
+		return f.Errorf(n.StartLine, "%s", err)
+	}
+	switch c := v.(type) {
+	case *instructions.Stage:
+		f.Stages = append(f.Stages, *c)
+	case *instructions.ArgCommand:
+		if len(f.Stages) == 0 {
+			f.Args = append(f.Args, *c)
+			return nil
+		}
+		f.last().AddCommand(c)
+	case instructions.Command:
+		if len(f.Stages) == 0 {
+			return f.Errorf(n.StartLine, "%s before the first FROM", strings.ToUpper(n.Value))
+		}
+		f.last().AddCommand(c)
+	}
+	return nil
+}
+
+func (f *File) last() *instructions.Stage { return &f.Stages[len(f.Stages)-1] }
+
+// Errorf formats a one-line error located at line of the file.
+func (f *File) Errorf(line int, format string, args ...any) error {
+	return &Error{File: f.Name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Error is a located Dockerfile error.
+type Error struct {
+	File string
+	Line int // 0 when unknown
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line <= 0 {
+		return e.File + ": " + e.Msg
+	}
+	return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg
+}
+
+// locate turns a BuildKit error into an *Error, preferring the line the
+// error itself carries over fallback.
+func locate(name string, fallback int, err error) error {
+	line := fallback
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		line = le.Locations[0][0].Start.Line
+	}
+	return &Error{File: name, Line: line, Msg: firstLine(err.Error())}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// Line is the first line of a location range, 0 if there is none.
+func Line(loc []parser.Range) int {
+	if len(loc) == 0 {
+		return 0
+	}
+	return loc[0].Start.Line
+}
+
+// StageIndex finds a stage by name (case-insensitive) or decimal index.
+// Unknown names get a "did you mean" suggestion.
+func (f *File) StageIndex(name string) (int, error) {
+	if i, ok := instructions.HasStage(f.Stages, name); ok {
+		return i, nil
+	}
+	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(f.Stages) {
+		return i, nil
+	}
+	err := fmt.Errorf("%s: unknown stage %q", f.Name, name)
+	return -1, suggest.WrapError(err, name, f.StageNames(), false)
+}
+
+// StageNames lists the named stages in file order.
+func (f *File) StageNames() []string {
+	var names []string
+	for _, s := range f.Stages {
+		if s.Name != "" {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// StageName is a stage's name, or its index when it has none.
+func (f *File) StageName(i int) string {
+	if f.Stages[i].Name != "" {
+		return f.Stages[i].Name
+	}
+	return strconv.Itoa(i)
+}
+
+// ParseTrigger decodes one ONBUILD trigger expression (as stored in an image
+// config) into a command, checked like any other instruction.
+func ParseTrigger(expr string) (instructions.Command, error) {
+	res, err := parser.Parse(strings.NewReader(expr))
+	if err != nil {
+		return nil, fmt.Errorf("parse ONBUILD trigger %q: %w", expr, err)
+	}
+	if len(res.AST.Children) != 1 || len(res.AST.Children[0].Heredocs) > 0 {
+		return nil, fmt.Errorf("parse ONBUILD trigger %q: want one instruction without heredocs", expr)
+	}
+	c, err := instructions.ParseCommand(res.AST.Children[0])
+	if err != nil {
+		return nil, fmt.Errorf("parse ONBUILD trigger %q: %s", expr, firstLine(err.Error()))
+	}
+	if err := Check(c); err != nil {
+		return nil, fmt.Errorf("parse ONBUILD trigger %q: %w", expr, err)
+	}
+	return c, nil
+}

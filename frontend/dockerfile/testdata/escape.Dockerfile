@@ -1,0 +1,4 @@
+# escape=`
+FROM scratch
+ENV A=b `
+    C=d
