@@ -1,0 +1,192 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// fileKey identifies a file version without reading it.
+type fileKey struct {
+	Path  string `json:"path"`
+	Size  int64  `json:"size"`
+	MTime int64  `json:"mtime_ns"`
+	Inode uint64 `json:"inode"`
+	Mode  uint32 `json:"mode"`
+}
+
+// hashEntry is one persisted (file version → digest) pair.
+type hashEntry struct {
+	fileKey
+	Digest string `json:"digest"`
+}
+
+// hashCache maps file versions to content digests. It is loaded on first
+// use and saved (merged with what other processes saved) on Close.
+type hashCache struct {
+	path, lockPath string
+	load           sync.Once
+	mu             sync.Mutex
+	m              map[fileKey]string
+	added          map[fileKey]string
+}
+
+// racyWindow: entries whose mtime is this close to the save time are not
+// persisted, since a later write in the same clock tick could keep size
+// and mtime unchanged.
+const racyWindow = 2 * time.Second
+
+// maxHashEntries bounds the persisted cache; beyond it the file restarts
+// from this process's entries.
+const maxHashEntries = 200000
+
+func newHashCache(path, lockPath string) *hashCache {
+	return &hashCache{path: path, lockPath: lockPath, added: map[fileKey]string{}}
+}
+
+// FileDigest returns "sha256:<hex>" of the regular file name inside root,
+// reusing a cached digest when the file's path, size, mtime, inode and mode
+// are unchanged. Symlinks are followed only within root.
+func (s *Store) FileDigest(root *os.Root, name string) (string, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return "", fmt.Errorf("hash file: %w", err)
+	}
+	defer f.Close()
+	k, err := statKey(f, filepath.Join(root.Name(), name))
+	if err != nil {
+		return "", err
+	}
+	if d, ok := s.hashes.get(k); ok {
+		return d, nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", name, err)
+	}
+	d := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	if after, err := statKey(f, k.Path); err == nil && after == k {
+		s.hashes.put(k, d)
+	}
+	return d, nil
+}
+
+// statKey builds the cache key of an open regular file.
+func statKey(f *os.File, path string) (fileKey, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return fileKey{}, fmt.Errorf("stat %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fileKey{}, fmt.Errorf("hash %s: not a regular file", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fileKey{}, fmt.Errorf("resolve %s: %w", path, err)
+	}
+	k := fileKey{Path: abs, Size: fi.Size(), MTime: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		k.Inode = st.Ino
+	}
+	return k, nil
+}
+
+// get looks k up, loading the persisted cache on first use.
+func (c *hashCache) get(k fileKey) (string, bool) {
+	c.load.Do(func() {
+		m, _ := readHashFile(c.path) // unreadable: start empty, it is only a cache
+		c.mu.Lock()
+		for k, d := range c.m {
+			m[k] = d
+		}
+		c.m = m
+		c.mu.Unlock()
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.m[k]
+	return d, ok
+}
+
+// put records a freshly computed digest.
+func (c *hashCache) put(k fileKey, d string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[fileKey]string{}
+	}
+	c.m[k], c.added[k] = d, d
+}
+
+// save merges new entries into the file on disk under a lock. Racily
+// clean entries (mtime too close to now) are left out.
+func (c *hashCache) save() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.added) == 0 {
+		return nil
+	}
+	lk := flock.New(c.lockPath)
+	if err := lk.Lock(); err != nil {
+		return fmt.Errorf("lock hash cache: %w", err)
+	}
+	defer lk.Unlock()
+	disk, err := readHashFile(c.path)
+	if err != nil {
+		disk = map[fileKey]string{} // a corrupt cache is only a cache
+	}
+	if len(disk)+len(c.added) > maxHashEntries {
+		disk = map[fileKey]string{} // start over rather than grow forever
+	}
+	cutoff := time.Now().Add(-racyWindow).UnixNano()
+	for k, d := range c.added {
+		if k.MTime < cutoff {
+			disk[k] = d
+		}
+	}
+	return writeHashFile(c.path, disk)
+}
+
+// readHashFile loads a persisted cache; a missing file is empty.
+func readHashFile(path string) (map[fileKey]string, error) {
+	m := map[fileKey]string{}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("read hash cache: %w", err)
+	}
+	var list []hashEntry
+	if err := json.Unmarshal(data, &list); err != nil {
+		return map[fileKey]string{}, fmt.Errorf("parse hash cache %s: %w", path, err)
+	}
+	for _, e := range list {
+		m[e.fileKey] = e.Digest
+	}
+	return m, nil
+}
+
+// writeHashFile persists m atomically.
+func writeHashFile(path string, m map[fileKey]string) error {
+	list := make([]hashEntry, 0, len(m))
+	for k, d := range m {
+		list = append(list, hashEntry{fileKey: k, Digest: d})
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("encode hash cache: %w", err)
+	}
+	return writeFileAtomic(path, data)
+}

@@ -1,0 +1,103 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// StepRecord is the result of one build step, stored under its cache key.
+type StepRecord struct {
+	Key     string          `json:"key"`
+	Layer   *LayerRef       `json:"layer,omitempty"` // nil for metadata-only steps
+	Inputs  json.RawMessage `json:"inputs,omitempty"` // planner.KeyInputs, opaque here
+	Created time.Time       `json:"created"`
+}
+
+// LayerRef names the layer blob a step produced.
+type LayerRef struct {
+	Digest    v1.Hash         `json:"digest"` // compressed blob
+	DiffID    v1.Hash         `json:"diffID"` // uncompressed tar (snapshot name)
+	Size      int64           `json:"size"`
+	MediaType types.MediaType `json:"mediaType"`
+}
+
+// lineageRecord maps a step position to the last key built there.
+type lineageRecord struct {
+	Pos string `json:"pos"`
+	Key string `json:"key"`
+}
+
+// fileName maps an arbitrary key to a safe, collision-free file name.
+func fileName(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:]) + ".json"
+}
+
+// Step returns the record stored under key, or an error wrapping
+// ErrNotFound.
+func (s *Store) Step(key string) (*StepRecord, error) {
+	var r StepRecord
+	if err := readJSON(s.path("steps", fileName(key)), &r); err != nil {
+		return nil, fmt.Errorf("read step %s: %w", key, err)
+	}
+	if r.Key != key {
+		return nil, fmt.Errorf("read step %s: record holds key %q", key, r.Key)
+	}
+	return &r, nil
+}
+
+// PutStep stores r under r.Key atomically, replacing any older record.
+func (s *Store) PutStep(r *StepRecord) error {
+	if r.Key == "" {
+		return errors.New("put step: empty key")
+	}
+	if err := writeJSONAtomic(s.path("steps", fileName(r.Key)), r); err != nil {
+		return fmt.Errorf("put step %s: %w", r.Key, err)
+	}
+	return nil
+}
+
+// Lineage returns the key last built at position pos, or an error
+// wrapping ErrNotFound.
+func (s *Store) Lineage(pos string) (string, error) {
+	var r lineageRecord
+	if err := readJSON(s.path("lineage", fileName(pos)), &r); err != nil {
+		return "", fmt.Errorf("read lineage %s: %w", pos, err)
+	}
+	if r.Pos != pos {
+		return "", fmt.Errorf("read lineage %s: record holds position %q", pos, r.Pos)
+	}
+	return r.Key, nil
+}
+
+// PutLineage records key as the latest step built at pos.
+func (s *Store) PutLineage(pos, key string) error {
+	if err := writeJSONAtomic(s.path("lineage", fileName(pos)), lineageRecord{Pos: pos, Key: key}); err != nil {
+		return fmt.Errorf("put lineage %s: %w", pos, err)
+	}
+	return nil
+}
+
+// readJSON decodes a JSON file; a missing file wraps ErrNotFound.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}

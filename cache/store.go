@@ -1,0 +1,158 @@
+// Package cache is Stencil's content-addressed store on disk.
+//
+// It owns everything under the store root: an OCI image layout (oci/) with
+// blobs and tagged images that skopeo and umoci can read, the step index
+// (steps/, lineage/), unpacked layer snapshots (snapshots/), per-process
+// scratch space (tmp/), the context hash cache (hashes/) and the locks that
+// let several processes build at once. Every write is temp + fsync + rename
+// and every blob is verified against its digest when read.
+//
+// It does not know Dockerfile syntax, build plans or how layers are
+// unpacked: callers hand it digests, keys and finished directories.
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrNotFound is returned (wrapped) when a blob, image, step, lineage entry
+// or snapshot is not in the store.
+var ErrNotFound = errors.New("not found")
+
+// ErrBusy is returned by Prune when another process has the store open.
+var ErrBusy = errors.New("store busy")
+
+// Store is an open store root. Its methods are safe for concurrent use by
+// several goroutines; several processes may open the same root at once.
+type Store struct {
+	root   string
+	lockFD int // shared flock on <root>/store.lock, exclusive during Prune
+	tmp    *tmpOwner
+	hashes *hashCache
+
+	mu     sync.Mutex // guards lockFD transitions
+	closed bool
+}
+
+// storeDirs are created by Open.
+var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "tmp", "hashes", "locks"}
+
+// Open opens (creating if needed) the store at root and takes a shared lock
+// on it. It removes scratch directories left behind by dead processes.
+func Open(root string) (*Store, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve store root: %w", err)
+	}
+	for _, d := range storeDirs {
+		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
+			return nil, fmt.Errorf("create store: %w", err)
+		}
+	}
+	s := &Store{root: abs, lockFD: -1}
+	if err := s.lockShared(); err != nil {
+		return nil, err
+	}
+	if err := s.initLayout(); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	if err := cleanStaleTmp(s.path("tmp")); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	if s.tmp, err = newTmpOwner(s.path("tmp")); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	s.hashes = newHashCache(s.path("hashes", "files.json"), s.path("locks", "hashes.lock"))
+	return s, nil
+}
+
+// Root returns the absolute store root.
+func (s *Store) Root() string { return s.root }
+
+// Close saves the hash cache, removes this store's scratch directories and
+// releases its locks. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := errors.Join(s.hashes.save(), s.tmp.close())
+	s.unlock()
+	return err
+}
+
+// path joins elements under the store root.
+func (s *Store) path(elem ...string) string {
+	return filepath.Join(append([]string{s.root}, elem...)...)
+}
+
+// lockShared opens store.lock and takes a shared flock, waiting for any
+// maintenance (Prune) in another process to finish.
+func (s *Store) lockShared() error {
+	fd, err := unix.Open(s.path("store.lock"), unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return fmt.Errorf("open store lock: %w", err)
+	}
+	if err := flockRetry(fd, unix.LOCK_SH); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("lock store: %w", err)
+	}
+	s.lockFD = fd
+	return nil
+}
+
+// unlock closes the store lock descriptor, releasing the flock.
+func (s *Store) unlock() {
+	if s.lockFD >= 0 {
+		unix.Close(s.lockFD)
+		s.lockFD = -1
+	}
+}
+
+// exclusive converts the shared store lock to an exclusive one without
+// waiting, runs fn, and converts back. It fails with ErrBusy when any other
+// open Store (in this or another process) holds the lock.
+func (s *Store) exclusive(fn func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("store closed")
+	}
+	err := unix.Flock(s.lockFD, unix.LOCK_EX|unix.LOCK_NB)
+	if err != nil {
+		// A failed conversion may drop the shared lock; take it again.
+		if relock := flockRetry(s.lockFD, unix.LOCK_SH); relock != nil {
+			return fmt.Errorf("relock store: %w", relock)
+		}
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return fmt.Errorf("%w: another process has %s open", ErrBusy, s.root)
+		}
+		return fmt.Errorf("lock store exclusively: %w", err)
+	}
+	ferr := fn()
+	if err := flockRetry(s.lockFD, unix.LOCK_SH); err != nil {
+		return errors.Join(ferr, fmt.Errorf("downgrade store lock: %w", err))
+	}
+	return ferr
+}
+
+// flockRetry calls flock, retrying on EINTR.
+func flockRetry(fd, how int) error {
+	for {
+		err := unix.Flock(fd, how)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
