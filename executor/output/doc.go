@@ -1,0 +1,14 @@
+// Package output writes finished images to where the user asked for them
+// with `-o`: an OCI layout (directory or tar), a `docker load` tarball, or
+// the image's flattened filesystem in a local directory.
+//
+// It owns parsing docker-style output specs and writing each format
+// atomically: every file output is built under a temporary name next to its
+// destination and renamed into place, so a failure leaves an existing
+// destination untouched. Flattening treats layers as untrusted: entries are
+// written through a root-confined extractor that rejects `..`, resolves
+// symlinks inside the destination, applies whiteouts and skips device nodes.
+//
+// It does not build, store or tag images (the executor and cache do), and
+// it does not push to registries yet.
+package output

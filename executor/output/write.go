@@ -1,0 +1,83 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// ErrRegistryUnsupported is returned by Write for type=registry and for
+// type=image,push=true until registry push lands.
+var ErrRegistryUnsupported = errors.New("output type registry: not supported yet")
+
+// Write writes img to the destination named by spec. tags are the image's
+// names (the build's tags); spec.Names are added to them. File outputs are
+// built under a temporary name next to spec.Dest and renamed into place, so
+// on error an existing destination is left as it was.
+//
+// For TypeImage Write does nothing: the executor has already stored the
+// image and its tags in the image store.
+func Write(ctx context.Context, img v1.Image, tags []string, spec Spec) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if spec.Type == TypeRegistry || spec.Push {
+		return ErrRegistryUnsupported
+	}
+	names, err := parseTags(append(slices.Clone(tags), spec.Names...))
+	if err != nil {
+		return fmt.Errorf("write %s output: %w", spec.Type, err)
+	}
+	if err := write(ctx, img, names, spec); err != nil {
+		return fmt.Errorf("write %s output %s: %w", spec.Type, spec.Dest, err)
+	}
+	return nil
+}
+
+// write dispatches on the output type.
+func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error {
+	switch spec.Type {
+	case TypeImage:
+		return nil
+	case TypeOCI:
+		if spec.Tar {
+			return writeFile(ctx, spec.Dest, func(w io.Writer) error {
+				return writeOCITar(ctx, w, img, names, spec.Dest)
+			})
+		}
+		return replaceDir(spec.Dest, func(dir string) error {
+			return writeOCIDir(ctx, dir, img, names)
+		})
+	case TypeDocker:
+		return writeFile(ctx, spec.Dest, func(w io.Writer) error {
+			return writeDocker(w, img, names)
+		})
+	case TypeLocal:
+		return replaceDir(spec.Dest, func(dir string) error {
+			return flatten(ctx, img, dir)
+		})
+	}
+	return fmt.Errorf("unknown output type %q", spec.Type)
+}
+
+// parseTags parses image names, dropping duplicates and keeping order.
+func parseTags(tags []string) ([]name.Tag, error) {
+	var out []name.Tag
+	seen := map[string]bool{}
+	for _, t := range tags {
+		tag, err := name.NewTag(t)
+		if err != nil {
+			return nil, fmt.Errorf("parse tag %q: %w", t, err)
+		}
+		if !seen[tag.Name()] {
+			seen[tag.Name()] = true
+			out = append(out, tag)
+		}
+	}
+	return out, nil
+}

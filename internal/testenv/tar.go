@@ -1,0 +1,103 @@
+package testenv
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// TarEntry is one entry for Tar: a header, and a body for regular files.
+// Tar fills in Size from Body, a 0644/0755 Mode when Mode is zero and
+// ModTime from Epoch when it is zero.
+type TarEntry struct {
+	tar.Header
+	Body string
+}
+
+// File returns a regular-file entry.
+func File(name, body string) TarEntry {
+	return TarEntry{Header: tar.Header{Typeflag: tar.TypeReg, Name: name}, Body: body}
+}
+
+// Dir returns a directory entry.
+func Dir(name string) TarEntry {
+	return TarEntry{Header: tar.Header{Typeflag: tar.TypeDir, Name: name}}
+}
+
+// Symlink returns a symlink entry pointing at target.
+func Symlink(name, target string) TarEntry {
+	return TarEntry{Header: tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: target}}
+}
+
+// Tar returns an uncompressed tar of entries in the order given, which is
+// kept as is so tests can craft hostile archives.
+func Tar(t testing.TB, entries ...TarEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		h := e.Header
+		fillHeader(&h, e.Body)
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatalf("write tar header %q: %v", h.Name, err)
+		}
+		if _, err := io.WriteString(tw, e.Body); err != nil {
+			t.Fatalf("write tar body %q: %v", h.Name, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatalf("close tar: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// fillHeader applies Tar's defaults to h.
+func fillHeader(h *tar.Header, body string) {
+	if h.Typeflag == tar.TypeReg {
+		h.Size = int64(len(body))
+	}
+	if h.Mode == 0 {
+		h.Mode = 0o644
+		if h.Typeflag == tar.TypeDir {
+			h.Mode = 0o755
+		}
+	}
+	if h.ModTime.IsZero() {
+		h.ModTime = Epoch
+	}
+}
+
+// Image returns an OCI image whose layers are the given uncompressed tars,
+// bottom first, with a linux/amd64 config.
+func Image(t testing.TB, layers ...[]byte) v1.Image {
+	t.Helper()
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	for _, data := range layers {
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}, tarball.WithMediaType(types.OCILayer))
+		if err != nil {
+			t.Fatalf("make layer: %v", err)
+		}
+		if img, err = mutate.AppendLayers(img, l); err != nil {
+			t.Fatalf("append layer: %v", err)
+		}
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatalf("read config: %v", err)
+	}
+	cf.OS, cf.Architecture = "linux", "amd64"
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatalf("set config: %v", err)
+	}
+	return img
+}
