@@ -23,8 +23,12 @@ const (
 )
 
 // writeOCIDir writes an OCI image layout into dir with one index entry per
-// name (one unnamed entry when there are none).
+// name (one unnamed entry when there are none), in OCI media types.
 func writeOCIDir(ctx context.Context, dir string, img v1.Image, names []name.Tag) error {
+	img, err := toOCI(img)
+	if err != nil {
+		return fmt.Errorf("convert to OCI media types: %w", err)
+	}
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return fmt.Errorf("create layout: %w", err)

@@ -121,7 +121,7 @@ func fromFields(kv map[string]string) (Spec, error) {
 	if s.Push, err = boolKey(kv, "push", false); err != nil {
 		return Spec{}, err
 	}
-	if s.Tar, err = boolKey(kv, "tar", strings.HasSuffix(s.Dest, ".tar")); err != nil {
+	if s.Tar, err = boolKey(kv, "tar", s.Type == TypeOCI && strings.HasSuffix(s.Dest, ".tar")); err != nil {
 		return Spec{}, err
 	}
 	return s, checkDest(s, slices.Contains(allowed, "dest"))
