@@ -17,7 +17,7 @@ import (
 // StepRecord is the result of one build step, stored under its cache key.
 type StepRecord struct {
 	Key     string          `json:"key"`
-	Layer   *LayerRef       `json:"layer,omitempty"` // nil for metadata-only steps
+	Layer   *LayerRef       `json:"layer,omitempty"`  // nil for metadata-only steps
 	Inputs  json.RawMessage `json:"inputs,omitempty"` // planner.KeyInputs, opaque here
 	Created time.Time       `json:"created"`
 }
