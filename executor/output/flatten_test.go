@@ -1,0 +1,204 @@
+package output
+
+import (
+	"archive/tar"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stencilbuild/stencil/internal/testenv"
+)
+
+// writeLocal writes img as a local output into a fresh dest.
+func writeLocal(t *testing.T, img v1.Image) (string, error) {
+	t.Helper()
+	dest := filepath.Join(t.TempDir(), "rootfs")
+	return dest, Write(context.Background(), img, nil, Spec{Type: TypeLocal, Dest: dest})
+}
+
+// withMode returns e with a mode.
+func withMode(e testenv.TarEntry, mode int64) testenv.TarEntry {
+	e.Mode = mode
+	return e
+}
+
+// readString returns a file's content, or "<missing>".
+func readString(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "<missing>"
+	}
+	return string(b)
+}
+
+func TestLocalFlattensLayers(t *testing.T) {
+	hardlink := testenv.TarEntry{Header: tar.Header{Typeflag: tar.TypeLink, Name: "bin/sh-link", Linkname: "./bin/sh"}}
+	dev := testenv.TarEntry{Header: tar.Header{Typeflag: tar.TypeChar, Name: "dev/null", Devmajor: 1, Devminor: 3}}
+	lower := testenv.Tar(t,
+		testenv.Dir("./bin/"), withMode(testenv.File("bin/sh", "shell"), 0o4755), hardlink,
+		testenv.Dir("etc/"), testenv.File("etc/gone", "x"), testenv.File("etc/kept", "k"),
+		testenv.Dir("opq/"), testenv.File("opq/old", "o"),
+		testenv.Dir("swap"), testenv.File("swap/inner", "i"), dev,
+		testenv.Symlink("lib", "usr/lib"), testenv.Dir("usr/lib/"))
+	upper := testenv.Tar(t,
+		testenv.File("etc/.wh.gone", ""),
+		testenv.Dir("opq/"), testenv.File("opq/new", "n"), testenv.File("opq/.wh..wh..opq", ""),
+		testenv.File("swap", "now a file"),
+		testenv.File("/lib/libc.so", "libc"))
+	dest, err := writeLocal(t, testenv.Image(t, lower, upper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"bin/sh": "shell", "bin/sh-link": "shell", "etc/gone": "<missing>", "etc/kept": "k",
+		"opq/old": "<missing>", "opq/new": "n", "swap": "now a file", "usr/lib/libc.so": "libc",
+		"dev/null": "<missing>", "etc/.wh.gone": "<missing>",
+	}
+	for name, content := range want {
+		if got := readString(t, filepath.Join(dest, name)); got != content {
+			t.Errorf("%s = %q, want %q", name, got, content)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(dest, "bin/sh"))
+	if err != nil || fi.Mode()&(fs.ModeSetuid|fs.ModePerm) != fs.ModeSetuid|0o755 {
+		t.Errorf("bin/sh mode = %v, %v; want setuid 0755", fi.Mode(), err)
+	}
+	if !fi.ModTime().Equal(testenv.Epoch) {
+		t.Errorf("bin/sh mtime = %v, want %v", fi.ModTime(), testenv.Epoch)
+	}
+	if fi, err := os.Stat(filepath.Join(dest, "etc")); err != nil || !fi.ModTime().Equal(testenv.Epoch) {
+		t.Errorf("etc mtime = %v, %v; want %v", fi.ModTime(), err, testenv.Epoch)
+	}
+	if l, err := os.Readlink(filepath.Join(dest, "lib")); err != nil || l != "usr/lib" {
+		t.Errorf("lib -> %q, %v", l, err)
+	}
+}
+
+func TestLocalHostileNamesRejected(t *testing.T) {
+	tests := map[string]testenv.TarEntry{
+		"dotdot":          testenv.File("../evil", "x"),
+		"nested dotdot":   testenv.File("a/../../evil", "x"),
+		"hardlink escape": {Header: tar.Header{Typeflag: tar.TypeLink, Name: "h", Linkname: "../../../etc/passwd"}},
+		"bad whiteout":    testenv.File("a/.wh..", ""),
+	}
+	for name, e := range tests {
+		t.Run(name, func(t *testing.T) {
+			dest, err := writeLocal(t, testenv.Image(t, testenv.Tar(t, testenv.Dir("a/"), e)))
+			if err == nil {
+				t.Fatal("hostile layer accepted")
+			}
+			if !strings.Contains(err.Error(), "layer 0") {
+				t.Errorf("error does not name the layer: %v", err)
+			}
+			assertNoTemps(t, filepath.Dir(dest))
+		})
+	}
+}
+
+func TestLocalSymlinksStayInside(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "victim"), []byte("safe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lower := testenv.Tar(t,
+		testenv.Symlink("abs", outside), testenv.Symlink("rel", "../../../../../../"+outside),
+		testenv.Symlink("loop", "loop"))
+	upper := testenv.Tar(t,
+		testenv.File("abs/evil", "a"), testenv.File("rel/evil2", "r"),
+		testenv.File("abs/.wh.victim", ""), testenv.File("rel/victim", "overwritten"))
+	dest, err := writeLocal(t, testenv.Image(t, lower, upper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readString(t, filepath.Join(outside, "victim")); got != "safe" {
+		t.Errorf("victim outside dest = %q", got)
+	}
+	ents, _ := os.ReadDir(outside)
+	if len(ents) != 1 {
+		t.Errorf("files appeared outside dest: %v", ents)
+	}
+	inside := filepath.Join(dest, outside)
+	for name, want := range map[string]string{"evil": "a", "evil2": "r", "victim": "overwritten"} {
+		if got := readString(t, filepath.Join(inside, name)); got != want {
+			t.Errorf("%s inside dest = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestLocalSymlinkLoop(t *testing.T) {
+	layer := testenv.Tar(t, testenv.Symlink("loop", "loop"), testenv.File("loop/x", "x"))
+	if _, err := writeLocal(t, testenv.Image(t, layer)); err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Errorf("symlink loop: %v", err)
+	}
+}
+
+func TestLocalFailureKeepsOldDest(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "out")
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dest, "old"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hostile := testenv.Image(t, testenv.Tar(t, testenv.File("new", "n"), testenv.File("../evil", "x")))
+	if err := Write(context.Background(), hostile, nil, Spec{Type: TypeLocal, Dest: dest}); err == nil {
+		t.Fatal("hostile image accepted")
+	}
+	if got := readString(t, filepath.Join(dest, "old")); got != "old" {
+		t.Errorf("old dest damaged: old = %q", got)
+	}
+	assertNoTemps(t, filepath.Dir(dest), "out")
+
+	good := testenv.Image(t, testenv.Tar(t, testenv.File("new", "n")))
+	if err := Write(context.Background(), good, nil, Spec{Type: TypeLocal, Dest: dest}); err != nil {
+		t.Fatal(err)
+	}
+	if readString(t, filepath.Join(dest, "new")) != "n" || readString(t, filepath.Join(dest, "old")) != "<missing>" {
+		t.Error("successful write did not replace dest")
+	}
+	assertNoTemps(t, filepath.Dir(dest), "out")
+}
+
+func TestLocalRefusesWorkingDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	img := testenv.Image(t, testenv.Tar(t, testenv.File("f", "x")))
+	for _, dest := range []string{".", "..", "/"} {
+		err := Write(context.Background(), img, nil, Spec{Type: TypeLocal, Dest: dest})
+		if err == nil || !strings.Contains(err.Error(), "refusing to replace") {
+			t.Errorf("Write to %q = %v", dest, err)
+		}
+	}
+}
+
+func TestLocalDestIsFile(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(dest, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := testenv.Image(t, testenv.Tar(t, testenv.File("f", "x")))
+	if err := Write(context.Background(), img, nil, Spec{Type: TypeLocal, Dest: dest}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("Write over a file = %v", err)
+	}
+}
+
+func TestFileOutputFailureKeepsOldDest(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "img.tar")
+	if err := os.WriteFile(dest, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	if err := write(ctx, randomImage(t), nil, Spec{Type: TypeDocker, Dest: dest}); err == nil {
+		t.Fatal("write with an expired context succeeded")
+	}
+	if got := readString(t, dest); got != "old" {
+		t.Errorf("old dest = %q", got)
+	}
+	assertNoTemps(t, filepath.Dir(dest), "img.tar")
+}
