@@ -1,0 +1,127 @@
+package bake
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Error carries the diagnostics of a failed Load, Resolve or Print.
+// Its message is one "file:line:col: summary; detail" line per diagnostic.
+type Error struct {
+	Diags hcl.Diagnostics
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, 0, len(e.Diags))
+	for _, d := range e.Diags {
+		lines = append(lines, formatDiag(d))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap exposes the diagnostics to errors.As.
+func (e *Error) Unwrap() error { return e.Diags }
+
+// formatDiag renders one diagnostic on one line.
+func formatDiag(d *hcl.Diagnostic) string {
+	msg := d.Summary
+	if d.Detail != "" {
+		msg += "; " + oneLine(d.Detail)
+	}
+	if d.Subject == nil {
+		return msg
+	}
+	s := d.Subject
+	return fmt.Sprintf("%s:%d:%d: %s", s.Filename, s.Start.Line, s.Start.Column, msg)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// diagErr turns diagnostics into an error, nil when none is an error.
+func diagErr(diags hcl.Diagnostics) error {
+	if !diags.HasErrors() {
+		return nil
+	}
+	var errs hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d)
+		}
+	}
+	return &Error{Diags: errs}
+}
+
+// errorf builds a single located diagnostic error.
+func errorf(rng *hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary,
+		Detail: fmt.Sprintf(format, args...), Subject: rng}
+}
+
+// didYouMean returns ` Did you mean "x"?` for the closest candidate, or "".
+func didYouMean(name string, candidates []string) string {
+	best, bestDist := "", len(name)/2+2
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		if d := levenshtein(name, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+// levenshtein is the edit distance between a and b.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// maxDepth bounds bracket nesting so parsing and evaluation stay shallow.
+const maxDepth = 100
+
+// checkDepth rejects input nested deeper than maxDepth, counting brackets,
+// braces and parentheses anywhere in the text (strings included).
+func checkDepth(name string, src []byte) *hcl.Diagnostic {
+	depth, line, col := 0, 1, 1
+	for i, c := range src {
+		switch c {
+		case '{', '[', '(':
+			depth++
+			if depth > maxDepth {
+				pos := hcl.Pos{Line: line, Column: col, Byte: i}
+				return errorf(&hcl.Range{Filename: name, Start: pos, End: pos},
+					"Nesting too deep", "expressions may nest at most %d levels", maxDepth)
+			}
+		case '}', ']', ')':
+			depth = max(depth-1, 0)
+		}
+		col++
+		if c == '\n' {
+			line, col = line+1, 1
+		}
+	}
+	return nil
+}

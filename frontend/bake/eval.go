@@ -1,0 +1,195 @@
+package bake
+
+import (
+	"maps"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// evaluator evaluates the blocks of all files against one shared scope:
+// variables are resolved on first use, targets referenced as
+// ${target.name.attr} are evaluated before the referring target.
+type evaluator struct {
+	c      *Config
+	env    func(string) (string, bool)
+	vars   map[string]*variable
+	values map[string]cty.Value
+	busy   map[string]bool // variables and targets being evaluated
+	funcs  map[string]function.Function
+
+	targetBlocks map[string][]*hcl.Block // by label, in file order
+	targetVals   map[string]cty.Value    // evaluated targets, for references
+	labels       []string                // target labels in file order
+
+	depth, calls int // user function call depth and total calls
+}
+
+var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "function", LabelNames: []string{"name"}},
+	{Type: "group", LabelNames: []string{"name"}},
+	{Type: "target", LabelNames: []string{"name"}},
+}}
+
+// evaluate turns parsed files into a Config of merged, unresolved targets.
+func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.Diagnostics) {
+	e := &evaluator{
+		c:   &Config{targets: map[string]*Target{}, groups: map[string]*Group{}},
+		env: env, vars: map[string]*variable{}, values: map[string]cty.Value{},
+		busy: map[string]bool{}, targetBlocks: map[string][]*hcl.Block{},
+		targetVals: map[string]cty.Value{},
+	}
+	e.funcs = libraryFuncs()
+	var groups, funcs []*hcl.Block
+	var diags hcl.Diagnostics
+	for _, f := range files {
+		g, fn, d := e.collect(f)
+		groups, funcs, diags = append(groups, g...), append(funcs, fn...), append(diags, d...)
+	}
+	diags = append(diags, e.addFunctions(funcs)...)
+	for name, v := range builtinVars() {
+		if e.vars[name] == nil {
+			e.vars[name] = &variable{name: name, topLevel: true}
+			e.values[name] = v
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if diags = e.resolveAllVars(); diags.HasErrors() {
+		return nil, diags
+	}
+	for _, b := range groups {
+		diags = append(diags, e.evalGroup(b)...)
+	}
+	for _, l := range e.labels {
+		diags = append(diags, e.evalLabel(l, nil)...)
+	}
+	return e.c, diags
+}
+
+// collect registers one file's variables and targets and returns its group
+// and function blocks.
+func (e *evaluator) collect(f *hcl.File) (groups, funcs []*hcl.Block, diags hcl.Diagnostics) {
+	if diags = unknownBlocks(f.Body); diags.HasErrors() {
+		return nil, nil, diags
+	}
+	content, remain, diags := f.Body.PartialContent(topSchema)
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+	attrs, d := topAttributes(f.Body, remain)
+	diags = append(diags, d...)
+	for _, name := range sortedKeys(attrs) {
+		e.vars[name] = &variable{name: name, def: attrs[name], rng: attrs[name].Range, topLevel: true}
+	}
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "variable":
+			diags = append(diags, e.addVariable(b)...)
+		case "function":
+			funcs = append(funcs, b)
+		case "group":
+			groups = append(groups, b)
+		case "target":
+			e.addTargetBlock(b)
+		}
+	}
+	return groups, funcs, diags
+}
+
+// topAttributes are a file's top-level attributes, which act as variables.
+func topAttributes(body, remain hcl.Body) (hcl.Attributes, hcl.Diagnostics) {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return remain.JustAttributes()
+	}
+	attrs := hcl.Attributes{}
+	for name, a := range sb.Attributes {
+		attrs[name] = a.AsHCLAttribute()
+	}
+	return attrs, nil
+}
+
+// unknownBlocks reports top-level blocks of unknown type with a suggestion.
+func unknownBlocks(body hcl.Body) hcl.Diagnostics {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	known := []string{"variable", "function", "group", "target"}
+	var diags hcl.Diagnostics
+	for _, b := range sb.Blocks {
+		if !slices.Contains(known, b.Type) {
+			r := b.TypeRange
+			diags = append(diags, errorf(&r, "Unsupported block type",
+				"Blocks of type %q are not expected here.%s", b.Type, didYouMean(b.Type, known)))
+		}
+	}
+	return diags
+}
+
+func (e *evaluator) addTargetBlock(b *hcl.Block) {
+	name := b.Labels[0]
+	if _, ok := e.targetBlocks[name]; !ok {
+		e.labels = append(e.labels, name)
+	}
+	e.targetBlocks[name] = append(e.targetBlocks[name], b)
+}
+
+// ctx is the evaluation context for the scope as resolved so far.
+func (e *evaluator) ctx(locals map[string]cty.Value) *hcl.EvalContext {
+	vars := maps.Clone(e.values)
+	if vars == nil {
+		vars = map[string]cty.Value{}
+	}
+	if len(e.targetVals) > 0 {
+		vars["target"] = cty.ObjectVal(e.targetVals)
+	}
+	maps.Copy(vars, locals)
+	return &hcl.EvalContext{Variables: vars, Functions: e.funcs}
+}
+
+// eval resolves what expr refers to and evaluates it; locals shadow variables.
+func (e *evaluator) eval(expr hcl.Expression, locals map[string]cty.Value) (cty.Value, hcl.Diagnostics) {
+	if diags := e.need(expr, locals); diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	return expr.Value(e.ctx(locals))
+}
+
+// need resolves the variables and targets expr refers to.
+func (e *evaluator) need(expr hcl.Expression, locals map[string]cty.Value) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		root := tr.RootName()
+		rng := tr.SourceRange()
+		_, local := locals[root]
+		switch {
+		case local:
+		case root == "target":
+			diags = append(diags, e.needTarget(tr)...)
+		case e.vars[root] != nil:
+			diags = append(diags, e.resolveVar(root, &rng)...)
+		default:
+			names := append(sortedKeys(e.vars), sortedKeys(locals)...)
+			diags = append(diags, errorf(&rng, "Unknown variable",
+				"There is no variable named %q.%s", root, didYouMean(root, names)))
+		}
+	}
+	return diags
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

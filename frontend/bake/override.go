@@ -1,0 +1,193 @@
+package bake
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// override is one target attribute set on the command line; repeated
+// --set of the same list key accumulate values.
+type override struct {
+	key    string // attribute, e.g. "tags" or "args.FOO"
+	value  string
+	values []string
+	append bool
+}
+
+// overrideKinds maps every key --set accepts to its kind.
+var overrideKinds = map[string]kind{
+	"context": kString, "dockerfile": kString, "target": kString, "call": kString,
+	"shm-size": kString, "network": kString, "no-cache": kBool, "pull": kBool,
+	"push": kBool, "load": kBool, "args": kMap, "contexts": kMap, "labels": kMap,
+	"extra-hosts": kMap, "tags": kList, "cache-from": kList, "cache-to": kList,
+	"secrets": kList, "ssh": kList, "platform": kList, "output": kList,
+	"entitlements": kList, "annotations": kList, "attest": kList,
+	"no-cache-filter": kList, "ulimits": kList,
+}
+
+// listKey maps --set list keys to the target attribute they change.
+var listKey = map[string]string{"secrets": "secret", "platform": "platforms"}
+
+// parseOverrides parses --set values per target, in command-line order.
+func (c *Config) parseOverrides(sets []string) (map[string][]override, error) {
+	out := map[string][]override{}
+	for _, s := range sets {
+		if err := c.parseOverride(s, out); err != nil {
+			return nil, fmt.Errorf("parse --set %q: %w", s, err)
+		}
+	}
+	return out, nil
+}
+
+func (c *Config) parseOverride(s string, out map[string][]override) error {
+	lhs, value, hasValue := strings.Cut(s, "=")
+	skey, appendTo := strings.CutSuffix(lhs, "+")
+	keys := strings.SplitN(skey, ".", 3)
+	if len(keys) < 2 {
+		return fmt.Errorf("expected target.key=value")
+	}
+	k, ok := overrideKinds[keys[1]]
+	if !ok {
+		return fmt.Errorf("unknown key %q.%s", keys[1], didYouMean(keys[1], sortedKeys(overrideKinds)))
+	}
+	if (k == kMap) != (len(keys) == 3) {
+		return fmt.Errorf("key %q: expected %s", keys[1], map[bool]string{true: keys[1] + ".<name>", false: "no sub-key"}[k == kMap])
+	}
+	if !hasValue && keys[1] != "args" {
+		return fmt.Errorf("expected target.key=value")
+	}
+	if !hasValue {
+		if value, hasValue = c.env(keys[2]); !hasValue {
+			return nil
+		}
+	}
+	names, err := c.expandTargets(keys[0])
+	if err != nil {
+		return err
+	}
+	okey := strings.Join(keys[1:], ".")
+	for _, name := range names {
+		out[name] = addOverride(out[name], override{key: okey, value: value, values: []string{value}, append: appendTo}, k == kList)
+	}
+	return nil
+}
+
+// addOverride records o, accumulating list values under one key.
+func addOverride(list []override, o override, isList bool) []override {
+	for i := range list {
+		if list[i].key == o.key {
+			if isList {
+				list[i].values = append(list[i].values, o.value)
+				list[i].append = o.append
+			} else {
+				list[i].value = o.value
+			}
+			return list
+		}
+	}
+	return append(list, o)
+}
+
+// expandTargets matches a --set target pattern (exact name or glob).
+func (c *Config) expandTargets(pattern string) ([]string, error) {
+	if _, ok := c.targets[pattern]; ok {
+		return []string{pattern}, nil
+	}
+	var names []string
+	for _, n := range c.order {
+		ok, err := path.Match(pattern, n)
+		if err != nil {
+			return nil, fmt.Errorf("match targets with %q: %w", pattern, err)
+		}
+		if ok {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("could not find any target matching %q.%s", pattern, didYouMean(pattern, c.order))
+	}
+	return names, nil
+}
+
+// apply sets the override on t.
+func (t *Target) apply(o override) error {
+	attr, sub, _ := strings.Cut(o.key, ".")
+	switch k := overrideKinds[attr]; {
+	case attr == "push" || attr == "load":
+		b, err := strconv.ParseBool(o.value)
+		if err != nil {
+			return fmt.Errorf("invalid value %s for boolean key %s", o.value, attr)
+		}
+		t.Outputs = map[string]func([]string, bool) []string{"push": setPush, "load": setLoad}[attr](t.Outputs, b)
+	case k == kList:
+		t.applyList(attr, o)
+	case k == kMap:
+		m := fieldByName[attr].smap(t)
+		v := o.value
+		mergeMap(m, map[string]*string{sub: &v})
+	case k == kBool:
+		b, err := strconv.ParseBool(o.value)
+		if err != nil {
+			return fmt.Errorf("invalid value %s for boolean key %s", o.value, attr)
+		}
+		*fieldByName[attr].boolp(t) = &b
+	default:
+		v := o.value
+		*fieldByName[attr].str(t) = &v
+	}
+	return nil
+}
+
+// applyList replaces or (with +=, and always for buildx's merge-only keys)
+// appends list values.
+func (t *Target) applyList(attr string, o override) {
+	if a, ok := listKey[attr]; ok {
+		attr = a
+	}
+	l := fieldByName[attr].list(t)
+	if o.append || slices.Contains([]string{"entitlements", "annotations", "attest"}, attr) {
+		*l = append(append([]string{}, *l...), o.values...)
+		return
+	}
+	*l = append([]string{}, o.values...)
+}
+
+// setPush makes every image output push, adding one if there is none.
+func setPush(outputs []string, push bool) []string {
+	var out []string
+	found := false
+	for _, o := range outputs {
+		attrs := csvAttrs(o)
+		if typ := attrs["type"]; typ == "image" || typ == "registry" {
+			found = true
+			o = setCSV(o, "push", strconv.FormatBool(push))
+		}
+		out = append(out, o)
+	}
+	if !found && push {
+		out = append(out, "type=image,push=true")
+	}
+	return out
+}
+
+// setLoad adds a docker output, or removes docker outputs.
+func setLoad(outputs []string, load bool) []string {
+	var out []string
+	found := false
+	for _, o := range outputs {
+		if csvAttrs(o)["type"] == "docker" {
+			found = true
+			if !load {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	if !found && load {
+		out = append(out, "type=docker")
+	}
+	return out
+}

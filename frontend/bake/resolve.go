@@ -1,0 +1,155 @@
+package bake
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Resolve returns the targets that names (targets, groups or glob patterns)
+// stand for, with inherits, --set and defaults applied, sorted by name.
+// No names means the "default" group (or target).
+func (c *Config) Resolve(names []string) ([]*Target, error) {
+	tnames, _, err := c.expand(names)
+	if err != nil {
+		return nil, err
+	}
+	r := &resolver{c: c, done: map[string]*Target{}}
+	var out []*Target
+	for _, n := range tnames {
+		t, diags := r.target(n, nil, nil)
+		if err := diagErr(diags); err != nil {
+			return nil, err
+		}
+		t = t.clone()
+		t.finish()
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// finish fills buildx's defaults and removes duplicates.
+func (t *Target) finish() {
+	if t.Context == nil {
+		s := "."
+		t.Context = &s
+	}
+	if t.Dockerfile == nil || *t.Dockerfile == "" {
+		s := "Dockerfile"
+		t.Dockerfile = &s
+	}
+	t.normalize()
+}
+
+// expand turns requested names into sorted target names and the groups
+// involved; names are matched as exact names first, then as globs.
+func (c *Config) expand(names []string) (targets, groups []string, err error) {
+	if len(names) == 0 {
+		if c.groups["default"] == nil && c.targets["default"] == nil {
+			return nil, nil, fmt.Errorf("no target named and no \"default\" group; available targets: %s", strings.Join(c.available(), ", "))
+		}
+		names = []string{"default"}
+	}
+	seenT, seenG := map[string]bool{}, map[string]bool{}
+	for _, n := range names {
+		matched, err := c.match(n)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, m := range matched {
+			c.walk(m, seenT, seenG)
+		}
+	}
+	targets, groups = sortedKeys(seenT), sortedKeys(seenG)
+	return targets, groups, nil
+}
+
+// match resolves one requested name or glob to group and target names.
+func (c *Config) match(n string) ([]string, error) {
+	if c.groups[n] != nil || c.targets[n] != nil {
+		return []string{n}, nil
+	}
+	if !strings.ContainsAny(n, "*?[]") {
+		return nil, fmt.Errorf("unknown target %q.%s", n, didYouMean(n, c.available()))
+	}
+	var out []string
+	for _, cand := range c.available() {
+		if ok, _ := path.Match(n, cand); ok {
+			out = append(out, cand)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("could not find any target matching %q", n)
+	}
+	return out, nil
+}
+
+// available lists group and target names, sorted and deduplicated.
+func (c *Config) available() []string {
+	all := append(c.groupNames(), c.order...)
+	sort.Strings(all)
+	return dedup(all)
+}
+
+// walk collects the targets reachable from name through groups; a group
+// wins over a target of the same name, as in buildx.
+func (c *Config) walk(name string, targets, groups map[string]bool) {
+	g := c.groups[name]
+	if g == nil {
+		targets[name] = true
+		return
+	}
+	if groups[name] {
+		return
+	}
+	groups[name] = true
+	for _, t := range g.Targets {
+		c.walk(t, targets, groups)
+	}
+}
+
+// resolver applies inherits and --set, memoizing resolved targets.
+type resolver struct {
+	c    *Config
+	done map[string]*Target
+}
+
+// target resolves name; stack is the inherits chain that led here.
+func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target, hcl.Diagnostics) {
+	if t, ok := r.done[name]; ok {
+		return t, nil
+	}
+	own := r.c.targets[name]
+	if own == nil {
+		return nil, hcl.Diagnostics{errorf(ref, "Unknown target",
+			"There is no target named %q.%s", name, didYouMean(name, r.c.order))}
+	}
+	for i, s := range stack {
+		if s == name {
+			return nil, hcl.Diagnostics{errorf(ref, "Inherits cycle",
+				"target %q inherits from itself: %s", name, strings.Join(append(stack[i:], name), " -> "))}
+		}
+	}
+	out := &Target{}
+	rng := own.ranges["inherits"]
+	for _, p := range own.inherits {
+		pt, diags := r.target(p, append(stack, name), &rng)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		out.merge(pt.clone())
+	}
+	out.merge(own.clone())
+	out.Name, out.DefRange, out.inherits = name, own.DefRange, nil
+	for _, o := range r.c.overrides[name] {
+		if err := out.apply(o); err != nil {
+			return nil, hcl.Diagnostics{errorf(nil, "Invalid override", "--set %s: %s", o.key, err)}
+		}
+	}
+	r.done[name] = out
+	return out, nil
+}

@@ -1,0 +1,168 @@
+package bake
+
+import (
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Target is one resolved build definition. Pointer fields are nil when the
+// attribute was never set; maps drop entries whose value was null.
+type Target struct {
+	Name             string
+	Description      *string
+	Annotations      []string
+	Attest           []string
+	Context          *string
+	Contexts         map[string]*string
+	Dockerfile       *string
+	DockerfileInline *string
+	Args             map[string]*string
+	Labels           map[string]*string
+	Tags             []string
+	CacheFrom        []string
+	CacheTo          []string
+	Target           *string
+	Secrets          []string
+	SSH              []string
+	Platforms        []string
+	Outputs          []string
+	Pull             *bool
+	NoCache          *bool
+	Network          *string
+	NoCacheFilter    []string
+	ShmSize          *string
+	Ulimits          []string
+	Call             *string
+	Entitlements     []string
+	ExtraHosts       map[string]*string
+
+	// DefRange is where the target block is defined.
+	DefRange hcl.Range
+
+	inherits []string
+	ranges   map[string]hcl.Range // attribute name -> definition range
+}
+
+// Group names a set of targets or other groups.
+type Group struct {
+	Name        string
+	Description string
+	Targets     []string
+	DefRange    hcl.Range
+}
+
+// unsupported lists, in order, the attributes Stencil cannot honour yet.
+var unsupported = []string{"platforms", "ssh", "secret", "cache-from", "cache-to",
+	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
+	"extra-hosts", "annotations", "pull"}
+
+// Unsupported reports the first set attribute Stencil cannot honour yet,
+// with the range of its definition (the target block when it came from
+// --set or a default).
+func (t *Target) Unsupported() (attr string, rng hcl.Range, ok bool) {
+	for _, name := range unsupported {
+		if !t.needs(name) {
+			continue
+		}
+		if r, ok := t.ranges[name]; ok {
+			return name, r, true
+		}
+		return name, t.DefRange, true
+	}
+	return "", hcl.Range{}, false
+}
+
+// needs reports whether attribute name asks for a feature Stencil lacks.
+func (t *Target) needs(name string) bool {
+	switch name {
+	case "platforms":
+		for _, p := range t.Platforms {
+			if p != "linux/amd64" {
+				return true
+			}
+		}
+		return false
+	case "call":
+		return t.Call != nil && *t.Call != "build"
+	case "pull":
+		return t.Pull != nil && *t.Pull
+	}
+	return !fieldByName[name].empty(t)
+}
+
+// Paths returns the build context directory and the Dockerfile path as
+// buildx interprets them: the context is relative to cwd unless absolute,
+// the Dockerfile relative to the context unless absolute.
+func (t *Target) Paths(cwd string) (contextDir, dockerfile string) {
+	contextDir, dockerfile = ".", "Dockerfile"
+	if t.Context != nil {
+		contextDir = *t.Context
+	}
+	if t.Dockerfile != nil && *t.Dockerfile != "" {
+		dockerfile = *t.Dockerfile
+	}
+	if !filepath.IsAbs(contextDir) {
+		contextDir = filepath.Join(cwd, contextDir)
+	}
+	if !filepath.IsAbs(dockerfile) {
+		dockerfile = filepath.Join(contextDir, dockerfile)
+	}
+	return contextDir, dockerfile
+}
+
+// merge lays t2's set attributes over t, the way buildx merges a parent
+// into a child and repeated blocks into one another.
+func (t *Target) merge(t2 *Target) {
+	for _, f := range fields {
+		f.merge(t, t2)
+		if r, ok := t2.ranges[f.name]; ok {
+			t.setRange(f.name, r)
+		}
+	}
+	t.inherits = append(t.inherits, t2.inherits...)
+}
+
+func (t *Target) setRange(name string, r hcl.Range) {
+	if t.ranges == nil {
+		t.ranges = map[string]hcl.Range{}
+	}
+	t.ranges[name] = r
+}
+
+// normalize removes duplicates the way buildx does before building or printing.
+func (t *Target) normalize() {
+	for _, f := range fields {
+		if f.list != nil {
+			l := f.list(t)
+			*l = dedup(*l)
+		}
+	}
+	if t.Network != nil && *t.Network == "host" {
+		t.Entitlements = dedup(append(t.Entitlements, "network.host"))
+	}
+	for k, v := range t.Contexts {
+		if v == nil || *v == "" {
+			delete(t.Contexts, k)
+		}
+	}
+	if len(t.Contexts) == 0 {
+		t.Contexts = nil
+	}
+}
+
+// dedup removes repeated strings, keeping the first of each.
+func dedup(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package bake
+
+import (
+	"regexp"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// nameRE is what buildx allows in target and group names.
+var nameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// targetSchema lists every attribute a target block may set.
+var targetSchema = func() *hcl.BodySchema {
+	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "inherits"}, {Name: "matrix"}, {Name: "name"}}}
+	for _, f := range fields {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: f.name})
+	}
+	return s
+}()
+
+// evalLabel evaluates every block labelled name, once; ref is the
+// reference that asked for it, if any.
+func (e *evaluator) evalLabel(name string, ref *hcl.Range) hcl.Diagnostics {
+	if _, ok := e.targetVals[name]; ok {
+		return nil
+	}
+	if e.busy["target."+name] {
+		return hcl.Diagnostics{errorf(ref, "Target cycle", "target %q refers to itself", name)}
+	}
+	e.busy["target."+name] = true
+	defer delete(e.busy, "target."+name)
+	var diags hcl.Diagnostics
+	var own *Target
+	for _, b := range e.targetBlocks[name] {
+		ts, d := e.evalBlock(b)
+		diags = append(diags, d...)
+		for _, t := range ts {
+			e.c.add(t)
+			if t.Name == name {
+				own = e.c.targets[name]
+			}
+		}
+	}
+	if own != nil {
+		e.targetVals[name] = targetObject(own)
+	} else {
+		e.targetVals[name] = cty.EmptyObjectVal
+	}
+	return diags
+}
+
+// add merges t into the config's target of the same name.
+func (c *Config) add(t *Target) {
+	if prev, ok := c.targets[t.Name]; ok {
+		prev.merge(t)
+		return
+	}
+	c.targets[t.Name] = t
+	c.order = append(c.order, t.Name)
+}
+
+// evalBlock evaluates one target block into one target per matrix entry.
+func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
+	content, diags := b.Body.Content(targetSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	combos, diags := e.matrix(content.Attributes["matrix"])
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	var out []*Target
+	var names []string
+	for _, locals := range combos {
+		t, d := e.decodeTarget(b, content, locals)
+		diags = append(diags, d...)
+		if t != nil {
+			out = append(out, t)
+			names = append(names, t.Name)
+		}
+	}
+	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
+		e.c.addGroup(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
+	}
+	return out, diags
+}
+
+// decodeTarget evaluates a target block's attributes with matrix values bound.
+func (e *evaluator) decodeTarget(b *hcl.Block, content *hcl.BodyContent, locals map[string]cty.Value) (*Target, hcl.Diagnostics) {
+	name, diags := e.targetName(b, content.Attributes["name"], locals)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	t := &Target{Name: name, DefRange: b.DefRange}
+	for _, attrName := range sortedKeys(content.Attributes) {
+		a := content.Attributes[attrName]
+		switch attrName {
+		case "matrix", "name":
+			continue
+		case "inherits":
+			diags = append(diags, e.decodeInherits(t, a, locals)...)
+			continue
+		}
+		val, d := e.eval(a.Expr, locals)
+		if d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		diags = append(diags, setField(t, fieldByName[attrName], a, val)...)
+	}
+	return t, diags
+}
+
+// targetName is the name attribute's value, else the block label.
+func (e *evaluator) targetName(b *hcl.Block, a *hcl.Attribute, locals map[string]cty.Value) (string, hcl.Diagnostics) {
+	name, rng := b.Labels[0], b.LabelRanges[0]
+	if a != nil {
+		val, diags := e.eval(a.Expr, locals)
+		if diags.HasErrors() {
+			return "", diags
+		}
+		if val.Type() != cty.String || val.IsNull() || !val.IsKnown() {
+			return "", hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid target name", "name must be a string")}
+		}
+		name, rng = val.AsString(), a.Expr.Range()
+	}
+	if !nameRE.MatchString(name) {
+		return "", hcl.Diagnostics{errorf(&rng, "Invalid target name",
+			"%q: only letters, digits, \"_\" and \"-\" are allowed", name)}
+	}
+	return name, nil
+}
+
+func (e *evaluator) decodeInherits(t *Target, a *hcl.Attribute, locals map[string]cty.Value) hcl.Diagnostics {
+	val, diags := e.eval(a.Expr, locals)
+	if diags.HasErrors() {
+		return diags
+	}
+	list, err := toStrings(val)
+	if err != nil {
+		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid inherits", "inherits %s", err)}
+	}
+	t.inherits = append(t.inherits, list...)
+	t.setRange("inherits", a.Range)
+	return nil
+}
+
+// needTarget evaluates the target a target.NAME.attr traversal refers to.
+func (e *evaluator) needTarget(tr hcl.Traversal) hcl.Diagnostics {
+	rng := tr.SourceRange()
+	if len(tr) < 2 {
+		return hcl.Diagnostics{errorf(&rng, "Invalid target reference", "expected target.<name>.<attribute>")}
+	}
+	var name string
+	switch s := tr[1].(type) {
+	case hcl.TraverseAttr:
+		name = s.Name
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String {
+			name = s.Key.AsString()
+		}
+	}
+	if _, ok := e.targetBlocks[name]; !ok {
+		return hcl.Diagnostics{errorf(&rng, "Unknown target",
+			"There is no target named %q.%s", name, didYouMean(name, e.labels))}
+	}
+	return e.evalLabel(name, &rng)
+}
+
+// targetObject is the value ${target.name} evaluates to.
+func targetObject(t *Target) cty.Value {
+	attrs := map[string]cty.Value{"name": cty.StringVal(t.Name)}
+	for _, f := range fields {
+		if v, ok := fieldValue(t, f); ok {
+			attrs[f.name] = v
+		}
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// fieldValue is a set attribute as a cty value.
+func fieldValue(t *Target, f field) (cty.Value, bool) {
+	switch f.kind {
+	case kString:
+		if p := *f.str(t); p != nil {
+			return cty.StringVal(*p), true
+		}
+	case kBool:
+		if p := *f.boolp(t); p != nil {
+			return cty.BoolVal(*p), true
+		}
+	case kList:
+		return listValue(*f.list(t))
+	case kMap:
+		return mapValue(*f.smap(t))
+	}
+	return cty.NilVal, false
+}
+
+func listValue(l []string) (cty.Value, bool) {
+	if l == nil {
+		return cty.NilVal, false
+	}
+	if len(l) == 0 {
+		return cty.ListValEmpty(cty.String), true
+	}
+	vals := make([]cty.Value, len(l))
+	for i, s := range l {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals), true
+}
+
+func mapValue(m map[string]*string) (cty.Value, bool) {
+	if m == nil {
+		return cty.NilVal, false
+	}
+	vals := map[string]cty.Value{}
+	for k, v := range m {
+		if v != nil {
+			vals[k] = cty.StringVal(*v)
+		}
+	}
+	if len(vals) == 0 {
+		return cty.MapValEmpty(cty.String), true
+	}
+	return cty.MapVal(vals), true
+}

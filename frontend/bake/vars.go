@@ -1,0 +1,209 @@
+package bake
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// variable is a variable block, or a top-level attribute (which the
+// environment does not override).
+type variable struct {
+	name     string
+	def      *hcl.Attribute // default expression, may be nil
+	typ      cty.Type       // cty.NilType when no type is declared
+	checks   []*hcl.Block   // validation blocks
+	rng      hcl.Range
+	topLevel bool
+}
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "type"}, {Name: "description"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "validation"}},
+}
+
+var validationSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "condition", Required: true}, {Name: "error_message"}}}
+
+// addVariable registers a variable block; a later block of the same name
+// replaces an earlier one.
+func (e *evaluator) addVariable(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(variableSchema)
+	if diags.HasErrors() {
+		return diags
+	}
+	v := &variable{name: b.Labels[0], def: content.Attributes["default"], rng: b.DefRange}
+	if a := content.Attributes["type"]; a != nil {
+		t, d := typeexpr.TypeConstraint(a.Expr)
+		if d.HasErrors() {
+			return append(diags, d...)
+		}
+		v.typ = t
+	}
+	for _, c := range content.Blocks {
+		_, d := c.Body.Content(validationSchema)
+		diags = append(diags, d...)
+		v.checks = append(v.checks, c)
+	}
+	e.vars[v.name] = v
+	return diags
+}
+
+// resolveAllVars evaluates every variable in name order.
+func (e *evaluator) resolveAllVars() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range sortedKeys(e.vars) {
+		diags = append(diags, e.resolveVar(name, nil)...)
+	}
+	return diags
+}
+
+// resolveVar evaluates variable name once; ref is where it was referenced.
+func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
+	if _, ok := e.values[name]; ok {
+		return nil
+	}
+	v := e.vars[name]
+	if e.busy["var."+name] {
+		if ref == nil {
+			ref = &v.rng
+		}
+		return hcl.Diagnostics{errorf(ref, "Variable cycle", "variable %q refers to itself", name)}
+	}
+	e.busy["var."+name] = true
+	defer delete(e.busy, "var."+name)
+	val, diags := e.varValue(v)
+	if diags.HasErrors() {
+		e.values[name] = cty.DynamicVal
+		return diags
+	}
+	e.values[name] = val
+	return e.validate(v)
+}
+
+// varValue is the environment's value when it overrides v, else v's default,
+// converted to v's type.
+func (e *evaluator) varValue(v *variable) (cty.Value, hcl.Diagnostics) {
+	def := cty.StringVal("")
+	if v.typ != cty.NilType {
+		def = cty.NullVal(v.typ)
+	}
+	var diags hcl.Diagnostics
+	if v.def != nil {
+		def, diags = e.eval(v.def.Expr, nil)
+		if diags.HasErrors() {
+			return def, diags
+		}
+	}
+	if s, ok := e.env(v.name); ok && !v.topLevel && !strings.HasPrefix(v.name, "BAKE_") {
+		val, err := parseEnv(s, v.typ, def)
+		if err != nil {
+			return val, hcl.Diagnostics{errorf(&v.rng, "Invalid environment value",
+				"variable %q: parse %q: %s", v.name, s, err)}
+		}
+		return val, diags
+	}
+	if v.typ == cty.NilType {
+		return def, diags
+	}
+	val, err := convert.Convert(def, v.typ)
+	if err != nil {
+		return val, hcl.Diagnostics{errorf(v.def.Expr.Range().Ptr(), "Invalid default value",
+			"variable %q: %s", v.name, err)}
+	}
+	return val, diags
+}
+
+// parseEnv parses an environment value as the variable's type, or as its
+// default's type when that is a bool or number and no type is declared.
+func parseEnv(s string, typ cty.Type, def cty.Value) (cty.Value, error) {
+	if typ == cty.NilType {
+		typ = cty.String
+		if !def.IsNull() && def.IsKnown() && (def.Type() == cty.Bool || def.Type() == cty.Number) {
+			typ = def.Type()
+		}
+	}
+	switch {
+	case typ == cty.String || typ == cty.DynamicPseudoType:
+		return cty.StringVal(s), nil
+	case typ == cty.Bool:
+		b, err := strconv.ParseBool(s)
+		return cty.BoolVal(b), err
+	case typ == cty.Number:
+		return cty.ParseNumberVal(s)
+	case (typ.IsListType() || typ.IsSetType()) && typ.ElementType().IsPrimitiveType() && !strings.HasPrefix(strings.TrimSpace(s), "["):
+		return parseCSVList(s, typ)
+	}
+	return parseLiteral(s, typ)
+}
+
+// parseCSVList reads "a,b,c" as a list or set of primitives.
+func parseCSVList(s string, typ cty.Type) (cty.Value, error) {
+	if s == "" {
+		return convert.Convert(cty.ListValEmpty(cty.String), typ)
+	}
+	var elems []cty.Value
+	for _, p := range strings.Split(s, ",") {
+		elems = append(elems, cty.StringVal(strings.TrimSpace(p)))
+	}
+	return convert.Convert(cty.TupleVal(elems), typ)
+}
+
+// parseLiteral reads an HCL or JSON literal such as ["a"] or {k = "v"}.
+func parseLiteral(s string, typ cty.Type) (cty.Value, error) {
+	if d := checkDepth("env", []byte(s)); d != nil {
+		return cty.DynamicVal, fmt.Errorf("%s", d.Detail)
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(s), "env", hcl.InitialPos)
+	if diags.HasErrors() {
+		return cty.DynamicVal, fmt.Errorf("%s", oneLine(diags.Error()))
+	}
+	val, diags := expr.Value(nil)
+	if diags.HasErrors() {
+		return cty.DynamicVal, fmt.Errorf("%s", oneLine(diags.Error()))
+	}
+	return convert.Convert(val, typ)
+}
+
+// validate runs v's validation blocks against its value.
+func (e *evaluator) validate(v *variable) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range v.checks {
+		content, _ := b.Body.Content(validationSchema)
+		cond := content.Attributes["condition"]
+		if cond == nil {
+			continue
+		}
+		ok, d := e.eval(cond.Expr, nil)
+		if d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		if ok.Type() != cty.Bool || ok.IsNull() || !ok.IsKnown() {
+			diags = append(diags, errorf(cond.Expr.Range().Ptr(), "Invalid validation condition", "condition must be a bool"))
+		} else if ok.False() {
+			diags = append(diags, errorf(cond.Expr.Range().Ptr(), "Invalid value for variable",
+				"%s", e.message(v, content.Attributes["error_message"])))
+		}
+	}
+	return diags
+}
+
+// message evaluates a validation's error_message.
+func (e *evaluator) message(v *variable, a *hcl.Attribute) string {
+	msg := fmt.Sprintf("variable %q failed validation", v.name)
+	if a == nil {
+		return msg
+	}
+	val, diags := e.eval(a.Expr, nil)
+	if diags.HasErrors() || val.Type() != cty.String || val.IsNull() || !val.IsKnown() {
+		return msg
+	}
+	return val.AsString()
+}
