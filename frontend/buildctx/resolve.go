@@ -1,0 +1,184 @@
+package buildctx
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/moby/patternmatcher"
+)
+
+// Match is one file, directory or symlink a COPY writes.
+type Match struct {
+	Src      string      // slash path in the source fs.FS ("." for its root)
+	Dest     string      // absolute path in the image
+	Info     fs.FileInfo // Lstat of Src (a followed top-level source: its target)
+	Linkname string      // symlink target, for symlinks inside copied dirs
+}
+
+// ErrNotFound is wrapped by Resolve when a source matches nothing.
+var ErrNotFound = errors.New("file not found in build context or excluded by .dockerignore")
+
+// errMultiSource is Docker's message for several sources onto a file dest.
+var errMultiSource = errors.New("When using COPY with more than one source file, the destination must be a directory and end with a /") //nolint:staticcheck // Docker's wording
+
+// maxHops bounds symlink resolution, as Linux does.
+const maxHops = 40
+
+// Resolve applies Docker's COPY rules to sources in fsys:
+//
+//   - sources are relative to the root of fsys; "/" and ".." never leave it;
+//   - a source may be a filepath.Match wildcard; a wildcard may match
+//     nothing as long as the COPY as a whole matches something, while a
+//     plain source that is missing or excluded is an ErrNotFound error;
+//   - a directory source copies its contents (not itself) into dest;
+//   - a source that is a symlink is followed, inside fsys;
+//   - symlinks inside copied directories stay symlinks;
+//   - dest is a directory when it ends in "/" (or is "." or ends in "/."):
+//     a file source then lands at dest/<base>; otherwise dest is the file
+//     name; a relative dest is taken from workdir;
+//   - more than one source (written or matched) needs a directory dest;
+//   - paths matching excludes (.dockerignore patterns, "!" exceptions
+//     honoured) are skipped.
+//
+// The result is sorted by Dest and includes directories, so empty ones are
+// copied too; a later source wins over an earlier one at the same Dest.
+// Parents of dest itself are not included. fsys should confine symlinks
+// (os.Root.FS or a layer view) and implement fs.ReadLinkFS.
+func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []string) ([]Match, error) {
+	if len(sources) == 0 {
+		return nil, errors.New("no source files were specified")
+	}
+	dest, destDir := destPath(dest, workdir)
+	if len(sources) > 1 && !destDir {
+		return nil, errMultiSource
+	}
+	pm, err := patternmatcher.New(excludes)
+	if err != nil {
+		return nil, fmt.Errorf("parse excludes: %w", err)
+	}
+	r := &resolver{fsys: fsys, pm: pm, out: map[string]Match{}}
+	var tops []string
+	for _, s := range sources {
+		ms, err := r.expand(s)
+		if err != nil {
+			return nil, err
+		}
+		tops = append(tops, ms...)
+	}
+	if len(tops) == 0 {
+		return nil, notFound(cleanSrc(sources[0]))
+	}
+	if len(tops) > 1 && !destDir {
+		return nil, errMultiSource
+	}
+	for _, m := range tops {
+		if err := r.add(m, dest, destDir); err != nil {
+			return nil, err
+		}
+	}
+	return r.sorted(), nil
+}
+
+// destPath makes dest absolute and says whether it names a directory.
+func destPath(dest, workdir string) (string, bool) {
+	dir := dest == "" || dest == "." || strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, "/.")
+	if !path.IsAbs(dest) {
+		dest = path.Join("/", workdir, dest)
+	}
+	return path.Clean(dest), dir
+}
+
+// cleanSrc confines a source to the root: "/a", "../a" and "a/" are "a",
+// the root itself is ".".
+func cleanSrc(src string) string {
+	p := strings.TrimPrefix(path.Clean("/"+src), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// notFound is the error for a source matching nothing.
+func notFound(p string) error {
+	return fmt.Errorf("%w: stat %s: %w", ErrNotFound, p, fs.ErrNotExist)
+}
+
+// resolver holds the state of one Resolve.
+type resolver struct {
+	fsys fs.FS
+	pm   *patternmatcher.PatternMatcher
+	out  map[string]Match // by Dest
+}
+
+// expand turns one written source into the paths it matches.
+func (r *resolver) expand(src string) ([]string, error) {
+	p := cleanSrc(src)
+	if !strings.ContainsAny(p, `*?[\`) {
+		if _, _, err := r.follow(p); err != nil || r.hidden(p) {
+			return nil, notFound(p)
+		}
+		return []string{p}, nil
+	}
+	ms, err := fs.Glob(r.fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("match source %s: %w", src, err)
+	}
+	return slices.DeleteFunc(ms, r.hidden), nil
+}
+
+// hidden reports a top-level source the excludes remove entirely: an
+// excluded file, or an excluded directory no "!" exception can reach into.
+func (r *resolver) hidden(p string) bool {
+	if !r.excluded(p) {
+		return false
+	}
+	_, fi, err := r.follow(p)
+	return err != nil || !fi.IsDir() || !r.pm.Exclusions()
+}
+
+// excluded reports whether p matches the exclude patterns.
+func (r *resolver) excluded(p string) bool {
+	if p == "." {
+		return false
+	}
+	ex, err := r.pm.MatchesOrParentMatches(p)
+	return err == nil && ex
+}
+
+// add records one matched source and, for a directory, its contents.
+func (r *resolver) add(src, dest string, destDir bool) error {
+	real, fi, err := r.follow(src)
+	if err != nil {
+		return fmt.Errorf("resolve source %s: %w", src, err)
+	}
+	if fi.IsDir() {
+		r.put(Match{Src: real, Dest: dest, Info: fi})
+		return r.walk(real, dest, nil)
+	}
+	if destDir {
+		dest = path.Join(dest, path.Base(src))
+	}
+	r.put(Match{Src: real, Dest: dest, Info: fi})
+	return nil
+}
+
+// put records m unless it is the image root.
+func (r *resolver) put(m Match) {
+	if m.Dest != "/" {
+		r.out[m.Dest] = m
+	}
+}
+
+// sorted returns the recorded matches ordered by Dest.
+func (r *resolver) sorted() []Match {
+	ms := make([]Match, 0, len(r.out))
+	for _, m := range r.out {
+		ms = append(ms, m)
+	}
+	slices.SortFunc(ms, func(a, b Match) int { return strings.Compare(a.Dest, b.Dest) })
+	return ms
+}
