@@ -49,11 +49,16 @@ type Step struct {
 	Parent      string    `json:"parent,omitempty"` // parent step key ("" for KindBase)
 	Kind        StepKind  `json:"kind"`
 	Stage       string    `json:"stage"`       // stage name or index, for display
+	Pos         string    `json:"pos"`         // stable position: Dockerfile, stage, instruction index
 	Location    Location  `json:"location"`    // Dockerfile and line
 	Instruction string    `json:"instruction"` // as written, after ARG/ENV expansion (history created_by)
 	Config      v1.Config `json:"config"`      // image config after this step
 	NoCache     bool      `json:"no_cache,omitempty"`
 	Inputs      KeyInputs `json:"inputs"` // what the key was derived from
+
+	// Workdir is set by WORKDIR (a KindConfig step): the executor creates
+	// this absolute directory, owned by root, when the image lacks it.
+	Workdir string `json:"workdir,omitempty"`
 
 	Base *Base `json:"base,omitempty"`
 	Run  *Run  `json:"run,omitempty"`
@@ -65,10 +70,11 @@ type Step struct {
 type KeyInputs struct {
 	Parent      string            `json:"parent,omitempty"`
 	Instruction string            `json:"instruction"`
-	Args        map[string]string `json:"args,omitempty"`  // build args visible to the step and used
-	Files       map[string]string `json:"files,omitempty"` // COPY/ADD: source rel path -> file digest
-	Base        string            `json:"base,omitempty"`  // base image manifest digest
-	From        string            `json:"from,omitempty"`  // COPY --from: key of the source stage's final step
+	Args        map[string]string `json:"args,omitempty"`    // build args visible to the step and used
+	Files       map[string]string `json:"files,omitempty"`   // COPY/ADD: source rel path -> "digest mode"
+	Base        string            `json:"base,omitempty"`    // base image manifest digest
+	From        string            `json:"from,omitempty"`    // COPY --from: key of the source stage's final step
+	Network     string            `json:"network,omitempty"` // RUN: sandbox network when not "default"
 }
 
 // Base is a FROM of an image (not of an earlier stage: that is just a parent).

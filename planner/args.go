@@ -1,0 +1,113 @@
+package planner
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/stencilbuild/stencil/frontend/dockerfile"
+)
+
+// platformArgs are BuildKit's automatic args, set in the global scope.
+var platformArgs = map[string]string{
+	"TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
+	"BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
+}
+
+// proxyArgs are predefined: usable without ARG when given as build args,
+// passed to RUN but, as in Docker, left out of cache keys.
+var proxyArgs = map[string]bool{
+	"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true,
+	"FTP_PROXY": true, "ftp_proxy": true, "NO_PROXY": true, "no_proxy": true,
+	"ALL_PROXY": true, "all_proxy": true,
+}
+
+// argScope is the set of build args declared in one scope, in order.
+type argScope struct {
+	order  []string
+	values map[string]string // only args that have a value
+}
+
+func newArgScope() *argScope { return &argScope{values: map[string]string{}} }
+
+// set declares name; a nil value declares it without a value.
+func (a *argScope) set(name string, value *string) {
+	if !slices.Contains(a.order, name) {
+		a.order = append(a.order, name)
+	}
+	delete(a.values, name)
+	if value != nil {
+		a.values[name] = *value
+	}
+}
+
+func (a *argScope) get(name string) (string, bool) {
+	v, ok := a.values[name]
+	return v, ok
+}
+
+// declare applies one ARG instruction to the scope: a build arg wins, then
+// (for a stage arg without default) the global value, then the expanded
+// default. expand evaluates defaults in the scope as it is so far.
+func (a *argScope) declare(c *instructions.ArgCommand, build map[string]string, global *argScope, expand func(string) (string, error)) error {
+	for _, kv := range c.Args {
+		if v, ok := build[kv.Key]; ok {
+			a.set(kv.Key, &v)
+			continue
+		}
+		if kv.Value == nil {
+			a.set(kv.Key, globalValue(global, kv.Key))
+			continue
+		}
+		v, err := expand(*kv.Value)
+		if err != nil {
+			return err
+		}
+		a.set(kv.Key, &v)
+	}
+	return nil
+}
+
+func globalValue(global *argScope, name string) *string {
+	if global == nil {
+		return nil
+	}
+	if v, ok := global.get(name); ok {
+		return &v
+	}
+	return nil
+}
+
+// globalArgs evaluates the ARGs before the first FROM.
+func globalArgs(f *dockerfile.File, build map[string]string) (*argScope, error) {
+	g := newArgScope()
+	for _, name := range slices.Sorted(maps.Keys(platformArgs)) {
+		v := platformArgs[name]
+		g.set(name, &v)
+	}
+	expand := func(word string) (string, error) {
+		v, _, err := f.Expand(word, g.get)
+		return v, err
+	}
+	for i := range f.Args {
+		c := &f.Args[i]
+		if err := g.declare(c, build, nil, expand); err != nil {
+			return nil, f.Errorf(dockerfile.Line(c.Location()), "ARG: %v", err)
+		}
+	}
+	return g, nil
+}
+
+// stageArgs is the starting scope of a stage: the predefined proxy args
+// that were given as build args.
+func stageArgs(build map[string]string) *argScope {
+	a := newArgScope()
+	for _, name := range slices.Sorted(maps.Keys(build)) {
+		if proxyArgs[name] {
+			v := build[name]
+			a.set(name, &v)
+		}
+	}
+	return a
+}

@@ -1,0 +1,149 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/frontend/dockerfile"
+)
+
+// TargetSpec is one resolved bake target, as the planner needs it.
+type TargetSpec struct {
+	Name             string
+	ContextDir       string
+	Dockerfile       string // absolute path; ignored when DockerfileInline is set
+	DockerfileInline string
+	Args             map[string]string // build args
+	Labels           map[string]string // bake labels, applied after the last instruction
+	Stage            string            // target stage; "" is the last one
+	Tags             []string
+	Outputs          []string
+	NoCache          bool
+	Network          string // "", "default", "host", "none"
+}
+
+// Inputs answers the planner's questions about the outside world. cmd wires
+// a real one; tests use an in-memory fake. Implementations may be called
+// with the same question more than once.
+type Inputs interface {
+	// ResolveImage finds ref in the local store, then in its registry, and
+	// returns its normalised reference, manifest digest and config.
+	ResolveImage(ctx context.Context, ref string) (*Base, *v1.ConfigFile, error)
+	// ContextFiles resolves c.Sources inside c.Context (honouring
+	// c.Excludes) and digests every file a COPY/ADD would read.
+	ContextFiles(c *Copy) ([]CopyFile, error)
+}
+
+// Build plans every target in order. Steps with equal keys appear once,
+// whichever target asked for them; errors name the Dockerfile and line.
+func Build(ctx context.Context, targets []TargetSpec, in Inputs) (*Plan, error) {
+	b := &builder{ctx: ctx, in: in, plan: &Plan{}, steps: map[string]*Step{}, images: map[string]*image{}}
+	for _, t := range targets {
+		final, err := b.target(t)
+		if err != nil {
+			return nil, fmt.Errorf("plan target %s: %w", t.Name, err)
+		}
+		b.plan.Targets = append(b.plan.Targets, Target{Name: t.Name, Final: final, Tags: t.Tags, Outputs: t.Outputs})
+	}
+	return b.plan, nil
+}
+
+// builder holds the state of one Build call.
+type builder struct {
+	ctx    context.Context
+	in     Inputs
+	plan   *Plan
+	steps  map[string]*Step
+	images map[string]*image
+}
+
+// image is a resolved base image, memoised per reference.
+type image struct {
+	base *Base
+	cfg  v1.Config
+}
+
+// add keys st and appends it to the plan, unless a step with the same key
+// is already there: then that step is returned (no-cache is sticky).
+func (b *builder) add(st *Step) *Step {
+	st.Key = KeyOf(&st.Inputs)
+	if old, ok := b.steps[st.Key]; ok {
+		old.NoCache = old.NoCache || st.NoCache
+		return old
+	}
+	b.steps[st.Key] = st
+	b.plan.Steps = append(b.plan.Steps, st)
+	return st
+}
+
+// resolve asks Inputs for ref once per Build.
+func (b *builder) resolve(ref string) (*image, error) {
+	if img, ok := b.images[ref]; ok {
+		return img, nil
+	}
+	base, cf, err := b.in.ResolveImage(b.ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("resolve image %s: %w", ref, err)
+	}
+	img := &image{base: base}
+	if cf != nil {
+		img.cfg = cloneConfig(cf.Config)
+	}
+	b.images[ref] = img
+	return img, nil
+}
+
+// target plans one target and returns the key of its final step.
+func (b *builder) target(t TargetSpec) (string, error) {
+	f, pos, err := loadDockerfile(t)
+	if err != nil {
+		return "", err
+	}
+	ts, err := newTargetState(b, t, f, pos)
+	if err != nil {
+		return "", err
+	}
+	idx := len(f.Stages) - 1
+	if t.Stage != "" {
+		if idx, err = f.StageIndex(t.Stage); err != nil {
+			return "", fmt.Errorf("select target stage: %w", err)
+		}
+	}
+	res, err := ts.stage(idx)
+	if err != nil {
+		return "", err
+	}
+	return ts.labels(res), nil
+}
+
+// loadDockerfile reads and parses the target's Dockerfile. It returns the
+// parsed file (named for display) and the stable file id used in Step.Pos.
+func loadDockerfile(t TargetSpec) (*dockerfile.File, string, error) {
+	if t.DockerfileInline != "" {
+		f, err := dockerfile.Parse("Dockerfile (inline, target "+t.Name+")", []byte(t.DockerfileInline))
+		return f, "inline:" + t.Name, err
+	}
+	if t.Dockerfile == "" {
+		return nil, "", fmt.Errorf("target %s has no Dockerfile", t.Name)
+	}
+	src, err := os.ReadFile(t.Dockerfile)
+	if err != nil {
+		return nil, "", fmt.Errorf("read Dockerfile: %w", err)
+	}
+	f, err := dockerfile.Parse(displayName(t.ContextDir, t.Dockerfile), src)
+	return f, t.Dockerfile, err
+}
+
+// displayName shortens path to be relative to the context when inside it.
+func displayName(contextDir, path string) string {
+	rel, err := filepath.Rel(contextDir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return path
+	}
+	return rel
+}

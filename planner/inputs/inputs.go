@@ -1,0 +1,87 @@
+// Package inputs is the planner's window on the outside world: it resolves
+// FROM references to manifest digests (local store first, then a registry,
+// pulling into the store) and resolves and digests the context files a
+// COPY/ADD reads, through the store's persistent hash cache.
+//
+// It reads the build context and the store; the only thing it writes is what
+// a registry pull adds to the store.
+package inputs
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/frontend/buildctx"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// Inputs implements planner.Inputs over a store.
+type Inputs struct {
+	Store  *cache.Store
+	Remote []remote.Option // options for registry pulls
+	Pull   bool            // always ask the registry, even with a local tag
+}
+
+var _ planner.Inputs = (*Inputs)(nil)
+
+// ResolveImage finds ref in the local store, else pulls it from its registry.
+func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, *v1.ConfigFile, error) {
+	img, dig, err := in.Store.Image(ref)
+	local := err == nil
+	if in.Pull || errors.Is(err, cache.ErrNotFound) {
+		img, dig, err = in.Store.Pull(ctx, ref, in.Remote...)
+		local = false
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve image %q: %w", ref, err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read config of %q: %w", ref, err)
+	}
+	return &planner.Base{Ref: ref, Digest: dig.String(), Local: local}, cf, nil
+}
+
+// ContextFiles resolves a COPY/ADD's sources inside its context and digests
+// each file it reads: path, mode and content (or link target), never mtime.
+func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
+	root, err := os.OpenRoot(c.Context)
+	if err != nil {
+		return nil, fmt.Errorf("open build context: %w", err)
+	}
+	defer root.Close()
+	matches, err := buildctx.Resolve(root.FS(), c.Sources, c.Dest, c.Workdir, c.Excludes)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]planner.CopyFile, 0, len(matches))
+	for _, m := range matches {
+		d, err := in.digest(root, m)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, planner.CopyFile{Src: m.Src, Dest: m.Dest, Mode: uint32(m.Info.Mode()), Digest: d})
+	}
+	return files, nil
+}
+
+// digest is a file's content digest; a link's is its target's text and a
+// directory has none (its path and mode are in the CopyFile).
+func (in *Inputs) digest(root *os.Root, m buildctx.Match) (string, error) {
+	switch mode := m.Info.Mode(); {
+	case mode.IsRegular():
+		return in.Store.FileDigest(root, m.Src)
+	case mode&fs.ModeSymlink != 0:
+		return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(m.Linkname))), nil
+	default:
+		return "", nil
+	}
+}

@@ -1,0 +1,39 @@
+package planner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// KeyOf is a step's cache key: "sha256:" + the SHA-256 of the canonical
+// JSON of its inputs (encoding/json sorts map keys; fields are fixed).
+//
+// The recipe (DESIGN.md "Cache keys"): the parent's key; the instruction
+// after ARG/ENV expansion; the build args the step uses (for RUN every
+// declared arg with a value, as RUN sees them all as env; predefined proxy
+// args never count); for context COPY/ADD the path, mode and content digest
+// of exactly the files read; for COPY --from the source's final key; for a
+// base image its manifest digest; for RUN a non-default network.
+func KeyOf(in *KeyInputs) string {
+	b, err := json.Marshal(in)
+	if err != nil {
+		panic(fmt.Sprintf("marshal key inputs: %v", err)) // plain strings and maps: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// fileKeys maps each file's context path to its digest and mode; mtime and
+// ownership never reach the key.
+func fileKeys(files []CopyFile) map[string]string {
+	if len(files) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(files))
+	for _, f := range files {
+		m[f.Src] = fmt.Sprintf("%s %#o", f.Digest, f.Mode)
+	}
+	return m
+}

@@ -1,0 +1,243 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/stencilbuild/stencil/frontend/dockerfile"
+)
+
+// targetState plans the stages of one target's Dockerfile, each at most once.
+type targetState struct {
+	b      *builder
+	spec   TargetSpec
+	f      *dockerfile.File
+	file   string // stable Dockerfile id for Step.Pos
+	global *argScope
+	done   map[int]*stageResult
+	busy   map[int]bool
+}
+
+// stageResult is a planned stage: its last step and image config.
+type stageResult struct {
+	key  string
+	cfg  v1.Config
+	name string
+}
+
+func newTargetState(b *builder, t TargetSpec, f *dockerfile.File, file string) (*targetState, error) {
+	g, err := globalArgs(f, t.Args)
+	if err != nil {
+		return nil, err
+	}
+	return &targetState{b: b, spec: t, f: f, file: file, global: g, done: map[int]*stageResult{}, busy: map[int]bool{}}, nil
+}
+
+// stage plans stage i (and, first, every stage it depends on).
+func (ts *targetState) stage(i int) (*stageResult, error) {
+	if r := ts.done[i]; r != nil {
+		return r, nil
+	}
+	st := &ts.f.Stages[i]
+	if ts.busy[i] {
+		return nil, ts.f.Errorf(dockerfile.Line(st.Location), "circular dependency on stage %s", ts.f.StageName(i))
+	}
+	ts.busy[i] = true
+	s := &stageState{ts: ts, idx: i, name: ts.f.StageName(i), args: stageArgs(ts.spec.Args)}
+	s.at(dockerfile.Line(st.Location), "0")
+	if err := s.locate("FROM", s.from(st)); err != nil {
+		return nil, err
+	}
+	for n, c := range st.Commands {
+		s.at(dockerfile.Line(c.Location()), strconv.Itoa(n+1))
+		if err := s.dispatch(c); err != nil {
+			return nil, err
+		}
+	}
+	delete(ts.busy, i)
+	ts.done[i] = &stageResult{key: s.key, cfg: s.cfg, name: s.name}
+	return ts.done[i], nil
+}
+
+// labels appends the target's bake labels as one config step.
+func (ts *targetState) labels(r *stageResult) string {
+	if len(ts.spec.Labels) == 0 {
+		return r.key
+	}
+	s := &stageState{ts: ts, name: r.name, key: r.key, cfg: cloneConfig(r.cfg)}
+	s.at(0, "labels")
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(ts.spec.Labels)) {
+		setLabel(&s.cfg, k, ts.spec.Labels[k])
+		parts = append(parts, k+"="+quote(ts.spec.Labels[k]))
+	}
+	s.config("LABEL " + strings.Join(parts, " "))
+	return s.key
+}
+
+// stageState is the stage being planned: its current last step, image
+// config and declared args.
+type stageState struct {
+	ts     *targetState
+	idx    int
+	name   string
+	key    string // last step so far
+	cfg    v1.Config
+	args   *argScope
+	cmdSet bool              // CMD was set in this stage (ENTRYPOINT keeps it)
+	used   map[string]string // args the current instruction expanded
+	line   int
+	pos    string
+}
+
+// at sets the location of the instruction about to be planned.
+func (s *stageState) at(line int, pos string) {
+	s.line, s.pos = line, pos
+	s.used = map[string]string{}
+}
+
+// locate attaches the current file:line to err unless it has a location.
+func (s *stageState) locate(instr string, err error) error {
+	var de *dockerfile.Error
+	if err == nil || errors.As(err, &de) {
+		return err
+	}
+	return s.ts.f.Errorf(s.line, "%s: %v", strings.ToUpper(instr), err)
+}
+
+// from starts the stage from an earlier stage, scratch or an image, then
+// runs the base's ONBUILD triggers.
+func (s *stageState) from(st *instructions.Stage) error {
+	lookup := s.ts.global.get
+	ref, _, err := s.ts.f.Expand(st.BaseName, lookup)
+	if err != nil {
+		return err
+	}
+	platform, _, err := s.ts.f.Expand(st.Platform, lookup)
+	if err != nil {
+		return err
+	}
+	if err := dockerfile.CheckPlatform(platform); err != nil {
+		return err
+	}
+	if j, ok := instructions.HasStage(s.ts.f.Stages, ref); ok && j != s.idx {
+		r, err := s.ts.stage(j)
+		if err != nil {
+			return err
+		}
+		s.key, s.cfg = r.key, cloneConfig(r.cfg)
+	} else {
+		base, err := s.base(ref)
+		if err != nil {
+			return err
+		}
+		s.key, s.cfg = base.Key, cloneConfig(base.Config)
+	}
+	return s.onbuild()
+}
+
+// base adds a KindBase step for an image (or scratch), keyed by digest.
+func (s *stageState) base(ref string) (*Step, error) {
+	img := &image{base: &Base{Ref: "scratch"}, cfg: scratchConfig()}
+	if ref != "scratch" {
+		var err error
+		if img, err = s.ts.b.resolve(ref); err != nil {
+			return nil, err
+		}
+	}
+	in := KeyInputs{Base: img.base.Digest}
+	if img.base.Ref == "scratch" {
+		in.Base = "scratch"
+	}
+	base := *img.base
+	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: cloneConfig(img.cfg), Inputs: in}
+	s.stamp(st)
+	return s.ts.b.add(st), nil
+}
+
+// onbuild runs the triggers of the base config right after FROM and clears
+// them from the new image, as Docker does.
+func (s *stageState) onbuild() error {
+	triggers := s.cfg.OnBuild
+	s.cfg.OnBuild = nil
+	for k, expr := range triggers {
+		c, err := dockerfile.ParseTrigger(expr)
+		if err != nil {
+			return err
+		}
+		s.at(s.line, fmt.Sprintf("0.onbuild%d", k))
+		if err := s.dispatch(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stamp fills the fields every step of this stage shares.
+func (s *stageState) stamp(st *Step) {
+	st.Stage = s.name
+	st.Pos = s.ts.file + "#" + s.name + "#" + s.pos
+	st.Location = Location{File: s.ts.f.Name, Line: s.line}
+	st.NoCache = s.ts.spec.NoCache
+}
+
+// emit adds a step continuing the stage with the current config.
+func (s *stageState) emit(st *Step) {
+	s.stamp(st)
+	st.Parent, st.Inputs.Parent = s.key, s.key
+	if st.Inputs.Args == nil && len(s.used) > 0 {
+		st.Inputs.Args = s.used
+	}
+	st.Config = cloneConfig(s.cfg)
+	s.key = s.ts.b.add(st).Key
+}
+
+// config emits a metadata-only step.
+func (s *stageState) config(instr string) {
+	s.emit(&Step{Kind: KindConfig, Instruction: instr, Inputs: KeyInputs{Instruction: instr}})
+}
+
+// expand substitutes variables (ENV wins over ARG) and records the build
+// args the word used, which become part of the step's key.
+func (s *stageState) expand(word string) (string, error) {
+	v, used, err := s.ts.f.Expand(word, s.lookup)
+	if err != nil {
+		return "", err
+	}
+	for _, name := range used {
+		if _, isEnv := envGet(s.cfg.Env, name); isEnv || proxyArgs[name] {
+			continue
+		}
+		if av, ok := s.args.get(name); ok {
+			s.used[name] = av
+		}
+	}
+	return v, nil
+}
+
+func (s *stageState) lookup(name string) (string, bool) {
+	if v, ok := envGet(s.cfg.Env, name); ok {
+		return v, true
+	}
+	return s.args.get(name)
+}
+
+// expandAll expands each word.
+func (s *stageState) expandAll(words []string) ([]string, error) {
+	out := make([]string, len(words))
+	for i, w := range words {
+		v, err := s.expand(w)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,154 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/util/suggest"
+)
+
+// run plans a RUN. Every declared arg with a value is in its env and so in
+// its key (Docker semantics), except the predefined proxy args.
+func (s *stageState) run(c *instructions.RunCommand) error {
+	env, args := s.runEnv()
+	network := s.network(c)
+	in := KeyInputs{Instruction: code(c), Args: args}
+	if network != "default" {
+		in.Network = network
+	}
+	s.emit(&Step{
+		Kind:        KindRun,
+		Instruction: code(c),
+		Inputs:      in,
+		Run: &Run{
+			Args:    s.command(c.ShellDependantCmdLine),
+			Env:     env,
+			User:    s.cfg.User,
+			Workdir: workdirOr(s.cfg),
+			Network: network,
+		},
+	})
+	return nil
+}
+
+// runEnv is the image env plus the declared args ENV does not override,
+// and the args that count for the key.
+func (s *stageState) runEnv() ([]string, map[string]string) {
+	env := slices.Clone(s.cfg.Env)
+	var keyed map[string]string
+	for _, name := range s.args.order {
+		v, ok := s.args.get(name)
+		if _, shadowed := envGet(s.cfg.Env, name); !ok || shadowed {
+			continue
+		}
+		env = append(env, name+"="+v)
+		if !proxyArgs[name] {
+			if keyed == nil {
+				keyed = map[string]string{}
+			}
+			keyed[name] = v
+		}
+	}
+	return env, keyed
+}
+
+// network is RUN --network if given, else the target's; host networking
+// is the sandbox default, so "host" plans as "default".
+func (s *stageState) network(c *instructions.RunCommand) string {
+	mode := s.ts.spec.Network
+	if slices.Contains(c.FlagsUsed, "network") {
+		mode = instructions.GetNetwork(c)
+	}
+	if mode == "none" {
+		return "none"
+	}
+	return "default"
+}
+
+// copySpec is what COPY and ADD share.
+type copySpec struct {
+	add                bool
+	sd                 instructions.SourcesAndDest
+	from, chown, chmod string
+}
+
+// copy plans a COPY or ADD from the context, a stage or an image.
+func (s *stageState) copy(cs copySpec) error {
+	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg)}
+	var err error
+	if cp.Sources, err = s.expandAll(cs.sd.SourcePaths); err != nil {
+		return err
+	}
+	words, err := s.expandAll([]string{cs.sd.DestPath, cs.chown, cs.chmod, cs.from})
+	if err != nil {
+		return err
+	}
+	cp.Dest, cp.Chown, cp.Chmod = words[0], words[1], words[2]
+	in := KeyInputs{Instruction: copyText(cp, words[3])}
+	if words[3] != "" {
+		if cp.From, err = s.copySource(words[3]); err != nil {
+			return err
+		}
+		in.From = cp.From
+	} else if err := s.contextFiles(cp, &in); err != nil {
+		return err
+	}
+	s.emit(&Step{Kind: KindCopy, Instruction: in.Instruction, Copy: cp, Inputs: in})
+	return nil
+}
+
+// contextFiles resolves and digests the context files cp reads.
+func (s *stageState) contextFiles(cp *Copy, in *KeyInputs) error {
+	cp.Context = s.ts.spec.ContextDir
+	files, err := s.ts.b.in.ContextFiles(cp)
+	if err != nil {
+		return err
+	}
+	cp.Files = files
+	in.Files = fileKeys(files)
+	return nil
+}
+
+// copySource is the key a COPY --from reads: a stage's last step, else an
+// image's base step. An unresolvable name close to a stage name gets a
+// suggestion.
+func (s *stageState) copySource(from string) (string, error) {
+	if j, err := s.ts.f.StageIndex(from); err == nil {
+		if j == s.idx {
+			return "", fmt.Errorf("--from=%s refers to the stage being built", from)
+		}
+		r, err := s.ts.stage(j)
+		if err != nil {
+			return "", err
+		}
+		return r.key, nil
+	}
+	saved := s.pos
+	s.pos += ".from"
+	base, err := s.base(from)
+	s.pos = saved
+	if err != nil {
+		return "", suggest.WrapError(fmt.Errorf("--from=%s: %w", from, err), from, s.ts.f.StageNames(), false)
+	}
+	return base.Key, nil
+}
+
+// copyText is the instruction after expansion, flags in a fixed order
+// (--link is accepted and means nothing more here).
+func copyText(cp *Copy, from string) string {
+	parts := []string{"COPY"}
+	if cp.Add {
+		parts[0] = "ADD"
+	}
+	for _, fl := range [][2]string{{"from", from}, {"chown", cp.Chown}, {"chmod", cp.Chmod}} {
+		if fl[1] != "" {
+			parts = append(parts, "--"+fl[0]+"="+fl[1])
+		}
+	}
+	for _, w := range append(slices.Clone(cp.Sources), cp.Dest) {
+		parts = append(parts, quote(w))
+	}
+	return strings.Join(parts, " ")
+}
