@@ -146,3 +146,5 @@ func TestBlobRejectsMalformedDigest(t *testing.T) {
 		}
 	}
 }
+
+func sha256Hash(hex string) v1.Hash { return v1.Hash{Algorithm: "sha256", Hex: hex} }

@@ -1,0 +1,158 @@
+package cache
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// writeOld writes a file and dates it an hour back, so the racy-clean
+// rule does not keep it out of the persisted cache.
+func writeOld(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openRoot(t *testing.T, dir string) *os.Root {
+	t.Helper()
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestFileDigest(t *testing.T) {
+	s := openStore(t)
+	ctx := t.TempDir()
+	writeOld(t, filepath.Join(ctx, "a.txt"), "hello")
+	got, err := s.FileDigest(openRoot(t, ctx), "a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != sha("hello").String() {
+		t.Fatalf("digest %s, want %s", got, sha("hello"))
+	}
+}
+
+func TestFileDigestPersistsAndTrustsStat(t *testing.T) {
+	storeRoot, ctx := t.TempDir(), t.TempDir()
+	path := filepath.Join(ctx, "a.txt")
+	writeOld(t, path, "hello")
+	s, err := Open(storeRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FileDigest(openRoot(t, ctx), "a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Poison the persisted digest: a fresh Store must answer from the
+	// cache (it does not re-read unchanged files) ...
+	poisonHashCache(t, storeRoot, "sha256:cached")
+	s, err = Open(storeRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	root := openRoot(t, ctx)
+	if got, _ := s.FileDigest(root, "a.txt"); got != "sha256:cached" {
+		t.Fatalf("second store digest %s, want the persisted entry", got)
+	}
+	// ... and must re-hash once size or mtime change.
+	writeOld(t, path, "HELLO")
+	later := time.Now().Add(-30 * time.Minute)
+	os.Chtimes(path, later, later)
+	if got, _ := s.FileDigest(root, "a.txt"); got != sha("HELLO").String() {
+		t.Fatalf("changed file digest %s, want %s", got, sha("HELLO"))
+	}
+}
+
+// poisonHashCache rewrites every persisted digest to d.
+func poisonHashCache(t *testing.T, storeRoot, d string) {
+	t.Helper()
+	p := filepath.Join(storeRoot, "hashes", "files.json")
+	m, err := readHashFile(p)
+	if err != nil || len(m) != 1 {
+		t.Fatalf("persisted cache: %v entries, %v", len(m), err)
+	}
+	for k := range m {
+		m[k] = d
+	}
+	if err := writeHashFile(p, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFileDigestSkipsRacyEntries(t *testing.T) {
+	storeRoot, ctx := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(ctx, "new"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(storeRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FileDigest(openRoot(t, ctx), "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.json"))
+	if len(m) != 0 {
+		t.Fatalf("just-modified file was persisted: %v", m)
+	}
+}
+
+func TestFileDigestMergesProcesses(t *testing.T) {
+	storeRoot, ctx := t.TempDir(), t.TempDir()
+	writeOld(t, filepath.Join(ctx, "a"), "a")
+	writeOld(t, filepath.Join(ctx, "b"), "b")
+	s1, _ := Open(storeRoot)
+	s2, _ := Open(storeRoot)
+	root := openRoot(t, ctx)
+	if _, err := s1.FileDigest(root, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.FileDigest(root, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.json"))
+	if len(m) != 2 {
+		t.Fatalf("merged cache has %d entries, want 2", len(m))
+	}
+}
+
+func TestFileDigestRejectsEscapesAndDirs(t *testing.T) {
+	s := openStore(t)
+	ctx := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret")
+	writeOld(t, secret, "s")
+	if err := os.Symlink(secret, filepath.Join(ctx, "link")); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(ctx, "dir"), 0o755)
+	root := openRoot(t, ctx)
+	for _, name := range []string{"link", "../secret", "dir"} {
+		if d, err := s.FileDigest(root, name); err == nil {
+			t.Errorf("FileDigest(%q) = %s, want error", name, d)
+		}
+	}
+}
