@@ -1,0 +1,240 @@
+package layer
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// MergedFS returns a read-only view of overlay-format dirs (top first), as
+// overlayfs would mount them: whiteouts hide lower entries, opaque
+// directories hide lower contents, and symlinks are resolved in the view
+// itself, with absolute targets starting at its root and ".." stopping
+// there, so nothing outside the layers is ever reached. Each layer dir is
+// read through an os.Root. The view implements fs.StatFS, fs.ReadDirFS,
+// fs.ReadFileFS and fs.ReadLinkFS.
+func MergedFS(dirs []string) fs.FS {
+	return &merged{dirs: dirs}
+}
+
+// merged is the MergedFS view.
+type merged struct {
+	dirs  []string
+	once  sync.Once
+	roots []*os.Root
+	err   error
+}
+
+// node is a path of the view: its symlink-free name, its Lstat in the top
+// layer holding it and, for a directory, every layer merged into it.
+type node struct {
+	name   string
+	info   fs.FileInfo
+	layers []int
+}
+
+// open opens the layer roots on first use.
+func (m *merged) open() error {
+	m.once.Do(func() {
+		if len(m.dirs) == 0 {
+			m.err = errors.New("merged view has no layers")
+		}
+		for _, d := range m.dirs {
+			r, err := os.OpenRoot(d)
+			if err != nil {
+				m.err = err
+				return
+			}
+			m.roots = append(m.roots, r)
+		}
+	})
+	return m.err
+}
+
+// root is the node of the view's root directory.
+func (m *merged) root() (*node, error) {
+	if err := m.open(); err != nil {
+		return nil, err
+	}
+	fi, err := m.roots[0].Lstat(".")
+	if err != nil {
+		return nil, err
+	}
+	n := &node{name: ".", info: fi}
+	for i := range m.roots {
+		n.layers = append(n.layers, i)
+	}
+	return n, nil
+}
+
+// child looks the entry name up in the directory dir, layer by layer.
+func (m *merged) child(dir *node, name string) (*node, error) {
+	p := path.Join(dir.name, name)
+	var found *node
+	for _, i := range dir.layers {
+		fi, err := m.roots[i].Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if isWhiteout(fi, fi.Sys().(*syscall.Stat_t)) || (found != nil && !fi.IsDir()) {
+			break
+		}
+		if found == nil {
+			found = &node{name: p, info: fi}
+		}
+		found.layers = append(found.layers, i)
+		if !fi.IsDir() || m.opaque(i, p) {
+			break
+		}
+	}
+	if found == nil {
+		return nil, fs.ErrNotExist
+	}
+	return found, nil
+}
+
+// opaque reports whether the directory p of layer i hides lower layers.
+func (m *merged) opaque(i int, p string) bool {
+	f, err := m.roots[i].Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 1)
+	n, err := unix.Fgetxattr(int(f.Fd()), opaqueXattr, buf)
+	return err == nil && n == 1 && buf[0] == 'y'
+}
+
+// resolve walks name through the view, following symlinks in the middle
+// and, when follow is set, at the end.
+func (m *merged) resolve(op, name string, follow bool) (*node, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	root, err := m.root()
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	stack, parts, hops := []*node{root}, strings.Split(name, "/"), 0
+	for len(parts) > 0 {
+		part, cur := parts[0], stack[len(stack)-1]
+		parts = parts[1:]
+		if part == "" || part == "." || part == ".." {
+			stack = stack[:max(1, len(stack)-btoi(part == ".."))]
+			continue
+		}
+		if !cur.info.IsDir() {
+			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
+		}
+		n, err := m.child(cur, part)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		if n.info.Mode()&fs.ModeSymlink == 0 || (len(parts) == 0 && !follow) {
+			stack = append(stack, n)
+			continue
+		}
+		if hops++; hops > 40 {
+			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
+		}
+		target, err := m.roots[n.layers[0]].Readlink(n.name)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		if path.IsAbs(target) {
+			stack = stack[:1]
+		}
+		parts = append(strings.Split(target, "/"), parts...)
+	}
+	return stack[len(stack)-1], nil
+}
+
+// btoi is 1 for true.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Open opens name, following symlinks inside the view.
+func (m *merged) Open(name string) (fs.File, error) {
+	n, err := m.resolve("open", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if n.info.IsDir() {
+		return &mergedDir{m: m, n: n, info: renamed(n.info, name)}, nil
+	}
+	f, err := m.roots[n.layers[0]].Open(n.name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &layerFile{File: f, info: renamed(n.info, name)}, nil
+}
+
+// Stat returns the FileInfo of name, following symlinks.
+func (m *merged) Stat(name string) (fs.FileInfo, error) {
+	n, err := m.resolve("stat", name, true)
+	if err != nil {
+		return nil, err
+	}
+	return renamed(n.info, name), nil
+}
+
+// Lstat returns the FileInfo of name without following a final symlink.
+func (m *merged) Lstat(name string) (fs.FileInfo, error) {
+	n, err := m.resolve("lstat", name, false)
+	if err != nil {
+		return nil, err
+	}
+	return renamed(n.info, name), nil
+}
+
+// ReadLink returns the target of the symlink name.
+func (m *merged) ReadLink(name string) (string, error) {
+	n, err := m.resolve("readlink", name, false)
+	if err != nil {
+		return "", err
+	}
+	if n.info.Mode()&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	return m.roots[n.layers[0]].Readlink(n.name)
+}
+
+// ReadFile returns the content of name.
+func (m *merged) ReadFile(name string) ([]byte, error) {
+	f, err := m.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// ReadDir returns the merged entries of the directory name, sorted.
+func (m *merged) ReadDir(name string) ([]fs.DirEntry, error) {
+	n, err := m.resolve("readdir", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if !n.info.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
+	}
+	ents, err := m.entries(n)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	return ents, nil
+}
