@@ -47,20 +47,11 @@ func TestFileDigestPersistsAndTrustsStat(t *testing.T) {
 	storeRoot, ctx := t.TempDir(), t.TempDir()
 	path := filepath.Join(ctx, "a.txt")
 	writeOld(t, path, "hello")
-	s, err := Open(storeRoot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.FileDigest(openRoot(t, ctx), "a.txt"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	digestOnce(t, storeRoot, ctx, "a.txt")
 	// Poison the persisted digest: a fresh Store must answer from the
 	// cache (it does not re-read unchanged files) ...
 	poisonHashCache(t, storeRoot, "sha256:cached")
-	s, err = Open(storeRoot)
+	s, err := Open(storeRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,16 +90,7 @@ func TestFileDigestSkipsRacyEntries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ctx, "new"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(storeRoot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.FileDigest(openRoot(t, ctx), "new"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	digestOnce(t, storeRoot, ctx, "new")
 	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.json"))
 	if len(m) != 0 {
 		t.Fatalf("just-modified file was persisted: %v", m)
@@ -155,4 +137,22 @@ func TestFileDigestRejectsEscapesAndDirs(t *testing.T) {
 			t.Errorf("FileDigest(%q) = %s, want error", name, d)
 		}
 	}
+}
+
+// digestOnce hashes ctx/name with a Store that is opened and closed around
+// it, so the hash cache is saved.
+func digestOnce(t *testing.T, storeRoot, ctx, name string) string {
+	t.Helper()
+	s, err := Open(storeRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FileDigest(openRoot(t, ctx), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -163,41 +163,45 @@ func forEachJSON(dir string, fn func(path string) error) error {
 
 // pruneBlobs removes unmarked blobs and leftover temp files.
 func (s *Store) pruneBlobs(live *liveSet, rep *PruneReport) error {
-	dir := s.path("oci", "blobs", "sha256")
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("prune blobs: %w", err)
-	}
-	for _, e := range ents {
-		if live.blobs[v1.Hash{Algorithm: "sha256", Hex: e.Name()}] {
-			continue
-		}
+	err := sweep(s.path("oci", "blobs", "sha256"), live.blobs, func(p string, e fs.DirEntry) error {
 		if fi, err := e.Info(); err == nil && !strings.HasPrefix(e.Name(), ".tmp-") {
 			rep.Blobs++
 			rep.Bytes += fi.Size()
 		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("prune blobs: %w", err)
-		}
+		return os.Remove(p)
+	})
+	if err != nil {
+		return fmt.Errorf("prune blobs: %w", err)
 	}
 	return nil
 }
 
 // pruneSnapshots removes snapshot dirs no live image or step uses.
 func (s *Store) pruneSnapshots(live *liveSet, rep *PruneReport) error {
-	dir := s.path("snapshots")
-	ents, err := os.ReadDir(dir)
+	err := sweep(s.path("snapshots"), live.diffIDs, func(p string, _ fs.DirEntry) error {
+		rep.Snapshots++
+		return forceRemoveAll(p)
+	})
 	if err != nil {
 		return fmt.Errorf("prune snapshots: %w", err)
 	}
+	return nil
+}
+
+// sweep calls remove for every entry of dir whose name is not the hex of
+// a sha256 digest in keep.
+func sweep(dir string, keep map[v1.Hash]bool, remove func(path string, e fs.DirEntry) error) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
 	for _, e := range ents {
-		if live.diffIDs[v1.Hash{Algorithm: "sha256", Hex: e.Name()}] {
+		if keep[v1.Hash{Algorithm: "sha256", Hex: e.Name()}] {
 			continue
 		}
-		if err := forceRemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("prune snapshots: %w", err)
+		if err := remove(filepath.Join(dir, e.Name()), e); err != nil {
+			return err
 		}
-		rep.Snapshots++
 	}
 	return nil
 }

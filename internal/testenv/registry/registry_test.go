@@ -1,9 +1,14 @@
 package registry
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 func TestStartServesV2(t *testing.T) {
@@ -18,11 +23,73 @@ func TestStartServesV2(t *testing.T) {
 	}
 }
 
+func TestPushPullRoundTrip(t *testing.T) {
+	host := Start(t)
+	img, err := random.Image(128, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(host+"/test/img:v1", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	got, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	want, _ := img.Digest()
+	if d, _ := got.Digest(); d != want {
+		t.Fatalf("pulled %s, pushed %s", d, want)
+	}
+}
+
+func TestRegistriesAreIndependent(t *testing.T) {
+	a, b := Start(t), Start(t)
+	if a == b {
+		t.Fatalf("two registries share %s", a)
+	}
+	img, _ := random.Image(64, 1)
+	ref, _ := name.ParseReference(a+"/only/here", name.Insecure)
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := name.ParseReference(b+"/only/here", name.Insecure)
+	if _, err := remote.Image(other); err == nil {
+		t.Fatal("image pushed to one registry is visible in the other")
+	}
+}
+
 func TestConfigMentionsRootAndAddr(t *testing.T) {
 	c := config("/x/data", "127.0.0.1:1234")
 	for _, want := range []string{"rootdirectory: /x/data", "addr: 127.0.0.1:1234"} {
 		if !strings.Contains(c, want) {
 			t.Errorf("config missing %q:\n%s", want, c)
 		}
+	}
+}
+
+func TestWaitReadyReportsEarlyExit(t *testing.T) {
+	host, err := freeAddr() // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	exited <- errors.New("bad config")
+	err = waitReady(host, exited)
+	if err == nil || !strings.Contains(err.Error(), "bad config") {
+		t.Fatalf("want early-exit error, got %v", err)
+	}
+}
+
+func TestFreeAddrIsLoopback(t *testing.T) {
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") {
+		t.Fatalf("freeAddr = %q", addr)
 	}
 }
