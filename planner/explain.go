@@ -71,20 +71,20 @@ func missReason(st *Step, idx Index) (string, error) {
 
 // diffInputs names the first differing input, a step's own inputs before
 // its parent, so the step where a change entered the chain says what.
+// Args come before the instruction, whose expansion they change.
 func diffInputs(old, cur *KeyInputs) string {
-	switch {
-	case old.Base != cur.Base:
+	if old.Base != cur.Base {
 		return "base image changed"
-	case old.Instruction != cur.Instruction:
-		return "instruction changed"
 	}
 	if name, ok := diffMap(old.Files, cur.Files); ok {
 		return "file " + name + " changed"
 	}
 	if name, ok := diffMap(old.Args, cur.Args); ok {
-		return "arg " + name + " changed"
+		return "arg " + name + " changed" // before instruction: expansion follows the arg
 	}
 	switch {
+	case old.Instruction != cur.Instruction:
+		return "instruction changed"
 	case old.Network != cur.Network:
 		return "network changed"
 	case old.From != cur.From:

@@ -156,12 +156,12 @@ func v1ConfigWithOnbuild(triggers ...string) v1.Config {
 	return v1.Config{Env: []string{"PATH=/bin"}, OnBuild: triggers}
 }
 
-// find is the first step whose instruction starts with prefix.
-func find(p *Plan, prefix string) *Step {
+// find is the first step whose instruction contains part.
+func find(p *Plan, part string) *Step {
 	for _, s := range p.Steps {
-		if strings.HasPrefix(s.Instruction, prefix) {
+		if strings.Contains(s.Instruction, part) {
 			return s
 		}
 	}
-	panic("no step " + prefix)
+	panic("no step " + part)
 }
