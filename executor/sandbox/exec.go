@@ -1,0 +1,84 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stencilbuild/stencil/executor/user"
+	"golang.org/x/sys/unix"
+)
+
+// execCommand runs in the new root: it resolves the user, enters Cwd,
+// drops privileges and execs the command. It returns only on error.
+func execCommand(cs *childSpec) error {
+	u, err := user.LookupUser(os.DirFS("/"), cs.User)
+	if err != nil {
+		return fmt.Errorf("resolve user: %w", err)
+	}
+	if err := os.MkdirAll(cs.Cwd, 0o755); err != nil {
+		return fmt.Errorf("create working dir: %w", err)
+	}
+	if err := os.Chdir(cs.Cwd); err != nil {
+		return fmt.Errorf("enter working dir: %w", err)
+	}
+	env := commandEnv(cs.Env, u.Home)
+	argv0, err := lookPath(cs.Args[0], env)
+	if err != nil {
+		return err
+	}
+	if err := dropPrivileges(u); err != nil {
+		return err
+	}
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("close inherited fds: %w", err)
+	}
+	err = unix.Exec(argv0, cs.Args, env)
+	return fmt.Errorf("exec %s: %w", cs.Args[0], err)
+}
+
+// commandEnv adds PATH and HOME when env lacks them.
+func commandEnv(env []string, home string) []string {
+	out := append([]string(nil), env...)
+	if _, ok := getenv(env, "PATH"); !ok {
+		out = append(out, "PATH="+DefaultPath)
+	}
+	if _, ok := getenv(env, "HOME"); !ok {
+		out = append(out, "HOME="+home)
+	}
+	return out
+}
+
+// getenv returns the last value of key in env.
+func getenv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// lookPath finds name in env's PATH, as a shell would; names with a slash
+// are used as given.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	p, _ := getenv(env, "PATH")
+	for _, dir := range filepath.SplitList(p) {
+		if dir == "" {
+			dir = "."
+		}
+		cand := filepath.Join(dir, name)
+		if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("exec: %q: %w", name, errNotFound)
+}
+
+// errNotFound is returned for a command missing from PATH.
+var errNotFound = errors.New("executable file not found in $PATH")

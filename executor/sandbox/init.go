@@ -1,0 +1,84 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// childSpec is what Run sends the sandbox init over fd 3.
+type childSpec struct {
+	Lower      []string
+	Upper      string
+	Work       string
+	Args       []string
+	Env        []string
+	Cwd        string
+	User       string
+	Hostname   string
+	Network    string
+	Tty        bool
+	Hosts      []byte
+	ResolvConf []byte
+	Scratch    string // empty host dir; the init mounts a tmpfs on it
+}
+
+// fillDefaults sets the hostname, cwd and the generated files.
+func (cs *childSpec) fillDefaults() {
+	if cs.Hostname == "" {
+		cs.Hostname = defaultHostname
+	}
+	if cs.Cwd == "" {
+		cs.Cwd = "/"
+	}
+	if cs.Hosts == nil {
+		cs.Hosts = fmt.Appendf(nil, "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost ip6-loopback\n", cs.Hostname)
+	}
+	if cs.ResolvConf == nil && cs.Network == "host" {
+		cs.ResolvConf, _ = os.ReadFile("/etc/resolv.conf")
+	}
+	if cs.ResolvConf == nil {
+		cs.ResolvConf = []byte{}
+	}
+}
+
+// init pins the init's main goroutine to the main thread: credentials,
+// capabilities and the parent-death signal are set per thread, and the
+// command is exec'd from this thread.
+func init() {
+	if isInit() {
+		runtime.LockOSThread()
+	}
+}
+
+// isInit reports whether this process was started by Run as a sandbox init.
+func isInit() bool {
+	return len(os.Args) > 0 && os.Args[0] == initArg
+}
+
+// Init turns a process started by Run into the sandbox init: it sets up the
+// namespaces' root and execs the command, never returning. In any other
+// process it returns at once. Call it first in main and TestMain.
+func Init() {
+	if !isInit() {
+		return
+	}
+	conn := os.NewFile(3, "sandbox-init")
+	err := runInit(conn)
+	// Only reached on failure; the parent prints the message.
+	fmt.Fprintln(conn, err)
+	os.Exit(125)
+}
+
+// runInit reads the spec and runs it; it returns only on error.
+func runInit(conn *os.File) error {
+	var cs childSpec
+	if err := json.NewDecoder(conn).Decode(&cs); err != nil {
+		return fmt.Errorf("read sandbox spec: %w", err)
+	}
+	if err := setupRoot(&cs); err != nil {
+		return err
+	}
+	return execCommand(&cs)
+}

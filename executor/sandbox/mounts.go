@@ -1,0 +1,179 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// mount is one mount of the sandbox's system tree.
+type mount struct {
+	rel, source, fstype string
+	flags               uintptr
+	data                string
+	dir, readonly       bool
+}
+
+const (
+	nsd   = unix.MS_NOSUID | unix.MS_NODEV
+	nsdx  = nsd | unix.MS_NOEXEC
+	devMs = unix.MS_NOSUID | unix.MS_STRICTATIME
+)
+
+// systemMounts lists the mounts made on top of the overlay root, in order.
+// files is the scratch dir holding the generated hosts and resolv.conf.
+func systemMounts(files string) []mount {
+	ms := []mount{
+		{rel: "proc", source: "proc", fstype: "proc", flags: nsdx, dir: true},
+		{rel: "dev", source: "tmpfs", fstype: "tmpfs", flags: devMs, data: "mode=755,size=65536k", dir: true},
+		{rel: "dev/pts", source: "devpts", fstype: "devpts", flags: unix.MS_NOSUID | unix.MS_NOEXEC,
+			data: "newinstance,ptmxmode=0666,mode=0620,gid=5", dir: true},
+		{rel: "dev/shm", source: "shm", fstype: "tmpfs", flags: nsdx, data: "mode=1777,size=65536k", dir: true},
+		{rel: "dev/mqueue", source: "mqueue", fstype: "mqueue", flags: nsdx, dir: true},
+	}
+	for _, d := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+		ms = append(ms, mount{rel: "dev/" + d, source: "/dev/" + d, flags: unix.MS_BIND})
+	}
+	return append(ms,
+		mount{rel: "sys", source: "sysfs", fstype: "sysfs", flags: nsdx | unix.MS_RDONLY, dir: true},
+		mount{rel: "etc/hosts", source: filepath.Join(files, "hosts"), flags: unix.MS_BIND | nsdx, readonly: true},
+		mount{rel: "etc/resolv.conf", source: filepath.Join(files, "resolv.conf"), flags: unix.MS_BIND | nsdx, readonly: true},
+	)
+}
+
+// devLinks are the symlinks of a minimal /dev.
+var devLinks = [][2]string{
+	{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+	{"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"},
+}
+
+// Docker's read-only and masked paths: kernel knobs a container's root must
+// not turn, and files that leak host details.
+var (
+	readonlyPaths = []string{"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger"}
+	maskedPaths   = []string{"proc/asound", "proc/acpi", "proc/kcore", "proc/keys", "proc/latency_stats",
+		"proc/timer_list", "proc/timer_stats", "proc/sched_debug", "proc/scsi", "sys/firmware",
+		"sys/devices/virtual/powercap"}
+)
+
+// mountSystem mounts /proc, /dev, /sys and the /etc files inside root.
+func mountSystem(root string, cs *childSpec) error {
+	r, err := openRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	for _, m := range systemMounts(filepath.Join(cs.Scratch, "files")) {
+		if err := r.mount(m); err != nil {
+			return err
+		}
+	}
+	for _, l := range devLinks {
+		if err := r.symlink(l[1], "dev/"+l[0]); err != nil {
+			return err
+		}
+	}
+	for _, p := range readonlyPaths {
+		if err := r.readonly(p); err != nil {
+			return err
+		}
+	}
+	for _, p := range maskedPaths {
+		if err := r.mask(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mount performs m, creating its mountpoint when missing.
+func (r rootfs) mount(m mount) error {
+	fd, err := r.ensure(m.rel, m.dir)
+	if err != nil {
+		return fmt.Errorf("create mountpoint /%s: %w", m.rel, err)
+	}
+	err = unix.Mount(m.source, fdPath(fd), m.fstype, m.flags, m.data)
+	unix.Close(fd)
+	if err != nil {
+		return fmt.Errorf("mount %s on /%s: %w", m.source, m.rel, err)
+	}
+	if m.readonly {
+		return r.remountRO(m.rel, m.flags)
+	}
+	return nil
+}
+
+// remountRO makes the bind mount at rel read-only. The path is opened again
+// so the fd names the new mount, not the directory under it.
+func (r rootfs) remountRO(rel string, flags uintptr) error {
+	fd, err := r.open(rel)
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", rel, err)
+	}
+	defer unix.Close(fd)
+	flags |= unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY
+	if err := unix.Mount("", fdPath(fd), "", flags, ""); err != nil {
+		return fmt.Errorf("remount /%s read-only: %w", rel, err)
+	}
+	return nil
+}
+
+// readonly binds rel onto itself read-only; a missing path is skipped.
+func (r rootfs) readonly(rel string) error {
+	fd, err := r.open(rel)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", rel, err)
+	}
+	err = unix.Mount(fdPath(fd), fdPath(fd), "", unix.MS_BIND|unix.MS_REC, "")
+	unix.Close(fd)
+	if err != nil {
+		return fmt.Errorf("bind /%s: %w", rel, err)
+	}
+	return r.remountRO(rel, nsdx)
+}
+
+// mask hides rel: /dev/null over a file, an empty read-only tmpfs over a
+// directory. A missing path is skipped.
+func (r rootfs) mask(rel string) error {
+	fd, err := r.open(rel)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", rel, err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("stat /%s: %w", rel, err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		err = unix.Mount("tmpfs", fdPath(fd), "tmpfs", nsdx|unix.MS_RDONLY, "size=0")
+	} else {
+		err = unix.Mount("/dev/null", fdPath(fd), "", unix.MS_BIND, "")
+	}
+	if err != nil {
+		return fmt.Errorf("mask /%s: %w", rel, err)
+	}
+	return nil
+}
+
+// symlink creates rel -> target unless rel exists.
+func (r rootfs) symlink(target, rel string) error {
+	dir, err := r.open(path.Dir(rel))
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", path.Dir(rel), err)
+	}
+	defer unix.Close(dir)
+	err = unix.Symlinkat(target, dir, path.Base(rel))
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("link /%s: %w", rel, err)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+// Package sandbox runs one RUN step in Linux namespaces: its own mount, PID,
+// UTS and IPC namespaces (and network namespace for Network "none"), an
+// overlayfs root over read-only lower layers, fresh /proc, a minimal /dev, a
+// read-only /sys, generated /etc/hosts and /etc/resolv.conf, Docker's
+// default capabilities and no_new_privs.
+//
+// The binary re-executes itself through /proc/self/exe; Init must be the
+// first call of main and TestMain so the re-executed process becomes the
+// sandbox init. Every mount lives in the sandbox's own mount namespace and
+// every process in its PID namespace, so both vanish when the step ends, is
+// cancelled, or stencil is killed.
+//
+// The package owns process isolation and the upper dir's hygiene (only the
+// command's changes stay in it). It does not own layers: callers prepare
+// the lower, upper and work dirs and turn the upper dir into a layer.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Spec describes one sandboxed command.
+type Spec struct {
+	Lower      []string  // read-only layer dirs, top first; may be empty
+	Upper      string    // overlay upper dir: receives the command's changes
+	Work       string    // overlay work dir, on Upper's filesystem
+	Args       []string  // argv; Args[0] is looked up in Env's PATH
+	Env        []string  // KEY=value; PATH and HOME get defaults
+	Cwd        string    // created if missing; default "/"
+	User       string    // Dockerfile USER: "", name, uid, user:group
+	Hostname   string    // default "stencil"
+	Network    string    // "host" (also "" and "default") or "none"
+	Stdin      io.Reader // nil reads /dev/null
+	Stdout     io.Writer // nil discards
+	Stderr     io.Writer // nil discards
+	Tty        bool      // give the command a pseudo-terminal
+	Hosts      []byte    // /etc/hosts; nil means localhost entries
+	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
+}
+
+// ExitError reports a command that ran and exited non-zero. Death by a
+// signal is reported as 128+signal, as shells do.
+type ExitError struct {
+	Code int
+}
+
+// Error implements error.
+func (e *ExitError) Error() string {
+	return "exit code " + strconv.Itoa(e.Code)
+}
+
+// DefaultPath is the PATH a command gets when Env has none (Docker's).
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// defaultHostname is used when Spec.Hostname is empty.
+const defaultHostname = "stencil"
+
+// Run runs s.Args in a fresh sandbox and waits for it. It returns nil on
+// exit code 0, *ExitError for other exit codes, ctx's error (wrapped) when
+// ctx ended first, and a plain error when the sandbox could not be set up.
+// When Run returns, no process of the step is left and no mount remains.
+func Run(ctx context.Context, s Spec) error {
+	cs, err := newChildSpec(s)
+	if err != nil {
+		return err
+	}
+	before := existingMountpoints(s.Upper)
+	scratch, err := os.MkdirTemp("", "stencil-sandbox-")
+	if err != nil {
+		return fmt.Errorf("create sandbox scratch dir: %w", err)
+	}
+	defer os.Remove(scratch)
+	cs.Scratch = scratch
+	runErr := start(ctx, s, cs)
+	if err := removeMountpoints(s.Upper, s.Lower, before); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// newChildSpec validates s and fills in defaults.
+func newChildSpec(s Spec) (*childSpec, error) {
+	if len(s.Args) == 0 {
+		return nil, errors.New("run sandbox: no command")
+	}
+	for _, dir := range append([]string{s.Upper, s.Work}, s.Lower...) {
+		if !filepath.IsAbs(dir) {
+			return nil, fmt.Errorf("run sandbox: layer dir %q is not absolute", dir)
+		}
+	}
+	network, err := networkMode(s.Network)
+	if err != nil {
+		return nil, err
+	}
+	cs := &childSpec{
+		Lower: s.Lower, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
+		Cwd: s.Cwd, User: s.User, Hostname: s.Hostname, Network: network,
+		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf,
+	}
+	cs.fillDefaults()
+	return cs, nil
+}
+
+// networkMode normalises Spec.Network.
+func networkMode(n string) (string, error) {
+	switch n {
+	case "", "default", "host":
+		return "host", nil
+	case "none":
+		return "none", nil
+	}
+	return "", fmt.Errorf("run sandbox: unknown network mode %q (want host or none)", n)
+}

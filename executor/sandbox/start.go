@@ -1,0 +1,113 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// initArg is argv[0] of a re-executed sandbox init; Init looks for it.
+const initArg = "stencil-sandbox-init"
+
+// start re-executes the binary as the sandbox init, sends it cs over fd 3
+// and waits for the command.
+func start(ctx context.Context, s Spec, cs *childSpec) error {
+	parent, child, err := socketPair()
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	cmd := exec.CommandContext(ctx, "/proc/self/exe")
+	cmd.Args = []string{initArg}
+	cmd.Env = []string{}
+	cmd.ExtraFiles = []*os.File{child}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneFlags(cs.Network), Pdeathsig: syscall.SIGKILL}
+	stdio, err := wireStdio(cmd, s)
+	if err != nil {
+		child.Close()
+		return err
+	}
+	defer stdio.Close()
+	// Pdeathsig fires when the forking thread exits, so keep it alive.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	err = cmd.Start()
+	child.Close()
+	stdio.started()
+	if err != nil {
+		return fmt.Errorf("start sandbox: %w", err)
+	}
+	setupErr := handshake(parent, cs)
+	return waitResult(ctx, cmd.Wait(), setupErr, stdio)
+}
+
+// cloneFlags are the namespaces a sandbox gets.
+func cloneFlags(network string) uintptr {
+	f := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC)
+	if network == "none" {
+		f |= unix.CLONE_NEWNET
+	}
+	return f
+}
+
+// socketPair returns the parent's and the child's end of a close-on-exec
+// stream socket: the spec goes down it and a setup error comes back.
+func socketPair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create sandbox socket: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "sandbox-parent"), os.NewFile(uintptr(fds[1]), "sandbox-child"), nil
+}
+
+// handshake sends cs and reads the init's setup error, if any. The init's
+// end closes on a successful exec, so an empty answer means the command
+// started.
+func handshake(conn *os.File, cs *childSpec) error {
+	if err := json.NewEncoder(conn).Encode(cs); err != nil {
+		return fmt.Errorf("send sandbox spec: %w", err)
+	}
+	if err := unix.Shutdown(int(conn.Fd()), unix.SHUT_WR); err != nil {
+		return fmt.Errorf("send sandbox spec: %w", err)
+	}
+	msg, err := io.ReadAll(conn)
+	if err != nil {
+		return fmt.Errorf("read sandbox status: %w", err)
+	}
+	if len(msg) > 0 {
+		return errors.New(strings.TrimSpace(string(msg)))
+	}
+	return nil
+}
+
+// waitResult turns the init's wait status into Run's result.
+func waitResult(ctx context.Context, waitErr, setupErr error, stdio *stdio) error {
+	stdio.finish()
+	if ctx.Err() != nil {
+		return fmt.Errorf("run sandbox: %w", ctx.Err())
+	}
+	if setupErr != nil {
+		return setupErr
+	}
+	if waitErr == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if !errors.As(waitErr, &ee) {
+		return fmt.Errorf("wait for sandbox: %w", waitErr)
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if ok && ws.Signaled() {
+		return &ExitError{Code: 128 + int(ws.Signal())}
+	}
+	return &ExitError{Code: ee.ExitCode()}
+}
