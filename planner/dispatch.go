@@ -35,7 +35,7 @@ func (s *stageState) instruction(c instructions.Command) error {
 	case *instructions.WorkdirCommand:
 		return s.workdir(c)
 	case *instructions.UserCommand:
-		return s.user(c)
+		return s.word("USER", c.User, func(cfg *v1.Config, v string) { cfg.User = v })
 	case *instructions.CmdCommand:
 		return s.cmd(c)
 	case *instructions.EntrypointCommand:
@@ -45,7 +45,7 @@ func (s *stageState) instruction(c instructions.Command) error {
 	case *instructions.VolumeCommand:
 		return s.volume(c)
 	case *instructions.StopSignalCommand:
-		return s.stopSignal(c)
+		return s.word("STOPSIGNAL", c.Signal, func(cfg *v1.Config, v string) { cfg.StopSignal = v })
 	case *instructions.HealthCheckCommand:
 		return s.healthcheck(c)
 	case *instructions.OnbuildCommand:
@@ -124,13 +124,14 @@ func (s *stageState) workdir(c *instructions.WorkdirCommand) error {
 	return nil
 }
 
-func (s *stageState) user(c *instructions.UserCommand) error {
-	u, err := s.expand(c.User)
+// word plans a one-word instruction (USER, STOPSIGNAL): expand, set, emit.
+func (s *stageState) word(name, w string, set func(*v1.Config, string)) error {
+	v, err := s.expand(w)
 	if err != nil {
 		return err
 	}
-	s.cfg.User = u
-	s.config("USER " + u)
+	set(&s.cfg, v)
+	s.config(name + " " + v)
 	return nil
 }
 
@@ -188,16 +189,6 @@ func (s *stageState) volume(c *instructions.VolumeCommand) error {
 	}
 	b, _ := json.Marshal(vols)
 	s.config("VOLUME " + string(b))
-	return nil
-}
-
-func (s *stageState) stopSignal(c *instructions.StopSignalCommand) error {
-	sig, err := s.expand(c.Signal)
-	if err != nil {
-		return err
-	}
-	s.cfg.StopSignal = sig
-	s.config("STOPSIGNAL " + sig)
 	return nil
 }
 
