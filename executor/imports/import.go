@@ -57,6 +57,11 @@ func image(blob []byte, ref string, epoch time.Time) (v1.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("append layer: %w", err)
 	}
+	return setPlatform(img, created)
+}
+
+// setPlatform sets the config's platform and created time.
+func setPlatform(img v1.Image, created v1.Time) (v1.Image, error) {
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)

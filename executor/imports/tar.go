@@ -16,50 +16,58 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Magic numbers of the compressed formats Import recognises.
-var (
-	magicGzip  = []byte{0x1f, 0x8b}
-	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
-	magicBzip2 = []byte("BZh")
-	magicXz    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
-)
+// format is a compressed format Import recognises by its magic number.
+type format struct {
+	magic []byte
+	open  func(io.Reader) (io.ReadCloser, error)
+}
+
+// formats lists the compressions Import reads.
+var formats = []format{
+	{[]byte{0x1f, 0x8b}, func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }},
+	{[]byte{0x28, 0xb5, 0x2f, 0xfd}, openZstd},
+	{[]byte("BZh"), func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(bzip2.NewReader(r)), nil }},
+	{[]byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, func(io.Reader) (io.ReadCloser, error) {
+		return nil, errors.New("xz compression is not supported; decompress the tarball first")
+	}},
+}
+
+// openZstd opens a zstd stream.
+func openZstd(r io.Reader) (io.ReadCloser, error) {
+	zr, err := zstd.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	return zr.IOReadCloser(), nil
+}
 
 // decompress wraps r in the decompressor its first bytes call for.
-func decompress(r io.Reader) (io.Reader, func(), error) {
+func decompress(r io.Reader) (io.ReadCloser, error) {
 	br := bufio.NewReader(r)
 	head, err := br.Peek(6)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("read header: %w", err)
+		return nil, fmt.Errorf("read header: %w", err)
 	}
-	switch {
-	case bytes.HasPrefix(head, magicGzip):
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open gzip: %w", err)
+	for _, f := range formats {
+		if bytes.HasPrefix(head, f.magic) {
+			rc, err := f.open(br)
+			if err != nil {
+				return nil, fmt.Errorf("decompress: %w", err)
+			}
+			return rc, nil
 		}
-		return zr, func() { _ = zr.Close() }, nil
-	case bytes.HasPrefix(head, magicZstd):
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open zstd: %w", err)
-		}
-		return zr, zr.Close, nil
-	case bytes.HasPrefix(head, magicBzip2):
-		return bzip2.NewReader(br), func() {}, nil
-	case bytes.HasPrefix(head, magicXz):
-		return nil, nil, errors.New("xz compression is not supported; decompress the tarball first")
 	}
-	return br, func() {}, nil
+	return io.NopCloser(br), nil
 }
 
 // normalisedLayer reads a (possibly compressed) rootfs tar and returns it
 // rewritten as a gzip-compressed OCI layer tar.
 func normalisedLayer(r io.Reader) ([]byte, error) {
-	raw, done, err := decompress(r)
+	raw, err := decompress(r)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
+	defer raw.Close()
 	var blob bytes.Buffer
 	zw := gzip.NewWriter(&blob)
 	if err := normalise(tar.NewReader(raw), tar.NewWriter(zw)); err != nil {
@@ -96,32 +104,39 @@ func normalise(tr *tar.Reader, tw *tar.Writer) error {
 	return nil
 }
 
-// copyEntry writes one entry with its names cleaned.
+// copyEntry writes one entry with its names cleaned; the root is dropped.
 func copyEntry(tw *tar.Writer, h *tar.Header, body io.Reader) error {
+	if err := cleanHeader(h); err != nil || h.Name == "" {
+		return err
+	}
+	if err := tw.WriteHeader(h); err != nil {
+		return fmt.Errorf("write entry %q: %w", h.Name, err)
+	}
+	if _, err := io.Copy(tw, body); err != nil {
+		return fmt.Errorf("copy entry %q: %w", h.Name, err)
+	}
+	return nil
+}
+
+// cleanHeader cleans h's name (a directory keeps its trailing slash; the
+// root becomes "") and a hard link's target, and drops PAX records that
+// would override them.
+func cleanHeader(h *tar.Header) error {
 	name, err := cleanPath(h.Name)
 	if err != nil {
 		return err
-	}
-	if name == "" {
-		return nil
 	}
 	if h.Typeflag == tar.TypeLink {
 		if h.Linkname, err = cleanPath(h.Linkname); err != nil {
 			return fmt.Errorf("hard link %q: %w", h.Name, err)
 		}
 	}
-	if h.Typeflag == tar.TypeDir {
+	if h.Typeflag == tar.TypeDir && name != "" {
 		name += "/"
 	}
 	h.Name, h.Format = name, tar.FormatUnknown
 	delete(h.PAXRecords, "path")
 	delete(h.PAXRecords, "linkpath")
-	if err := tw.WriteHeader(h); err != nil {
-		return fmt.Errorf("write entry %q: %w", name, err)
-	}
-	if _, err := io.Copy(tw, body); err != nil {
-		return fmt.Errorf("copy entry %q: %w", name, err)
-	}
 	return nil
 }
 

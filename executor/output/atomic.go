@@ -15,13 +15,9 @@ import (
 // writeFile creates dest by calling fill on a temporary file next to it,
 // then syncing and renaming it into place. On error dest is untouched.
 func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(filepath.Clean(dest))
-	if err := os.MkdirAll(filepath.Join(dir, "."), 0o755); err != nil {
-		return fmt.Errorf("create parent directory: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Join(dir, "."), "."+base+".tmp-*")
+	f, err := createTemp(dest)
 	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -34,21 +30,41 @@ func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) (er
 		return err
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("flush %s: %w", f.Name(), err)
+		return fmt.Errorf("flush temp file: %w", err)
 	}
-	if err = f.Chmod(0o644); err != nil {
+	return commitFile(f, dest)
+}
+
+// createTemp creates dest's parent directory and a temporary file next to
+// dest.
+func createTemp(dest string) (*os.File, error) {
+	dir := filepath.Dir(dest)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create parent directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create temp file: %w", err)
+	}
+	return f, nil
+}
+
+// commitFile makes f readable by all, syncs and closes it, and renames it
+// to dest.
+func commitFile(f *os.File, dest string) error {
+	if err := f.Chmod(0o644); err != nil {
 		return fmt.Errorf("chmod temp file: %w", err)
 	}
-	if err = f.Sync(); err != nil {
+	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync temp file: %w", err)
 	}
-	if err = f.Close(); err != nil {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)
 	}
-	if err = os.Rename(f.Name(), dest); err != nil {
+	if err := os.Rename(f.Name(), dest); err != nil {
 		return fmt.Errorf("rename into place: %w", err)
 	}
-	return syncDir(filepath.Join(dir, "."))
+	return syncDir(filepath.Dir(dest))
 }
 
 // replaceDir builds a new directory with fill under a temporary name next
@@ -58,16 +74,9 @@ func replaceDir(dest string, fill func(dir string) error) (err error) {
 	if dest, err = guardDest(dest); err != nil {
 		return err
 	}
-	parent, base := filepath.Dir(dest), filepath.Base(dest)
-	if fi, err := os.Lstat(dest); err == nil && !fi.IsDir() {
-		return fmt.Errorf("check destination: %s exists and is not a directory", dest)
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create parent directory: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	tmp, err := createTempDir(dest)
 	if err != nil {
-		return fmt.Errorf("create temp directory: %w", err)
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -83,9 +92,23 @@ func replaceDir(dest string, fill func(dir string) error) (err error) {
 	return swapDir(tmp, dest)
 }
 
-// guardDest makes dest absolute and refuses directories whose replacement
-// would pull the rug from under the process: "/" and the working directory
-// or any directory holding it.
+// createTempDir creates dest's parent directory and a temporary directory
+// next to dest.
+func createTempDir(dest string) (string, error) {
+	parent := filepath.Dir(dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("create parent directory: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("create temp directory: %w", err)
+	}
+	return tmp, nil
+}
+
+// guardDest makes dest absolute and refuses a dest that is not a directory
+// or whose replacement would pull the rug from under the process: "/" and
+// the working directory or any directory holding it.
 func guardDest(dest string) (string, error) {
 	abs, err := filepath.Abs(dest)
 	if err != nil {
@@ -97,6 +120,9 @@ func guardDest(dest string) (string, error) {
 	}
 	if abs == "/" || wd == abs || strings.HasPrefix(wd, abs+"/") {
 		return "", fmt.Errorf("refusing to replace %s: it holds the working directory or is /", abs)
+	}
+	if fi, err := os.Lstat(abs); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("check destination: %s exists and is not a directory", abs)
 	}
 	return abs, nil
 }

@@ -87,17 +87,24 @@ func eachEntry(l v1.Layer, fn func(*tar.Header, io.Reader) error) error {
 		if err != nil {
 			return fmt.Errorf("read layer: %w", err)
 		}
-		raw := h.Name
-		if h.Name, err = cleanName(raw); err != nil {
+		if err := visit(h, tr, fn); err != nil {
 			return err
 		}
-		if h.Name == "." {
-			continue
-		}
-		if err := fn(h, tr); err != nil {
-			return fmt.Errorf("entry %q: %w", raw, err)
-		}
 	}
+}
+
+// visit cleans h's name and calls fn unless h is the root entry.
+func visit(h *tar.Header, r io.Reader, fn func(*tar.Header, io.Reader) error) error {
+	raw := h.Name
+	name, err := cleanName(raw)
+	if err != nil || name == "." {
+		return err
+	}
+	h.Name = name
+	if err := fn(h, r); err != nil {
+		return fmt.Errorf("entry %q: %w", raw, err)
+	}
+	return nil
 }
 
 // cleanName makes a tar entry name relative and clean ("." for the root),
@@ -163,25 +170,14 @@ func (x *extractor) resolve(p string) (string, error) {
 	for rest != "" {
 		var comp string
 		comp, rest, _ = strings.Cut(rest, "/")
-		switch comp {
-		case "", ".":
-			continue
-		case "..":
-			done = path.Dir(done)
-			continue
-		}
-		next := path.Join(done, comp)
-		fi, err := x.root.Lstat(next)
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		next := joinComponent(done, comp)
+		target, ok := x.symlinkTarget(next)
+		if !ok {
 			done = next
 			continue
 		}
 		if links++; links > maxLinks {
 			return "", fmt.Errorf("resolve %q: too many levels of symbolic links", p)
-		}
-		target, err := x.root.Readlink(next)
-		if err != nil {
-			return "", fmt.Errorf("resolve %q: %w", p, err)
 		}
 		if path.IsAbs(target) {
 			done = "."
@@ -189,4 +185,23 @@ func (x *extractor) resolve(p string) (string, error) {
 		rest = target + "/" + rest
 	}
 	return done, nil
+}
+
+// joinComponent appends one path component to a resolved path; `..` at
+// root stays at root.
+func joinComponent(dir, comp string) string {
+	if comp == ".." {
+		return path.Dir(dir)
+	}
+	return path.Join(dir, comp)
+}
+
+// symlinkTarget returns name's target if name is a symlink.
+func (x *extractor) symlinkTarget(name string) (string, bool) {
+	fi, err := x.root.Lstat(name)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return "", false
+	}
+	target, err := x.root.Readlink(name)
+	return target, err == nil
 }

@@ -105,14 +105,8 @@ func fromFields(kv map[string]string) (Spec, error) {
 		return Spec{}, errors.New("missing key \"type\"")
 	}
 	s := Spec{Type: Type(strings.ToLower(t)), Dest: kv["dest"]}
-	allowed, ok := keysByType[s.Type]
-	if !ok {
-		return Spec{}, fmt.Errorf("unknown output type %q (want oci, docker, local, image or registry)", t)
-	}
-	for k := range kv {
-		if k != "type" && !slices.Contains(allowed, k) {
-			return Spec{}, fmt.Errorf("unknown key %q for type %s (allowed: %s)", k, s.Type, strings.Join(allowed, ", "))
-		}
+	if err := checkKeys(s.Type, kv); err != nil {
+		return Spec{}, err
 	}
 	if n := kv["name"]; n != "" {
 		s.Names = splitNames(n)
@@ -124,7 +118,21 @@ func fromFields(kv map[string]string) (Spec, error) {
 	if s.Tar, err = boolKey(kv, "tar", s.Type == TypeOCI && strings.HasSuffix(s.Dest, ".tar")); err != nil {
 		return Spec{}, err
 	}
-	return s, checkDest(s, slices.Contains(allowed, "dest"))
+	return s, checkDest(s, slices.Contains(keysByType[s.Type], "dest"))
+}
+
+// checkKeys rejects an unknown type and keys the type does not take.
+func checkKeys(t Type, kv map[string]string) error {
+	allowed, ok := keysByType[t]
+	if !ok {
+		return fmt.Errorf("unknown output type %q (want oci, docker, local, image or registry)", t)
+	}
+	for k := range kv {
+		if k != "type" && !slices.Contains(allowed, k) {
+			return fmt.Errorf("unknown key %q for type %s (allowed: %s)", k, t, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
 }
 
 // checkDest requires a usable dest for the file-writing types.
