@@ -1,0 +1,117 @@
+package layer
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Entry is one path of a COPY/ADD layer.
+type Entry struct {
+	Dest     string                        // absolute path in the image
+	Open     func() (io.ReadCloser, error) // content of a regular file
+	Mode     fs.FileMode                   // type and permission bits (setuid, setgid, sticky kept)
+	Size     int64                         // content size of a regular file
+	Linkname string                        // symlink target; for a regular Mode, a hard link to this image path
+	UID, GID int
+	ModTime  time.Time // zero means the Unix epoch; clamped to Options.Epoch
+}
+
+// WriteEntries writes es as an uncompressed layer tar to w, in path order
+// with each directory before its children. Missing parent directories are
+// added (0755, root). When two entries share a Dest the later wins. The
+// same rules as WriteDiff make the output deterministic: fixed ownership
+// from the entries, clamped mtimes, no user or group names, no atime.
+func WriteEntries(w io.Writer, es []Entry, o Options) error {
+	byName := map[string]Entry{}
+	for _, e := range es {
+		if name := cleanName(e.Dest); name != "" {
+			byName[name] = e
+		}
+	}
+	for name := range maps.Clone(byName) {
+		for p, _ := splitPath(name); p != ""; p, _ = splitPath(p) {
+			if _, ok := byName[p]; !ok {
+				byName[p] = Entry{Dest: "/" + p, Mode: fs.ModeDir | 0o755}
+			}
+		}
+	}
+	tw := tar.NewWriter(w)
+	for _, name := range slices.SortedFunc(maps.Keys(byName), pathLess) {
+		if err := writeEntry(tw, name, byName[name], o); err != nil {
+			return fmt.Errorf("write %s: %w", byName[name].Dest, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finish layer tar: %w", err)
+	}
+	return nil
+}
+
+// writeEntry writes one entry's header and content.
+func writeEntry(tw *tar.Writer, name string, e Entry, o Options) error {
+	hdr, err := entryHeader(name, e, o)
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if hdr.Typeflag != tar.TypeReg {
+		return nil
+	}
+	if e.Open == nil {
+		return errors.New("regular file without content")
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return fmt.Errorf("open content: %w", err)
+	}
+	defer rc.Close()
+	if _, err := io.CopyN(tw, rc, e.Size); err != nil {
+		return fmt.Errorf("copy content: %w", err)
+	}
+	if n, _ := rc.Read(make([]byte, 1)); n > 0 {
+		return fmt.Errorf("content longer than its size %d", e.Size)
+	}
+	return nil
+}
+
+// entryHeader builds the tar header of one entry.
+func entryHeader(name string, e Entry, o Options) (*tar.Header, error) {
+	mt := e.ModTime
+	if mt.IsZero() {
+		mt = time.Unix(0, 0)
+	}
+	hdr := &tar.Header{Name: name, Mode: unixPerm(e.Mode), Uid: e.UID, Gid: e.GID, ModTime: o.mtime(mt)}
+	switch e.Mode.Type() {
+	case fs.ModeDir:
+		hdr.Typeflag, hdr.Name = tar.TypeDir, name+"/"
+	case fs.ModeSymlink:
+		hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, e.Linkname
+	case 0:
+		hdr.Typeflag, hdr.Size = tar.TypeReg, e.Size
+		if e.Linkname != "" {
+			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, cleanName(e.Linkname), 0
+		}
+	default:
+		return nil, fmt.Errorf("unsupported file type %v", e.Mode.Type())
+	}
+	return hdr, nil
+}
+
+// unixPerm converts Go mode bits to Unix permission bits.
+func unixPerm(m fs.FileMode) int64 {
+	p := int64(m.Perm())
+	for bit, u := range map[fs.FileMode]int64{fs.ModeSetuid: 0o4000, fs.ModeSetgid: 0o2000, fs.ModeSticky: 0o1000} {
+		if m&bit != 0 {
+			p |= u
+		}
+	}
+	return p
+}
