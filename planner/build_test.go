@@ -2,6 +2,8 @@ package planner
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -208,5 +210,19 @@ func TestBuildOnbuildFromStage(t *testing.T) {
 	want := "base lib: FROM alpine:3.20\nconfig lib: ONBUILD RUN echo trig\nrun 1: RUN echo trig\nrun 1: RUN x\n"
 	if got != want {
 		t.Fatalf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestBuildContextCopyGetsDockerignore(t *testing.T) {
+	tgt := fileTarget(t, "FROM alpine:3.20\nCOPY app/ /app/\n")
+	if err := os.WriteFile(filepath.Join(tgt.ContextDir, ".dockerignore"), []byte("# docs\n*.md\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cp := final(mustBuild(t, newFake(), tgt)).Copy
+	if !slices.Equal(cp.Excludes, []string{"*.md"}) || cp.Context != tgt.ContextDir {
+		t.Fatalf("copy = %+v", cp)
+	}
+	if cp := final(mustBuild(t, newFake(), target("t", "FROM alpine:3.20\nCOPY app/ /app/\n"))).Copy; cp.Excludes != nil {
+		t.Fatalf("no .dockerignore: excludes %v", cp.Excludes)
 	}
 }

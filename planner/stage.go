@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
+	"github.com/stencilbuild/stencil/frontend/buildctx"
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
 )
 
@@ -23,6 +24,25 @@ type targetState struct {
 	global *argScope
 	done   map[int]*stageResult
 	busy   map[int]bool
+	ignore []string // .dockerignore patterns, read at the first context copy
+	read   bool
+}
+
+// excludes reads the target's .dockerignore patterns once.
+func (ts *targetState) excludes() ([]string, error) {
+	if ts.read {
+		return ts.ignore, nil
+	}
+	df := ts.spec.Dockerfile
+	if ts.spec.DockerfileInline != "" {
+		df = ""
+	}
+	pats, err := buildctx.ReadIgnore(ts.spec.ContextDir, df)
+	if err != nil {
+		return nil, err
+	}
+	ts.ignore, ts.read = pats, true
+	return pats, nil
 }
 
 // stageResult is a planned stage: its last step and image config.

@@ -102,6 +102,11 @@ func (s *stageState) copy(cs copySpec) error {
 // contextFiles resolves and digests the context files cp reads.
 func (s *stageState) contextFiles(cp *Copy, in *KeyInputs) error {
 	cp.Context = s.ts.spec.ContextDir
+	excludes, err := s.ts.excludes()
+	if err != nil {
+		return err
+	}
+	cp.Excludes = excludes
 	files, err := s.ts.b.in.ContextFiles(cp)
 	if err != nil {
 		return err
