@@ -26,7 +26,9 @@ type evaluator struct {
 	targetVals   map[string]cty.Value    // evaluated targets, for references
 	labels       []string                // target labels in file order
 
-	depth, calls int // user function call depth and total calls
+	depth, calls int   // user function call depth and total calls
+	overflow     error // set once a call limit is hit; every call then fails
+	stack        []string
 }
 
 var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
@@ -176,11 +178,9 @@ func (e *evaluator) need(expr hcl.Expression, locals map[string]cty.Value) hcl.D
 			diags = append(diags, e.needTarget(tr)...)
 		case e.vars[root] != nil:
 			diags = append(diags, e.resolveVar(root, &rng)...)
-		default:
-			names := append(sortedKeys(e.vars), sortedKeys(locals)...)
-			diags = append(diags, errorf(&rng, "Unknown variable",
-				"There is no variable named %q.%s", root, didYouMean(root, names)))
 		}
+		// Anything else is left to HCL, which reports unknown variables
+		// (with a suggestion) unless try() or can() catches them.
 	}
 	return diags
 }

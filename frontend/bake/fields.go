@@ -23,8 +23,8 @@ type field struct {
 	boolp  func(*Target) **bool
 	list   func(*Target) *[]string
 	smap   func(*Target) *map[string]*string
-	append bool                   // lists: parents and repeats append instead of replace
-	object func(string) any       // lists: print each entry as a buildx object
+	append bool             // lists: parents and repeats append instead of replace
+	object func(string) any // lists: print each entry as a buildx object
 }
 
 var fields = []field{

@@ -3,6 +3,7 @@ package bake
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -128,11 +129,9 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 		return nil, hcl.Diagnostics{errorf(ref, "Unknown target",
 			"There is no target named %q.%s", name, didYouMean(name, r.c.order))}
 	}
-	for i, s := range stack {
-		if s == name {
-			return nil, hcl.Diagnostics{errorf(ref, "Inherits cycle",
-				"target %q inherits from itself: %s", name, strings.Join(append(stack[i:], name), " -> "))}
-		}
+	if slices.Contains(stack, name) {
+		return nil, hcl.Diagnostics{errorf(ref, "Inherits cycle",
+			"target %q inherits from itself: %s", name, cyclePath(stack, name))}
 	}
 	out := &Target{}
 	rng := own.ranges["inherits"]

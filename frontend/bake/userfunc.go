@@ -68,9 +68,16 @@ func (e *evaluator) userFunc(b *hcl.Block) (function.Function, hcl.Diagnostics) 
 func (e *evaluator) call(name string, names []string, variadic bool, args []cty.Value, result hcl.Expression) (cty.Value, error) {
 	e.depth++
 	e.calls++
-	defer func() { e.depth-- }()
-	if e.depth > maxCallDepth || e.calls > maxTotalCalls {
-		return cty.DynamicVal, fmt.Errorf("function %q: calls nest deeper than %d or exceed %d in total", name, maxCallDepth, maxTotalCalls)
+	defer func() {
+		if e.depth--; e.depth == 0 { // limits apply per outermost call
+			e.calls, e.overflow = 0, nil
+		}
+	}()
+	if e.overflow == nil && (e.depth > maxCallDepth || e.calls > maxTotalCalls) {
+		e.overflow = fmt.Errorf("function %q: calls nest deeper than %d or exceed %d in total", name, maxCallDepth, maxTotalCalls)
+	}
+	if e.overflow != nil {
+		return cty.DynamicVal, e.overflow
 	}
 	locals := map[string]cty.Value{}
 	fixed := len(names)
@@ -87,6 +94,9 @@ func (e *evaluator) call(name string, names []string, variadic bool, args []cty.
 		locals[names[i]] = args[i]
 	}
 	val, diags := e.eval(result, locals)
+	if e.overflow != nil {
+		return cty.DynamicVal, e.overflow
+	}
 	if diags.HasErrors() {
 		return cty.DynamicVal, fmt.Errorf("function %q: %s", name, formatDiag(diags[0]))
 	}

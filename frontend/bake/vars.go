@@ -74,10 +74,14 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 		if ref == nil {
 			ref = &v.rng
 		}
-		return hcl.Diagnostics{errorf(ref, "Variable cycle", "variable %q refers to itself", name)}
+		return hcl.Diagnostics{errorf(ref, "Variable cycle", "variable %q refers to itself: %s", name, cyclePath(e.stack, name))}
 	}
 	e.busy["var."+name] = true
-	defer delete(e.busy, "var."+name)
+	e.stack = append(e.stack, name)
+	defer func() {
+		delete(e.busy, "var."+name)
+		e.stack = e.stack[:len(e.stack)-1]
+	}()
 	val, diags := e.varValue(v)
 	if diags.HasErrors() {
 		e.values[name] = cty.DynamicVal
@@ -85,6 +89,16 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 	}
 	e.values[name] = val
 	return e.validate(v)
+}
+
+// cyclePath renders the part of stack from name on, back to name.
+func cyclePath(stack []string, name string) string {
+	for i, s := range stack {
+		if s == name {
+			return strings.Join(append(append([]string{}, stack[i:]...), name), " -> ")
+		}
+	}
+	return name
 }
 
 // varValue is the environment's value when it overrides v, else v's default,

@@ -1,0 +1,5 @@
+group "all" {
+  targets = ["a"]
+  matrix  = { v = ["1"] }
+}
+target "a" {}

@@ -1,0 +1,2 @@
+target "base" {}
+target "app" { inherits = ["bsae"] }

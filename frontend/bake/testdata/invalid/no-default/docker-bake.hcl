@@ -1,0 +1,2 @@
+target "prod" {}
+target "debug" {}

@@ -1,0 +1,7 @@
+function "loop" {
+  params = [x]
+  result = loop(x)
+}
+target "app" {
+  tags = [loop("a")]
+}

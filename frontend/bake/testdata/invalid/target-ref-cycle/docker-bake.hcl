@@ -1,0 +1,2 @@
+target "a" { dockerfile = target.b.dockerfile }
+target "b" { dockerfile = target.a.dockerfile }

@@ -1,0 +1,2 @@
+target "base" { dockerfile = "x" }
+target "app" { dockerfile = target.bsae.dockerfile }

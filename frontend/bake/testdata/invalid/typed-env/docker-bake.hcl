@@ -1,0 +1,4 @@
+variable "N" {
+  default = 1
+}
+target "app" {}

@@ -1,0 +1,4 @@
+variable "VERSION" { default = "1" }
+target "app" {
+  args = { V = VERSIOM }
+}

@@ -1,0 +1,2 @@
+variable "A" { default = "${A}-x" }
+target "app" {}

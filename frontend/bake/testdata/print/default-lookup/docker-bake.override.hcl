@@ -1,0 +1,4 @@
+target "prod" {
+  tags = ["stencil/demo:prod", "stencil/demo:latest"]
+  args = { FROM_OVERRIDE = "yes" }
+}

@@ -1,0 +1,3 @@
+target "svc-a" {}
+target "svc-b" {}
+target "tool" {}

@@ -1,0 +1,6 @@
+variable "TAG" { default = "b" }
+target "app" {
+  args = { SHARED = "b" }
+  platforms = ["linux/amd64"]
+}
+target "extra" {}

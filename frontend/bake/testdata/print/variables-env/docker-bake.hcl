@@ -1,0 +1,24 @@
+variable "TAG" { default = "latest" }
+variable "REPO" { default = "example/app" }
+variable "PUSH" { default = false }
+variable "REPLICAS" { default = 1 }
+variable "PLATFORMS" {
+  type    = list(string)
+  default = ["linux/amd64"]
+}
+variable "EXTRA" {
+  type    = map(string)
+  default = {}
+}
+variable "BAKE_SECRET" { default = "kept" }
+variable "UNSET" {}
+target "app" {
+  tags      = ["${REPO}:${TAG}"]
+  platforms = PLATFORMS
+  args = merge(EXTRA, {
+    PUSH      = PUSH ? "yes" : "no"
+    REPLICAS  = REPLICAS + 1
+    SECRET    = BAKE_SECRET
+    UNSET     = "[${UNSET}]"
+  })
+}
