@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,10 +74,8 @@ func syncDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("open dir for sync: %w", err)
 	}
-	serr := d.Sync()
-	cerr := d.Close()
-	if serr != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, serr)
+	if err := errors.Join(d.Sync(), d.Close()); err != nil {
+		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}
-	return cerr
+	return nil
 }

@@ -3,13 +3,12 @@ package cache
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -26,13 +25,8 @@ func (s *Store) blobPath(h v1.Hash) (string, error) {
 
 // checkHash reports whether h is a sha256 digest with 64 lowercase hex digits.
 func checkHash(h v1.Hash) error {
-	if h.Algorithm != "sha256" || len(h.Hex) != 64 {
-		return fmt.Errorf("invalid digest %q: want sha256 with 64 hex digits", h.String())
-	}
-	for _, c := range h.Hex {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return fmt.Errorf("invalid digest %q: not lowercase hex", h.String())
-		}
+	if h.Algorithm != "sha256" || len(h.Hex) != 64 || strings.Trim(h.Hex, "0123456789abcdef") != "" {
+		return fmt.Errorf("invalid digest %q: want sha256 with 64 lowercase hex digits", h.String())
 	}
 	return nil
 }
@@ -88,39 +82,29 @@ func (s *Store) OpenBlob(h v1.Hash) (io.ReadCloser, error) {
 		return nil, err
 	}
 	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open blob %s: %w", h, ErrNotFound)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("open blob: %w", err)
+		return nil, notFound(err, "open blob "+h.String())
 	}
 	return &verifyReader{f: f, want: h, h: sha256.New()}, nil
 }
 
 // HasBlob reports whether the blob is stored.
 func (s *Store) HasBlob(h v1.Hash) bool {
-	p, err := s.blobPath(h)
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
+	_, err := s.statBlob(h)
 	return err == nil
 }
 
-// blobSize returns the stored size of a blob.
-func (s *Store) blobSize(h v1.Hash) (int64, error) {
+// statBlob stats a stored blob; a missing one wraps ErrNotFound.
+func (s *Store) statBlob(h v1.Hash) (os.FileInfo, error) {
 	p, err := s.blobPath(h)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	fi, err := os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("stat blob %s: %w", h, ErrNotFound)
-	}
 	if err != nil {
-		return 0, fmt.Errorf("stat blob: %w", err)
+		return nil, notFound(err, "stat blob "+h.String())
 	}
-	return fi.Size(), nil
+	return fi, nil
 }
 
 // readBlob reads a whole (small) blob, verifying it.
@@ -129,12 +113,8 @@ func (s *Store) readBlob(h v1.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(rc)
-	cerr := rc.Close()
-	if err != nil {
-		return nil, err
-	}
-	return data, cerr
+	defer rc.Close() // read-only: the verified content is what matters
+	return io.ReadAll(rc)
 }
 
 // verifyReader hashes a blob as it is read and checks it at EOF.

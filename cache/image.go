@@ -117,15 +117,14 @@ func (s *Store) putLayer(img v1.Image, d v1.Descriptor) error {
 	return s.putSized(rc, d, "layer")
 }
 
-// putSized stores a blob that must match d's digest and size.
+// putSized stores a blob that must match d's digest and size. On a size
+// mismatch the blob (valid for its digest) stays but the image is refused.
 func (s *Store) putSized(r io.Reader, d v1.Descriptor, what string) error {
 	_, n, err := s.PutBlob(io.LimitReader(r, d.Size+1), d.Digest)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", what, err)
 	}
 	if n != d.Size {
-		// Same digest, different size: the manifest lies; keep the
-		// content-addressed blob (it is valid) but refuse the image.
 		return fmt.Errorf("store %s %s: size %d, manifest says %d", what, d.Digest, n, d.Size)
 	}
 	return nil
@@ -140,10 +139,7 @@ func (s *Store) Image(ref string) (v1.Image, v1.Hash, error) {
 		return nil, v1.Hash{}, err
 	}
 	img, err := s.imageAt(desc)
-	if err != nil {
-		return nil, v1.Hash{}, err
-	}
-	return img, desc.Digest, nil
+	return img, desc.Digest, err
 }
 
 // resolve finds the manifest descriptor for ref.
@@ -176,29 +172,34 @@ func (s *Store) resolveDigest(ref string) (v1.Descriptor, error) {
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("parse digest %q: %w", ref, err)
 	}
-	raw, err := s.readBlob(h)
+	raw, m, err := s.readManifest(h)
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("find image %s: %w", ref, err)
-	}
-	m, err := v1.ParseManifest(bytes.NewReader(raw))
-	if err != nil {
-		return v1.Descriptor{}, fmt.Errorf("parse manifest %s: %w", h, err)
 	}
 	return v1.Descriptor{MediaType: m.MediaType, Size: int64(len(raw)), Digest: h}, nil
 }
 
-// imageAt builds a store-backed image for a manifest descriptor.
-func (s *Store) imageAt(desc v1.Descriptor) (v1.Image, error) {
-	raw, err := s.readBlob(desc.Digest)
+// readManifest reads and parses a stored image manifest.
+func (s *Store) readManifest(h v1.Hash) ([]byte, *v1.Manifest, error) {
+	raw, err := s.readBlob(h)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, nil, fmt.Errorf("read manifest: %w", err)
 	}
 	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("parse manifest %s: %w", desc.Digest, err)
+		return nil, nil, fmt.Errorf("parse manifest %s: %w", h, err)
 	}
+	return raw, m, nil
+}
+
+// imageAt builds a store-backed image for a manifest descriptor.
+func (s *Store) imageAt(desc v1.Descriptor) (v1.Image, error) {
 	if !desc.MediaType.IsImage() && desc.MediaType != "" {
 		return nil, fmt.Errorf("open image %s: media type %s is not an image manifest", desc.Digest, desc.MediaType)
+	}
+	raw, m, err := s.readManifest(desc.Digest)
+	if err != nil {
+		return nil, err
 	}
 	return partial.CompressedToImage(&storeImage{s: s, raw: raw, m: m, mt: desc.MediaType})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -92,15 +93,11 @@ func setTag(idx *v1.IndexManifest, n imageName, desc v1.Descriptor) {
 // dropName removes descriptors whose full name is full; it reports whether
 // any was removed.
 func dropName(idx *v1.IndexManifest, full string) bool {
-	kept := idx.Manifests[:0]
-	for _, d := range idx.Manifests {
-		if d.Annotations[AnnotationImageName] != full {
-			kept = append(kept, d)
-		}
-	}
-	removed := len(kept) != len(idx.Manifests)
-	idx.Manifests = kept
-	return removed
+	n := len(idx.Manifests)
+	idx.Manifests = slices.DeleteFunc(idx.Manifests, func(d v1.Descriptor) bool {
+		return d.Annotations[AnnotationImageName] == full
+	})
+	return len(idx.Manifests) != n
 }
 
 // findName returns the descriptor tagged with the full name.

@@ -133,6 +133,11 @@ func (s *Store) pruneSteps(live *liveSet, rep *PruneReport) error {
 	if err != nil {
 		return fmt.Errorf("prune steps: %w", err)
 	}
+	return s.pruneLineage()
+}
+
+// pruneLineage drops lineage entries whose step record is gone.
+func (s *Store) pruneLineage() error {
 	return forEachJSON(s.path("lineage"), func(path string) error {
 		var r lineageRecord
 		if err := readJSON(path, &r); err != nil {

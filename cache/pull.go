@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -22,17 +23,9 @@ func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1
 	if err != nil {
 		return nil, v1.Hash{}, err
 	}
-	all := append([]remote.Option{remote.WithContext(ctx), remote.WithPlatform(DefaultPlatform)}, opts...)
-	img, err := remote.Image(n.ref, all...)
+	desc, err := s.fetch(ctx, n, opts)
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("pull %s: %w", ref, err)
-	}
-	desc, err := s.putImageBlobs(img)
-	if err != nil {
-		return nil, v1.Hash{}, fmt.Errorf("pull %s: %w", ref, err)
-	}
-	if d, ok := n.ref.(name.Digest); ok && d.DigestStr() != desc.Digest.String() {
-		return nil, v1.Hash{}, fmt.Errorf("pull %s: registry sent manifest %s", ref, desc.Digest)
 	}
 	if err := s.tag(desc, []imageName{n}); err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("pull %s: %w", ref, err)
@@ -42,4 +35,19 @@ func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1
 		return nil, v1.Hash{}, err
 	}
 	return stored, desc.Digest, nil
+}
+
+// fetch copies the image n names from its registry into the store's blobs.
+func (s *Store) fetch(ctx context.Context, n imageName, opts []remote.Option) (v1.Descriptor, error) {
+	defaults := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(DefaultPlatform),
+		remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	img, err := remote.Image(n.ref, append(defaults, opts...)...)
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	desc, err := s.putImageBlobs(img)
+	if d, ok := n.ref.(name.Digest); ok && err == nil && d.DigestStr() != desc.Digest.String() {
+		return v1.Descriptor{}, fmt.Errorf("registry sent manifest %s", desc.Digest)
+	}
+	return desc, err
 }

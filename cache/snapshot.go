@@ -27,11 +27,8 @@ func (s *Store) Snapshot(diffID v1.Hash) (string, error) {
 		return "", err
 	}
 	fi, err := os.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("find snapshot %s: %w", diffID, ErrNotFound)
-	}
 	if err != nil {
-		return "", fmt.Errorf("find snapshot: %w", err)
+		return "", notFound(err, "find snapshot "+diffID.String())
 	}
 	if !fi.IsDir() {
 		return "", fmt.Errorf("find snapshot %s: %s is not a directory", diffID, p)

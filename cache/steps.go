@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"time"
 
@@ -90,11 +89,8 @@ func (s *Store) PutLineage(pos, key string) error {
 // readJSON decodes a JSON file; a missing file wraps ErrNotFound.
 func readJSON(path string, v any) error {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return ErrNotFound
-	}
 	if err != nil {
-		return err
+		return notFound(err, "read record")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("parse %s: %w", path, err)

@@ -14,6 +14,7 @@ package cache
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,6 +25,14 @@ import (
 // ErrNotFound is returned (wrapped) when a blob, image, step, lineage entry
 // or snapshot is not in the store.
 var ErrNotFound = errors.New("not found")
+
+// notFound wraps err with what, mapping a missing file to ErrNotFound.
+func notFound(err error, what string) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
 
 // ErrBusy is returned by Prune when another process has the store open.
 var ErrBusy = errors.New("store busy")
@@ -50,29 +59,36 @@ func Open(root string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve store root: %w", err)
 	}
+	s := &Store{root: abs, lockFD: -1}
 	for _, d := range storeDirs {
-		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
+		if err := os.MkdirAll(s.path(d), 0o755); err != nil {
 			return nil, fmt.Errorf("create store: %w", err)
 		}
 	}
-	s := &Store{root: abs, lockFD: -1}
 	if err := s.lockShared(); err != nil {
 		return nil, err
 	}
-	if err := s.initLayout(); err != nil {
+	if err := s.init(); err != nil {
 		s.unlock()
 		return nil, err
 	}
-	if err := cleanStaleTmp(s.path("tmp")); err != nil {
-		s.unlock()
-		return nil, err
+	return s, nil
+}
+
+// init prepares a locked store: layout files, stale scratch cleanup, this
+// Store's scratch area and hash cache.
+func (s *Store) init() (err error) {
+	if err = s.initLayout(); err != nil {
+		return err
+	}
+	if err = cleanStaleTmp(s.path("tmp")); err != nil {
+		return err
 	}
 	if s.tmp, err = newTmpOwner(s.path("tmp")); err != nil {
-		s.unlock()
-		return nil, err
+		return err
 	}
 	s.hashes = newHashCache(s.path("hashes", "files.json"), s.path("locks", "hashes.lock"))
-	return s, nil
+	return nil
 }
 
 // Root returns the absolute store root.
@@ -87,9 +103,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	err := errors.Join(s.hashes.save(), s.tmp.close())
-	s.unlock()
-	return err
+	defer s.unlock()
+	return errors.Join(s.hashes.save(), s.tmp.close())
 }
 
 // path joins elements under the store root.
@@ -129,22 +144,26 @@ func (s *Store) exclusive(fn func() error) error {
 	if s.closed {
 		return errors.New("store closed")
 	}
-	err := unix.Flock(s.lockFD, unix.LOCK_EX|unix.LOCK_NB)
-	if err != nil {
-		// A failed conversion may drop the shared lock; take it again.
-		if relock := flockRetry(s.lockFD, unix.LOCK_SH); relock != nil {
-			return fmt.Errorf("relock store: %w", relock)
-		}
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return fmt.Errorf("%w: another process has %s open", ErrBusy, s.root)
-		}
-		return fmt.Errorf("lock store exclusively: %w", err)
+	if err := unix.Flock(s.lockFD, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return s.busy(err)
 	}
 	ferr := fn()
 	if err := flockRetry(s.lockFD, unix.LOCK_SH); err != nil {
 		return errors.Join(ferr, fmt.Errorf("downgrade store lock: %w", err))
 	}
 	return ferr
+}
+
+// busy retakes the shared lock after a failed conversion (which may have
+// dropped it) and explains the failure.
+func (s *Store) busy(err error) error {
+	if relock := flockRetry(s.lockFD, unix.LOCK_SH); relock != nil {
+		return fmt.Errorf("relock store: %w", relock)
+	}
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return fmt.Errorf("%w: another Store has %s open", ErrBusy, s.root)
+	}
+	return fmt.Errorf("lock store exclusively: %w", err)
 }
 
 // flockRetry calls flock, retrying on EINTR.

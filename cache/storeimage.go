@@ -44,9 +44,6 @@ func (i *storeImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 			return &storeLayer{s: i.s, desc: d}, nil
 		}
 	}
-	if h == i.m.Config.Digest {
-		return &storeLayer{s: i.s, desc: i.m.Config}, nil
-	}
 	return nil, fmt.Errorf("layer %s: %w", h, errNotLayer)
 }
 
@@ -81,15 +78,15 @@ func (l withDiffID) DiffID() (v1.Hash, error) { return l.diffID, nil }
 // uncompressed digest is diffID. The blob must exist (ErrNotFound
 // otherwise); reads are verified.
 func (s *Store) Layer(desc v1.Descriptor, diffID v1.Hash) (v1.Layer, error) {
-	size, err := s.blobSize(desc.Digest)
+	fi, err := s.statBlob(desc.Digest)
 	if err != nil {
 		return nil, err
 	}
 	if desc.Size == 0 {
-		desc.Size = size
+		desc.Size = fi.Size()
 	}
-	if desc.Size != size {
-		return nil, fmt.Errorf("open layer %s: stored size %d, descriptor says %d", desc.Digest, size, desc.Size)
+	if desc.Size != fi.Size() {
+		return nil, fmt.Errorf("open layer %s: stored size %d, descriptor says %d", desc.Digest, fi.Size(), desc.Size)
 	}
 	if desc.MediaType == "" {
 		desc.MediaType = types.OCILayer

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,21 +25,10 @@ type tmpOwner struct {
 // lock file is locked under a temporary name and renamed into place, so a
 // cleaner never sees an unlocked live lock.
 func newTmpOwner(tmpRoot string) (*tmpOwner, error) {
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return nil, fmt.Errorf("name scratch dir: %w", err)
-	}
-	id := fmt.Sprintf("%d.%s", os.Getpid(), hex.EncodeToString(rnd[:]))
-	final := filepath.Join(tmpRoot, id+".lock")
-	pending := filepath.Join(tmpRoot, ".pending-"+id)
-	lk := flock.New(pending)
-	if err := lk.Lock(); err != nil {
-		return nil, fmt.Errorf("lock scratch dir: %w", err)
-	}
-	if err := os.Rename(pending, final); err != nil {
-		lk.Close()
-		os.Remove(pending)
-		return nil, fmt.Errorf("publish scratch lock: %w", err)
+	id := fmt.Sprintf("%d.%s", os.Getpid(), strings.ToLower(rand.Text()[:12]))
+	lk, err := lockPublished(tmpRoot, id)
+	if err != nil {
+		return nil, err
 	}
 	o := &tmpOwner{dir: filepath.Join(tmpRoot, id), lock: lk}
 	if err := os.Mkdir(o.dir, 0o700); err != nil {
@@ -50,15 +38,24 @@ func newTmpOwner(tmpRoot string) (*tmpOwner, error) {
 	return o, nil
 }
 
+// lockPublished locks tmp/.pending-<id> and renames it to tmp/<id>.lock.
+func lockPublished(tmpRoot, id string) (*flock.Flock, error) {
+	pending := filepath.Join(tmpRoot, ".pending-"+id)
+	lk := flock.New(pending)
+	if err := lk.Lock(); err != nil {
+		return nil, fmt.Errorf("lock scratch dir: %w", err)
+	}
+	if err := os.Rename(pending, filepath.Join(tmpRoot, id+".lock")); err != nil {
+		lk.Close()
+		os.Remove(pending)
+		return nil, fmt.Errorf("publish scratch lock: %w", err)
+	}
+	return lk, nil
+}
+
 // close removes the scratch dir and its lock file, then unlocks.
 func (o *tmpOwner) close() error {
-	err := forceRemoveAll(o.dir)
-	if rerr := os.Remove(o.dir + ".lock"); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-		err = errors.Join(err, rerr)
-	}
-	if cerr := o.lock.Close(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
+	err := errors.Join(forceRemoveAll(o.dir), removeFile(o.dir+".lock"), o.lock.Close())
 	if err != nil {
 		return fmt.Errorf("remove scratch dir: %w", err)
 	}
@@ -112,7 +109,12 @@ func reapIfDead(tmpRoot, id string) error {
 	if err := forceRemoveAll(filepath.Join(tmpRoot, id)); err != nil {
 		return err
 	}
-	if err := os.Remove(lk.Path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	return removeFile(lk.Path())
+}
+
+// removeFile removes path; it is not an error if it is already gone.
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -60,9 +60,9 @@ func Start(t testing.TB) (host string) {
 	return host
 }
 
-// config renders a minimal distribution config for a filesystem store.
-func config(root, addr string) string {
-	return fmt.Sprintf(`version: 0.1
+// configFormat is a minimal distribution config: filesystem storage root
+// and listen address.
+const configFormat = `version: 0.1
 log:
   level: error
 storage:
@@ -72,8 +72,10 @@ storage:
     enabled: true
 http:
   addr: %s
-`, root, addr)
-}
+`
+
+// config renders configFormat.
+func config(root, addr string) string { return fmt.Sprintf(configFormat, root, addr) }
 
 // freeAddr asks the kernel for an unused loopback port.
 func freeAddr() (string, error) {
