@@ -24,15 +24,7 @@ import (
 // those of "<contextDir>/.dockerignore", else none. A relative dockerfile
 // is taken relative to contextDir; "" means there is no Dockerfile on disk.
 func ReadIgnore(contextDir, dockerfile string) ([]string, error) {
-	var candidates []string
-	if dockerfile != "" {
-		if !filepath.IsAbs(dockerfile) {
-			dockerfile = filepath.Join(contextDir, dockerfile)
-		}
-		candidates = append(candidates, dockerfile+".dockerignore")
-	}
-	candidates = append(candidates, filepath.Join(contextDir, ".dockerignore"))
-	for _, p := range candidates {
+	for _, p := range ignoreFiles(contextDir, dockerfile) {
 		pats, err := readIgnoreFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -40,6 +32,18 @@ func ReadIgnore(contextDir, dockerfile string) ([]string, error) {
 		return pats, err
 	}
 	return nil, nil
+}
+
+// ignoreFiles lists the ignore files ReadIgnore tries, best first.
+func ignoreFiles(contextDir, dockerfile string) []string {
+	ctxIgnore := filepath.Join(contextDir, ".dockerignore")
+	if dockerfile == "" {
+		return []string{ctxIgnore}
+	}
+	if !filepath.IsAbs(dockerfile) {
+		dockerfile = filepath.Join(contextDir, dockerfile)
+	}
+	return []string{dockerfile + ".dockerignore", ctxIgnore}
 }
 
 // readIgnoreFile parses one ignore file, refusing a symlink that leads out

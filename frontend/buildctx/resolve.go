@@ -61,16 +61,9 @@ func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []stri
 		return nil, fmt.Errorf("parse excludes: %w", err)
 	}
 	r := &resolver{fsys: fsys, pm: pm, out: map[string]Match{}}
-	var tops []string
-	for _, s := range sources {
-		ms, err := r.expand(s)
-		if err != nil {
-			return nil, err
-		}
-		tops = append(tops, ms...)
-	}
-	if len(tops) == 0 {
-		return nil, notFound(cleanSrc(sources[0]))
+	tops, err := r.expandAll(sources)
+	if err != nil {
+		return nil, err
 	}
 	if len(tops) > 1 && !destDir {
 		return nil, errMultiSource
@@ -112,6 +105,23 @@ type resolver struct {
 	fsys fs.FS
 	pm   *patternmatcher.PatternMatcher
 	out  map[string]Match // by Dest
+}
+
+// expandAll expands every written source; together they must match
+// something.
+func (r *resolver) expandAll(sources []string) ([]string, error) {
+	var tops []string
+	for _, s := range sources {
+		ms, err := r.expand(s)
+		if err != nil {
+			return nil, err
+		}
+		tops = append(tops, ms...)
+	}
+	if len(tops) == 0 {
+		return nil, notFound(cleanSrc(sources[0]))
+	}
+	return tops, nil
 }
 
 // expand turns one written source into the paths it matches.

@@ -34,15 +34,7 @@ func (r *resolver) walk(dir, dest string, pending []Match) error {
 func (r *resolver) walkEntry(m Match, pending []Match) error {
 	ex := r.excluded(m.Src)
 	if m.Info.IsDir() {
-		if ex && !r.pm.Exclusions() {
-			return nil
-		}
-		if ex {
-			return r.walk(m.Src, m.Dest, append(slices.Clip(pending), m))
-		}
-		r.flush(pending)
-		r.put(m)
-		return r.walk(m.Src, m.Dest, nil)
+		return r.walkDir(m, ex, pending)
 	}
 	if ex {
 		return nil
@@ -59,6 +51,21 @@ func (r *resolver) walkEntry(m Match, pending []Match) error {
 	return nil
 }
 
+// walkDir records a directory found by walk and what is below it. An
+// excluded directory is entered only when a "!" exception may reach into
+// it, and is recorded only if something below it is.
+func (r *resolver) walkDir(m Match, excluded bool, pending []Match) error {
+	if !excluded {
+		r.flush(pending)
+		r.put(m)
+		return r.walk(m.Src, m.Dest, nil)
+	}
+	if !r.pm.Exclusions() {
+		return nil
+	}
+	return r.walk(m.Src, m.Dest, append(slices.Clip(pending), m))
+}
+
 // flush records the pending excluded directories above an included entry.
 func (r *resolver) flush(pending []Match) {
 	for _, m := range pending {
@@ -70,40 +77,62 @@ func (r *resolver) flush(pending []Match) {
 // a chroot would: absolute targets start at the root and ".." stops there.
 // It returns the symlink-free path and its Lstat.
 func (r *resolver) follow(name string) (string, fs.FileInfo, error) {
-	cur, parts, hops := ".", strings.Split(name, "/"), 0
-	for len(parts) > 0 {
-		part := parts[0]
-		parts = parts[1:]
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			cur = path.Dir(cur)
-			continue
-		}
-		next := path.Join(cur, part)
-		fi, err := fs.Lstat(r.fsys, next)
-		if err != nil {
+	w := &linkWalk{fsys: r.fsys, cur: ".", parts: strings.Split(name, "/")}
+	for len(w.parts) > 0 {
+		if err := w.step(); err != nil {
 			return "", nil, err
 		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
-		}
-		if hops++; hops > maxHops {
-			return "", nil, fmt.Errorf("resolve %s: %w", name, errTooManyLinks)
-		}
-		target, err := fs.ReadLink(r.fsys, next)
-		if err != nil {
-			return "", nil, err
-		}
-		if path.IsAbs(target) {
-			cur = "."
-		}
-		parts = append(strings.Split(target, "/"), parts...)
 	}
-	fi, err := fs.Lstat(r.fsys, cur)
-	return cur, fi, err
+	fi, err := fs.Lstat(r.fsys, w.cur)
+	return w.cur, fi, err
+}
+
+// linkWalk is the state of one follow: the symlink-free path so far and
+// the components still to walk.
+type linkWalk struct {
+	fsys  fs.FS
+	cur   string
+	parts []string
+	hops  int
+}
+
+// step walks one component.
+func (w *linkWalk) step() error {
+	part := w.parts[0]
+	w.parts = w.parts[1:]
+	switch part {
+	case "", ".":
+		return nil
+	case "..":
+		w.cur = path.Dir(w.cur)
+		return nil
+	}
+	next := path.Join(w.cur, part)
+	fi, err := fs.Lstat(w.fsys, next)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return w.jump(next)
+	}
+	w.cur = next
+	return nil
+}
+
+// jump replaces the symlink link by its target in the components to walk.
+func (w *linkWalk) jump(link string) error {
+	if w.hops++; w.hops > maxHops {
+		return errTooManyLinks
+	}
+	target, err := fs.ReadLink(w.fsys, link)
+	if err != nil {
+		return err
+	}
+	if path.IsAbs(target) {
+		w.cur = "."
+	}
+	w.parts = append(strings.Split(target, "/"), w.parts...)
+	return nil
 }
 
 // errTooManyLinks reports a symlink loop.
