@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,4 +202,73 @@ func TestFileOutputFailureKeepsOldDest(t *testing.T) {
 		t.Errorf("old dest = %q", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "img.tar")
+}
+
+func TestLocalEntryReplacesSymlinkNotTarget(t *testing.T) {
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("safe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hard := testenv.TarEntry{Header: tar.Header{Typeflag: tar.TypeLink, Name: "hl", Linkname: "f2"}}
+	lower := testenv.Tar(t, testenv.Symlink("f", victim), testenv.Symlink("f2", victim), testenv.Symlink("d", outside))
+	upper := testenv.Tar(t, testenv.File("f", "new"), hard, testenv.Dir("d/"))
+	dest, err := writeLocal(t, testenv.Image(t, lower, upper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readString(t, victim); got != "safe" {
+		t.Errorf("victim = %q: a file was written through a symlink", got)
+	}
+	if fi, err := os.Lstat(filepath.Join(dest, "f")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("f is not a regular file: %v, %v", fi, err)
+	}
+	if l, err := os.Readlink(filepath.Join(dest, "hl")); err != nil || l != victim {
+		t.Errorf("hard link to a symlink: %q, %v", l, err)
+	}
+	if fi, err := os.Lstat(filepath.Join(dest, "d")); err != nil || !fi.IsDir() {
+		t.Errorf("d is not a directory: %v, %v", fi, err)
+	}
+}
+
+func TestLocalKeepsOwnersAndSetuid(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	f := withMode(testenv.File("suid", "x"), 0o6755)
+	f.Uid, f.Gid = 1000, 1001
+	d := withMode(testenv.Dir("home/"), 0o750)
+	d.Uid, d.Gid = 1000, 1000
+	l := testenv.Symlink("link", "suid")
+	l.Uid, l.Gid = 7, 8
+	dest, err := writeLocal(t, testenv.Image(t, testenv.Tar(t, f, d, l)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][3]uint32{"suid": {1000, 1001, 0o6755}, "home": {1000, 1000, 0o750}, "link": {7, 8, 0o777}} {
+		fi, err := os.Lstat(filepath.Join(dest, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if st.Uid != want[0] || st.Gid != want[1] || st.Mode&0o7777 != want[2] {
+			t.Errorf("%s: %d:%d %o, want %d:%d %o", name, st.Uid, st.Gid, st.Mode&0o7777, want[0], want[1], want[2])
+		}
+	}
+}
+
+func TestLocalDirUpdatesModeKeepsChildren(t *testing.T) {
+	lower := testenv.Tar(t, testenv.Dir("d/"), testenv.File("d/child", "c"))
+	upper := testenv.Tar(t, withMode(testenv.Dir("d/"), 0o700))
+	dest, err := writeLocal(t, testenv.Image(t, lower, upper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dest, "d"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("d mode = %v, %v", fi, err)
+	}
+	if got := readString(t, filepath.Join(dest, "d", "child")); got != "c" {
+		t.Errorf("child = %q", got)
+	}
 }

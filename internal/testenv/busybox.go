@@ -32,7 +32,7 @@ const (
 // the test when a static /bin/busybox is missing.
 func BusyboxRootfs(t testing.TB) string {
 	t.Helper()
-	bin := staticBusybox(t)
+	bin := staticBusybox(t, BusyboxPath)
 	entries := rootfsEntries(bin, busyboxApplets(t))
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -49,22 +49,24 @@ func BusyboxRootfs(t testing.TB) string {
 	return path
 }
 
-// staticBusybox reads BusyboxPath, skipping unless it is a static binary
-// (a dynamic one cannot run inside the bare rootfs).
-func staticBusybox(t testing.TB) []byte {
+// staticBusybox reads the busybox binary at path, skipping unless it is a
+// static binary (a dynamic one cannot run inside the bare rootfs).
+func staticBusybox(t testing.TB, path string) []byte {
 	t.Helper()
 	const skip = "testenv: static %s missing; install the Debian package busybox-static"
-	f, err := elf.Open(BusyboxPath)
+	f, err := elf.Open(path)
 	if err != nil {
-		t.Skipf(skip, BusyboxPath)
+		t.Skipf(skip, path)
+		return nil
 	}
 	defer f.Close()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			t.Skipf(skip, BusyboxPath)
+			t.Skipf(skip, path)
+			return nil
 		}
 	}
-	bin, err := os.ReadFile(BusyboxPath)
+	bin, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read busybox: %v", err)
 	}
