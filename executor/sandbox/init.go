@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 )
@@ -73,9 +74,15 @@ func Init() {
 
 // runInit reads the spec and runs it; it returns only on error.
 func runInit(conn *os.File) error {
-	var cs childSpec
-	if err := json.NewDecoder(conn).Decode(&cs); err != nil {
+	// Read to EOF (the parent shuts its side down): unread bytes would
+	// turn the close at exec into a connection reset for the parent.
+	data, err := io.ReadAll(conn)
+	if err != nil {
 		return fmt.Errorf("read sandbox spec: %w", err)
+	}
+	var cs childSpec
+	if err := json.Unmarshal(data, &cs); err != nil {
+		return fmt.Errorf("decode sandbox spec: %w", err)
 	}
 	if err := setupRoot(&cs); err != nil {
 		return err

@@ -214,7 +214,9 @@ func errString(err error) string {
 func TestStencilKilledLeavesNothing(t *testing.T) {
 	s := newSpec(t, "", busyboxRoot(t))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+strings.Join([]string{s.Lower[0], s.Upper, s.Work}, "\n"))
+	tmp := t.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp,
+		helperEnv+"="+strings.Join([]string{s.Lower[0], s.Upper, s.Work}, "\n"))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -243,5 +245,8 @@ func TestStencilKilledLeavesNothing(t *testing.T) {
 	}
 	if m := hostMountsUnder(t, s.Upper); len(m) > 0 {
 		t.Fatalf("mounts left after SIGKILL: %v", m)
+	}
+	if left := tree(t, tmp); len(left) > 0 {
+		t.Fatalf("scratch files left after SIGKILL: %v", left)
 	}
 }

@@ -33,6 +33,11 @@ func setupRoot(cs *childSpec) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
+	tmp, err := unix.Open(filepath.Dir(cs.Scratch), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open sandbox scratch: %w", err)
+	}
+	defer unix.Close(tmp)
 	if err := unix.Mount("tmpfs", cs.Scratch, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0700"); err != nil {
 		return fmt.Errorf("mount sandbox scratch: %w", err)
 	}
@@ -54,7 +59,14 @@ func setupRoot(cs *childSpec) error {
 			return err
 		}
 	}
-	return pivot(root)
+	if err := pivot(root); err != nil {
+		return err
+	}
+	// The scratch dir is no mountpoint here any more: remove it before the
+	// command starts, so killing stencil leaves nothing on the host. Run
+	// removes it too should this fail.
+	unix.Unlinkat(tmp, filepath.Base(cs.Scratch), unix.AT_REMOVEDIR) //nolint:errcheck
+	return nil
 }
 
 // writeScratch creates the skeleton layer (skel), the root mountpoint
