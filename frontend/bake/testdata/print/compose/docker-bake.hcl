@@ -1,0 +1,3 @@
+target "api" {
+  args = { FROM_HCL = "1" }
+}
