@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -154,11 +155,7 @@ func (d *differ) header(rel string, fi fs.FileInfo, st *syscall.Stat_t) (*tar.He
 	case 0:
 		d.regular(hdr, fi, st)
 	case fs.ModeDevice | fs.ModeCharDevice, fs.ModeDevice:
-		hdr.Typeflag = tar.TypeBlock
-		if fi.Mode()&fs.ModeCharDevice != 0 {
-			hdr.Typeflag = tar.TypeChar
-		}
-		hdr.Devmajor, hdr.Devminor = int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+		device(hdr, fi, st)
 	case fs.ModeNamedPipe:
 		hdr.Typeflag = tar.TypeFifo
 	default:
@@ -170,18 +167,24 @@ func (d *differ) header(rel string, fi fs.FileInfo, st *syscall.Stat_t) (*tar.He
 	return hdr, addXattrs(hdr, filepath.Join(d.upper, rel))
 }
 
+// device fills in a character or block device.
+func device(hdr *tar.Header, fi fs.FileInfo, st *syscall.Stat_t) {
+	hdr.Typeflag = tar.TypeBlock
+	if fi.Mode()&fs.ModeCharDevice != 0 {
+		hdr.Typeflag = tar.TypeChar
+	}
+	hdr.Devmajor, hdr.Devminor = int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+}
+
 // regular fills in a regular file, or a hard link to one already written.
 func (d *differ) regular(hdr *tar.Header, fi fs.FileInfo, st *syscall.Stat_t) {
 	hdr.Typeflag, hdr.Size = tar.TypeReg, fi.Size()
-	if st.Nlink < 2 {
-		return
-	}
 	id := fileID{uint64(st.Dev), st.Ino}
-	if first, ok := d.links[id]; ok {
+	if first, ok := d.links[id]; ok && st.Nlink > 1 {
 		hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0
-		return
+	} else if st.Nlink > 1 {
+		d.links[id] = hdr.Name
 	}
-	d.links[id] = hdr.Name
 }
 
 // isWhiteout reports an overlay whiteout: a character device 0/0.
@@ -191,16 +194,11 @@ func isWhiteout(fi fs.FileInfo, st *syscall.Stat_t) bool {
 
 // isOpaque reports whether the directory p is marked opaque.
 func isOpaque(p string) (bool, error) {
-	for _, name := range []string{opaqueXattr, "user.overlay.opaque"} {
-		v, err := getXattr(p, name)
-		if err != nil {
-			return false, err
-		}
-		if string(v) == "y" {
-			return true, nil
-		}
+	v, err := getXattr(p, opaqueXattr)
+	if err == nil && v == nil {
+		v, err = getXattr(p, "user.overlay.opaque")
 	}
-	return false, nil
+	return string(v) == "y", err
 }
 
 // addXattrs records the kept xattrs of p as PAX records.
@@ -234,10 +232,7 @@ func listXattrs(p string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list xattrs of %s: %w", p, err)
 	}
-	var names []string
-	for n := range splitNUL(buf) {
-		names = append(names, n)
-	}
+	names := strings.FieldsFunc(string(buf), func(r rune) bool { return r == 0 })
 	slices.Sort(names)
 	return names, nil
 }
@@ -270,21 +265,5 @@ func xattrCall(call func([]byte) (int, error)) ([]byte, error) {
 			continue
 		}
 		return buf[:n], err
-	}
-}
-
-// splitNUL yields the non-empty NUL-terminated strings in b.
-func splitNUL(b []byte) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for len(b) > 0 {
-			i := slices.Index(b, 0)
-			if i < 0 {
-				i = len(b)
-			}
-			if i > 0 && !yield(string(b[:i])) {
-				return
-			}
-			b = b[min(i+1, len(b)):]
-		}
 	}
 }

@@ -28,6 +28,22 @@ type Entry struct {
 // same rules as WriteDiff make the output deterministic: fixed ownership
 // from the entries, clamped mtimes, no user or group names, no atime.
 func WriteEntries(w io.Writer, es []Entry, o Options) error {
+	byName := entryMap(es)
+	tw := tar.NewWriter(w)
+	for _, name := range slices.SortedFunc(maps.Keys(byName), pathLess) {
+		if err := writeEntry(tw, name, byName[name], o); err != nil {
+			return fmt.Errorf("write %s: %w", byName[name].Dest, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finish layer tar: %w", err)
+	}
+	return nil
+}
+
+// entryMap keys the entries by clean relative path, the later of two
+// winning, and adds the missing parent directories.
+func entryMap(es []Entry) map[string]Entry {
 	byName := map[string]Entry{}
 	for _, e := range es {
 		if name := cleanName(e.Dest); name != "" {
@@ -41,16 +57,7 @@ func WriteEntries(w io.Writer, es []Entry, o Options) error {
 			}
 		}
 	}
-	tw := tar.NewWriter(w)
-	for _, name := range slices.SortedFunc(maps.Keys(byName), pathLess) {
-		if err := writeEntry(tw, name, byName[name], o); err != nil {
-			return fmt.Errorf("write %s: %w", byName[name].Dest, err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("finish layer tar: %w", err)
-	}
-	return nil
+	return byName
 }
 
 // writeEntry writes one entry's header and content.
@@ -65,6 +72,12 @@ func writeEntry(tw *tar.Writer, name string, e Entry, o Options) error {
 	if hdr.Typeflag != tar.TypeReg {
 		return nil
 	}
+	return copyContent(tw, e)
+}
+
+// copyContent writes a regular entry's content, which must be exactly
+// e.Size bytes.
+func copyContent(tw io.Writer, e Entry) error {
 	if e.Open == nil {
 		return errors.New("regular file without content")
 	}

@@ -108,8 +108,7 @@ func (x *extractor) create(pfd int, base string, hdr *tar.Header, r io.Reader) e
 // mkdirAt makes the directory base in pfd unless a directory is there.
 func mkdirAt(pfd int, base string) error {
 	var st unix.Stat_t
-	err := unix.Fstatat(pfd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
-	if err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+	if unix.Fstatat(pfd, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		return nil
 	}
 	if err := removeAll(pfd, base); err != nil {
@@ -126,10 +125,7 @@ func writeFileAt(pfd int, base string, r io.Reader) error {
 	}
 	f := fdFile(fd, base)
 	_, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return wrap("write file", err)
+	return wrap("write file", errors.Join(err, f.Close()))
 }
 
 // link makes base in pfd a hard link to target, a path inside the tree.
@@ -181,8 +177,8 @@ func setTimes(pfd int, base string, atime, mtime time.Time) error {
 // taken from a tar, and a filesystem refusing an xattr is not an error.
 func setXattrs(p string, pax map[string]string) error {
 	for k, v := range pax {
-		name, ok := strings.CutPrefix(k, paxXattr)
-		if !ok || strings.HasPrefix(name, overlayPrefix) || strings.HasPrefix(name, "user.overlay.") {
+		name, ok := tarXattr(k)
+		if !ok {
 			continue
 		}
 		err := unix.Lsetxattr(p, name, []byte(v), 0)
@@ -193,9 +189,21 @@ func setXattrs(p string, pax map[string]string) error {
 	return nil
 }
 
+// tarXattr returns the xattr a PAX record key sets, unless it is not an
+// xattr or an overlay one.
+func tarXattr(key string) (string, bool) {
+	name, ok := strings.CutPrefix(key, paxXattr)
+	return name, ok && !strings.HasPrefix(name, overlayPrefix) && !strings.HasPrefix(name, "user.overlay.")
+}
+
+// validName reports a single path component other than "." and "..".
+func validName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.Contains(name, "/")
+}
+
 // whiteout replaces name in the directory parent with an overlay whiteout.
 func (x *extractor) whiteout(parent, name string) error {
-	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+	if !validName(name) {
 		return fmt.Errorf("invalid whiteout name %q", name)
 	}
 	pfd, err := x.t.mkdirAll(parent)

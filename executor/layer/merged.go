@@ -80,10 +80,10 @@ func (m *merged) child(dir *node, name string) (*node, error) {
 	var found *node
 	for _, i := range dir.layers {
 		fi, err := m.roots[i].Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			return nil, err
 		}
 		if isWhiteout(fi, fi.Sys().(*syscall.Stat_t)) || (found != nil && !fi.IsDir()) {
@@ -125,46 +125,68 @@ func (m *merged) resolve(op, name string, follow bool) (*node, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	stack, parts, hops := []*node{root}, strings.Split(name, "/"), 0
-	for len(parts) > 0 {
-		part, cur := parts[0], stack[len(stack)-1]
-		parts = parts[1:]
-		if part == "" || part == "." || part == ".." {
-			stack = stack[:max(1, len(stack)-btoi(part == ".."))]
-			continue
-		}
-		if !cur.info.IsDir() {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
-		}
-		n, err := m.child(cur, part)
-		if err != nil {
+	w := &viewWalk{m: m, stack: []*node{root}, parts: strings.Split(name, "/"), follow: follow}
+	for len(w.parts) > 0 {
+		if err := w.step(); err != nil {
 			return nil, &fs.PathError{Op: op, Path: name, Err: err}
 		}
-		if n.info.Mode()&fs.ModeSymlink == 0 || (len(parts) == 0 && !follow) {
-			stack = append(stack, n)
-			continue
-		}
-		if hops++; hops > 40 {
-			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ELOOP}
-		}
-		target, err := m.roots[n.layers[0]].Readlink(n.name)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if path.IsAbs(target) {
-			stack = stack[:1]
-		}
-		parts = append(strings.Split(target, "/"), parts...)
 	}
-	return stack[len(stack)-1], nil
+	return w.top(), nil
 }
 
-// btoi is 1 for true.
-func btoi(b bool) int {
-	if b {
-		return 1
+// viewWalk is the state of one resolve: the nodes from the root to the
+// current directory and the components still to walk.
+type viewWalk struct {
+	m      *merged
+	stack  []*node
+	parts  []string
+	hops   int
+	follow bool
+}
+
+// top is the current node.
+func (w *viewWalk) top() *node { return w.stack[len(w.stack)-1] }
+
+// step walks one component.
+func (w *viewWalk) step() error {
+	part := w.parts[0]
+	w.parts = w.parts[1:]
+	switch part {
+	case "", ".":
+		return nil
+	case "..":
+		w.stack = w.stack[:max(1, len(w.stack)-1)]
+		return nil
 	}
-	return 0
+	if !w.top().info.IsDir() {
+		return syscall.ENOTDIR
+	}
+	n, err := w.m.child(w.top(), part)
+	if err != nil {
+		return err
+	}
+	if n.info.Mode()&fs.ModeSymlink == 0 || (len(w.parts) == 0 && !w.follow) {
+		w.stack = append(w.stack, n)
+		return nil
+	}
+	return w.jump(n)
+}
+
+// jump replaces the symlink n by its target in the components to walk;
+// an absolute target restarts at the view's root.
+func (w *viewWalk) jump(n *node) error {
+	if w.hops++; w.hops > 40 {
+		return syscall.ELOOP
+	}
+	target, err := w.m.roots[n.layers[0]].Readlink(n.name)
+	if err != nil {
+		return err
+	}
+	if path.IsAbs(target) {
+		w.stack = w.stack[:1]
+	}
+	w.parts = append(strings.Split(target, "/"), w.parts...)
+	return nil
 }
 
 // Open opens name, following symlinks inside the view.

@@ -16,12 +16,7 @@ func (m *merged) entries(n *node) ([]fs.DirEntry, error) {
 	seen := map[string]bool{}
 	var out []fs.DirEntry
 	for _, i := range n.layers {
-		f, err := m.roots[i].Open(n.name)
-		if err != nil {
-			return nil, err
-		}
-		ents, err := f.ReadDir(-1)
-		f.Close()
+		ents, err := m.layerEntries(i, n.name)
 		if err != nil {
 			return nil, err
 		}
@@ -41,6 +36,16 @@ func (m *merged) entries(n *node) ([]fs.DirEntry, error) {
 	}
 	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out, nil
+}
+
+// layerEntries lists the directory name of layer i alone.
+func (m *merged) layerEntries(i int, name string) ([]fs.DirEntry, error) {
+	f, err := m.roots[i].Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // mergedDir is an open directory of the view.

@@ -90,25 +90,30 @@ func removeAll(dfd int, name string) error {
 	if !errors.Is(err, unix.EISDIR) {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
-	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", name, err)
-	}
-	f := os.NewFile(uintptr(fd), name)
-	names, err := f.Readdirnames(-1)
-	for _, n := range names {
-		if err == nil {
-			err = removeAll(fd, n)
-		}
-	}
-	f.Close()
-	if err != nil {
+	if err := removeChildren(dfd, name); err != nil {
 		return err
 	}
 	if err := unix.Unlinkat(dfd, name, unix.AT_REMOVEDIR); err != nil {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
 	return nil
+}
+
+// removeChildren empties the directory name in dfd.
+func removeChildren(dfd int, name string) error {
+	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", name, err)
+	}
+	f := fdFile(fd, name)
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	for _, n := range names {
+		if err == nil {
+			err = removeAll(fd, n)
+		}
+	}
+	return err
 }
 
 // procPath names the entry base of the directory descriptor dfd through
