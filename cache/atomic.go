@@ -20,7 +20,7 @@ func writeFileAtomic(path string, data []byte) error {
 
 // writeJSONAtomic marshals v and writes it atomically to path.
 func writeJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}

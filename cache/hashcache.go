@@ -184,9 +184,5 @@ func writeHashFile(path string, m map[fileKey]string) error {
 	for k, d := range m {
 		list = append(list, hashEntry{fileKey: k, Digest: d})
 	}
-	data, err := json.Marshal(list)
-	if err != nil {
-		return fmt.Errorf("encode hash cache: %w", err)
-	}
-	return writeFileAtomic(path, data)
+	return writeJSONAtomic(path, list)
 }

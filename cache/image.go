@@ -51,9 +51,7 @@ func (s *Store) tag(desc v1.Descriptor, names []imageName) error {
 		return nil
 	}
 	return s.updateIndex(func(idx *v1.IndexManifest) error {
-		for _, n := range names {
-			setTag(idx, n, desc)
-		}
+		setTags(idx, names, desc)
 		return nil
 	})
 }

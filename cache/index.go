@@ -79,15 +79,18 @@ func (s *Store) updateIndex(fn func(*v1.IndexManifest) error) error {
 	return nil
 }
 
-// setTag points name at desc, removing the name from any other descriptor.
-// Untagged entries (pulled by digest) are kept once per digest.
-func setTag(idx *v1.IndexManifest, n imageName, desc v1.Descriptor) {
-	desc.Annotations = map[string]string{AnnotationImageName: n.full}
-	if n.short != "" {
-		desc.Annotations[AnnotationRefName] = n.short
+// setTags points each name at desc, removing the name from any other
+// descriptor. Untagged entries (pulled by digest) are kept once per digest.
+func setTags(idx *v1.IndexManifest, names []imageName, desc v1.Descriptor) {
+	for _, n := range names {
+		d := desc
+		d.Annotations = map[string]string{AnnotationImageName: n.full}
+		if n.short != "" {
+			d.Annotations[AnnotationRefName] = n.short
+		}
+		dropName(idx, n.full)
+		idx.Manifests = append(idx.Manifests, d)
 	}
-	dropName(idx, n.full)
-	idx.Manifests = append(idx.Manifests, desc)
 }
 
 // dropName removes descriptors whose full name is full; it reports whether

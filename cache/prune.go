@@ -2,7 +2,6 @@ package cache
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -58,7 +57,12 @@ func (s *Store) markImages(live *liveSet) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range idx.Manifests {
+	return s.markAll(live, idx.Manifests)
+}
+
+// markAll marks every manifest in ds.
+func (s *Store) markAll(live *liveSet, ds []v1.Descriptor) error {
+	for _, d := range ds {
 		if err := s.markManifest(live, d); err != nil {
 			return err
 		}
@@ -80,12 +84,7 @@ func (s *Store) markManifest(live *liveSet, d v1.Descriptor) error {
 		if err != nil {
 			return fmt.Errorf("parse index %s: %w", d.Digest, err)
 		}
-		for _, c := range child.Manifests {
-			if err := s.markManifest(live, c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.markAll(live, child.Manifests)
 	}
 	img, err := s.imageAt(d)
 	if err != nil {
@@ -140,13 +139,10 @@ func (s *Store) pruneSteps(live *liveSet, rep *PruneReport) error {
 func (s *Store) pruneLineage() error {
 	return forEachJSON(s.path("lineage"), func(path string) error {
 		var r lineageRecord
-		if err := readJSON(path, &r); err != nil {
+		if err := readJSON(path, &r); err != nil || s.hasStep(r.Key) {
 			return err
 		}
-		if _, err := os.Stat(s.path("steps", fileName(r.Key))); errors.Is(err, fs.ErrNotExist) {
-			return os.Remove(path)
-		}
-		return nil
+		return os.Remove(path)
 	})
 }
 

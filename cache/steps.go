@@ -54,6 +54,12 @@ func (s *Store) Step(key string) (*StepRecord, error) {
 	return &r, nil
 }
 
+// hasStep reports whether a record for key exists.
+func (s *Store) hasStep(key string) bool {
+	_, err := os.Stat(s.path("steps", fileName(key)))
+	return err == nil
+}
+
 // PutStep stores r under r.Key atomically, replacing any older record.
 func (s *Store) PutStep(r *StepRecord) error {
 	if r.Key == "" {

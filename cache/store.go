@@ -7,6 +7,10 @@
 // let several processes build at once. Every write is temp + fsync + rename
 // and every blob is verified against its digest when read.
 //
+// Images keep the media types they came with, so pulled Docker schema 2
+// images keep their registry digests; skopeo's oci: transport lists only
+// OCI-typed manifests, which is what Stencil's own builds produce.
+//
 // It does not know Dockerfile syntax, build plans or how layers are
 // unpacked: callers hand it digests, keys and finished directories.
 package cache
@@ -38,7 +42,8 @@ func notFound(err error, what string) error {
 var ErrBusy = errors.New("store busy")
 
 // Store is an open store root. Its methods are safe for concurrent use by
-// several goroutines; several processes may open the same root at once.
+// several goroutines, except Prune, which needs the Store to itself;
+// several processes may open the same root at once.
 type Store struct {
 	root   string
 	lockFD int // shared flock on <root>/store.lock, exclusive during Prune
@@ -65,9 +70,6 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("create store: %w", err)
 		}
 	}
-	if err := s.lockShared(); err != nil {
-		return nil, err
-	}
 	if err := s.init(); err != nil {
 		s.unlock()
 		return nil, err
@@ -75,9 +77,12 @@ func Open(root string) (*Store, error) {
 	return s, nil
 }
 
-// init prepares a locked store: layout files, stale scratch cleanup, this
-// Store's scratch area and hash cache.
+// init locks the store and prepares it: layout files, stale scratch
+// cleanup, this Store's scratch area and hash cache.
 func (s *Store) init() (err error) {
+	if err = s.lockShared(); err != nil {
+		return err
+	}
 	if err = s.initLayout(); err != nil {
 		return err
 	}
@@ -119,11 +124,10 @@ func (s *Store) lockShared() error {
 	if err != nil {
 		return fmt.Errorf("open store lock: %w", err)
 	}
+	s.lockFD = fd // released by unlock, also on error
 	if err := flockRetry(fd, unix.LOCK_SH); err != nil {
-		unix.Close(fd)
 		return fmt.Errorf("lock store: %w", err)
 	}
-	s.lockFD = fd
 	return nil
 }
 

@@ -106,10 +106,8 @@ func reapIfDead(tmpRoot, id string) error {
 		return err // alive (or unreadable: leave it)
 	}
 	defer lk.Close()
-	if err := forceRemoveAll(filepath.Join(tmpRoot, id)); err != nil {
-		return err
-	}
-	return removeFile(lk.Path())
+	// A dir whose lock is gone is removed by the next cleaner anyway.
+	return errors.Join(forceRemoveAll(filepath.Join(tmpRoot, id)), removeFile(lk.Path()))
 }
 
 // removeFile removes path; it is not an error if it is already gone.
