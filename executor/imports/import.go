@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -20,28 +22,41 @@ const (
 )
 
 // Import reads a rootfs tarball from r and returns a linux/amd64 OCI image
-// with one layer holding it. ref names the source for the image's single
-// history entry ("Imported from <ref>"; "-" for stdin, the default when
-// ref is empty). epoch is the image's and the history entry's created
-// time. Entries whose names or hard-link targets contain `..` are
-// rejected.
+// with one layer holding it. ref is the name the caller will store the
+// image under; it is checked here so a bad name fails before the tarball
+// is read, and may be empty. The single history entry says where the
+// tarball came from, as docker import does: "Imported from <file>" when r
+// is a named file other than standard input, else "Imported from -".
+// epoch is the image's and the history entry's created time. Entries
+// whose names or hard-link targets contain `..` are rejected.
 func Import(r io.Reader, ref string, epoch time.Time) (v1.Image, error) {
-	if ref == "" {
-		ref = "-"
+	if ref != "" {
+		if _, err := name.ParseReference(ref); err != nil {
+			return nil, fmt.Errorf("import %s: parse reference: %w", ref, err)
+		}
 	}
 	blob, err := normalisedLayer(r)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", ref, err)
+		return nil, fmt.Errorf("import %s: %w", source(r), err)
 	}
-	img, err := image(blob, ref, epoch)
+	img, err := image(blob, source(r), epoch)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", ref, err)
+		return nil, fmt.Errorf("import %s: %w", source(r), err)
 	}
 	return img, nil
 }
 
+// source names where r reads from: a file's name, or "-".
+func source(r io.Reader) string {
+	f, ok := r.(interface{ Name() string })
+	if !ok || r == io.Reader(os.Stdin) || f.Name() == "" || f.Name() == os.Stdin.Name() {
+		return "-"
+	}
+	return f.Name()
+}
+
 // image builds the one-layer image around a gzip layer blob.
-func image(blob []byte, ref string, epoch time.Time) (v1.Image, error) {
+func image(blob []byte, src string, epoch time.Time) (v1.Image, error) {
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(blob)), nil
 	}, tarball.WithMediaType(types.OCILayer))
@@ -52,7 +67,7 @@ func image(blob []byte, ref string, epoch time.Time) (v1.Image, error) {
 	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 	img, err = mutate.Append(img, mutate.Addendum{
 		Layer:   bareLayer{layer},
-		History: v1.History{Created: created, Comment: "Imported from " + ref},
+		History: v1.History{Created: created, Comment: "Imported from " + src},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("append layer: %w", err)

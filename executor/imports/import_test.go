@@ -47,12 +47,13 @@ func entries(t *testing.T, img v1.Image) map[string]*tar.Header {
 }
 
 func TestImportBusyboxRootfs(t *testing.T) {
-	f, err := os.Open(testenv.BusyboxRootfs(t))
+	path := testenv.BusyboxRootfs(t)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	img, err := Import(f, "rootfs.tar.gz", epoch)
+	img, err := Import(f, "busybox:imported", epoch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestImportBusyboxRootfs(t *testing.T) {
 	if cf.Architecture != "amd64" || cf.OS != "linux" || !cf.Created.Time.Equal(epoch) {
 		t.Errorf("config platform %s/%s created %v", cf.OS, cf.Architecture, cf.Created)
 	}
-	if len(cf.History) != 1 || cf.History[0].Comment != "Imported from rootfs.tar.gz" || !cf.History[0].Created.Time.Equal(epoch) {
+	if len(cf.History) != 1 || cf.History[0].Comment != "Imported from "+path || !cf.History[0].Created.Time.Equal(epoch) {
 		t.Errorf("history = %+v", cf.History)
 	}
 	if len(cf.RootFS.DiffIDs) != 1 || cf.RootFS.Type != "layers" {
@@ -127,7 +128,7 @@ func TestImportCompressions(t *testing.T) {
 		}
 	}
 	xz := append([]byte{0xfd, '7', 'z', 'X', 'Z', 0}, make([]byte, 32)...)
-	if _, err := Import(bytes.NewReader(xz), "x.tar.xz", epoch); err == nil || !strings.Contains(err.Error(), "xz compression is not supported") {
+	if _, err := Import(bytes.NewReader(xz), "x:latest", epoch); err == nil || !strings.Contains(err.Error(), "xz compression is not supported") {
 		t.Errorf("xz input: %v", err)
 	}
 }
@@ -139,8 +140,8 @@ func TestImportRejectsHostile(t *testing.T) {
 		"hardlink":      {Header: tar.Header{Typeflag: tar.TypeLink, Name: "h", Linkname: "../../etc/shadow"}},
 	}
 	for name, e := range tests {
-		_, err := Import(bytes.NewReader(testenv.Tar(t, testenv.File("ok", "x"), e)), "bad.tar", epoch)
-		if err == nil || !strings.Contains(err.Error(), "path escapes the root") || !strings.HasPrefix(err.Error(), "import bad.tar: ") {
+		_, err := Import(bytes.NewReader(testenv.Tar(t, testenv.File("ok", "x"), e)), "bad:latest", epoch)
+		if err == nil || !strings.Contains(err.Error(), "path escapes the root") || !strings.HasPrefix(err.Error(), "import -: ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -148,11 +149,11 @@ func TestImportRejectsHostile(t *testing.T) {
 
 func TestImportRejectsNonTar(t *testing.T) {
 	for name, data := range map[string][]byte{"empty": nil, "garbage": bytes.Repeat([]byte("not a tar "), 100)} {
-		if _, err := Import(bytes.NewReader(data), "x", epoch); err == nil || !strings.Contains(err.Error(), "read rootfs tar") {
+		if _, err := Import(bytes.NewReader(data), "x:latest", epoch); err == nil || !strings.Contains(err.Error(), "read rootfs tar") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := Import(bytes.NewReader([]byte{0x1f, 0x8b, 1, 2, 3}), "x", epoch); err == nil {
+	if _, err := Import(bytes.NewReader([]byte{0x1f, 0x8b, 1, 2, 3}), "", epoch); err == nil {
 		t.Error("corrupt gzip accepted")
 	}
 }
@@ -160,7 +161,7 @@ func TestImportRejectsNonTar(t *testing.T) {
 // diffID imports data and returns the layer's diff ID.
 func diffID(t *testing.T, data []byte) v1.Hash {
 	t.Helper()
-	img, err := Import(bytes.NewReader(data), "x", epoch)
+	img, err := Import(bytes.NewReader(data), "x:latest", epoch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,4 +207,28 @@ func keys(m map[string]*tar.Header) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestImportRejectsBadReference(t *testing.T) {
+	_, err := Import(bytes.NewReader(sample(t)), "Bad Name", epoch)
+	if err == nil || !strings.Contains(err.Error(), `import Bad Name: parse reference`) {
+		t.Errorf("bad reference: %v", err)
+	}
+}
+
+func TestSource(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tests := []struct {
+		r    io.Reader
+		want string
+	}{{os.Stdin, "-"}, {strings.NewReader("x"), "-"}, {f, os.DevNull}}
+	for _, tt := range tests {
+		if got := source(tt.r); got != tt.want {
+			t.Errorf("source(%T) = %q, want %q", tt.r, got, tt.want)
+		}
+	}
 }
