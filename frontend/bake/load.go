@@ -157,7 +157,11 @@ func parseFile(name string, data []byte) (*hcl.File, hcl.Diagnostics) {
 	if strings.HasSuffix(name, ".json") || strings.HasPrefix(trimmed, "{") {
 		return hcljson.Parse(data, name)
 	}
-	return hclsyntax.ParseConfig(data, name, hcl.InitialPos)
+	f, diags := hclsyntax.ParseConfig(data, name, hcl.InitialPos)
+	if !diags.HasErrors() {
+		diags = append(diags, checkLimits(f)...)
+	}
+	return f, diags
 }
 
 func isCompose(name string) bool {

@@ -21,7 +21,7 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 	r := &resolver{c: c, done: map[string]*Target{}}
 	var out []*Target
 	for _, n := range tnames {
-		t, diags := r.target(n, nil, nil)
+		t, diags := r.target(n, nil, c.referrer(n))
 		if err := diagErr(diags); err != nil {
 			return nil, err
 		}
@@ -111,6 +111,17 @@ func (c *Config) walk(name string, targets, groups map[string]bool) {
 	for _, t := range g.Targets {
 		c.walk(t, targets, groups)
 	}
+}
+
+// referrer is the definition of a group listing name, for error locations.
+func (c *Config) referrer(name string) *hcl.Range {
+	for _, g := range c.groupNames() {
+		if slices.Contains(c.groups[g].Targets, name) {
+			r := c.groups[g].DefRange
+			return &r
+		}
+	}
+	return nil
 }
 
 // resolver applies inherits and --set, memoizing resolved targets.

@@ -1,0 +1,81 @@
+package bake
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// Bounds that keep hostile files from making evaluation run for ages.
+const (
+	maxForNesting = 2      // nested for expressions; range() yields at most 1024 values
+	maxProduct    = 100000 // elements setproduct may generate
+)
+
+// forWalker rejects for expressions nested deeper than maxForNesting.
+type forWalker struct {
+	depth int
+}
+
+func (w *forWalker) Enter(n hclsyntax.Node) hcl.Diagnostics {
+	if _, ok := n.(*hclsyntax.ForExpr); !ok {
+		return nil
+	}
+	if w.depth++; w.depth > maxForNesting {
+		return hcl.Diagnostics{errorf(n.Range().Ptr(), "Nesting too deep",
+			"for expressions may nest at most %d levels", maxForNesting)}
+	}
+	return nil
+}
+
+func (w *forWalker) Exit(n hclsyntax.Node) hcl.Diagnostics {
+	if _, ok := n.(*hclsyntax.ForExpr); ok {
+		w.depth--
+	}
+	return nil
+}
+
+// checkLimits applies the static bounds to a parsed native-syntax file.
+func checkLimits(f *hcl.File) hcl.Diagnostics {
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	diags := hclsyntax.Walk(body, &forWalker{})
+	if len(diags) > 1 {
+		diags = diags[:1]
+	}
+	return diags
+}
+
+// boundedSetProduct is setproduct refusing results above maxProduct elements.
+var boundedSetProduct = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "sets", Type: cty.DynamicPseudoType},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.SetProductFunc.ReturnType(argTypes(args))
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		total := 1
+		for _, a := range args {
+			if a.IsKnown() && !a.IsNull() && a.CanIterateElements() {
+				total *= max(a.LengthInt(), 1)
+			}
+			if total > maxProduct {
+				return cty.DynamicVal, fmt.Errorf("setproduct would generate more than %d elements", maxProduct)
+			}
+		}
+		return stdlib.SetProduct(args...)
+	},
+})
+
+func argTypes(args []cty.Value) []cty.Type {
+	ts := make([]cty.Type, len(args))
+	for i, a := range args {
+		ts[i] = a.Type()
+	}
+	return ts
+}

@@ -1,0 +1,5 @@
+group "default" {
+  targets = ["prod", "debg"]
+}
+target "prod" {}
+target "debug" {}
