@@ -196,7 +196,7 @@ func isWhiteout(fi fs.FileInfo, st *syscall.Stat_t) bool {
 func isOpaque(p string) (bool, error) {
 	v, err := getXattr(p, opaqueXattr)
 	if err == nil && v == nil {
-		v, err = getXattr(p, "user.overlay.opaque")
+		v, err = getXattr(p, userOverlayPrefix+"opaque")
 	}
 	return string(v) == "y", err
 }

@@ -3,11 +3,14 @@ package layer
 import (
 	"archive/tar"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestWriteDiffEntries(t *testing.T) {
@@ -101,5 +104,30 @@ func TestRoundTrip(t *testing.T) {
 	must(t, WriteDiff(&again, out, Options{}))
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Fatal("WriteDiff(Extract(tar)) != tar")
+	}
+}
+
+func TestWriteDiffSkipsSocketsAndReadsUserOpaque(t *testing.T) {
+	up := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(up, "d"), 0o755))
+	must(t, unix.Setxattr(filepath.Join(up, "d"), "user.overlay.opaque", []byte("y"), 0))
+	sock := filepath.Join(up, "s.sock")
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	must(t, err)
+	defer unix.Close(fd)
+	must(t, unix.Bind(fd, &unix.SockaddrUnix{Name: sock}))
+	var buf bytes.Buffer
+	must(t, WriteDiff(&buf, up, Options{}))
+	if got, want := tarNames(t, buf.Bytes()), []string{"d/", "d/.wh..wh..opq"}; !slices.Equal(got, want) {
+		t.Fatalf("names %q, want %q", got, want)
+	}
+	if h := tarHeaders(t, buf.Bytes())[0]; len(h.PAXRecords) != 0 {
+		t.Fatalf("overlay xattr kept: %v", h.PAXRecords)
+	}
+}
+
+func TestWriteDiffMissingUpper(t *testing.T) {
+	if err := WriteDiff(io.Discard, filepath.Join(t.TempDir(), "nope"), Options{}); err == nil {
+		t.Fatal("missing upper accepted")
 	}
 }

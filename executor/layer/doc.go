@@ -37,8 +37,9 @@ const (
 
 // Overlay xattrs.
 const (
-	overlayPrefix = "trusted.overlay."
-	opaqueXattr   = "trusted.overlay.opaque"
+	overlayPrefix     = "trusted.overlay."
+	userOverlayPrefix = "user.overlay." // overlayfs with the userxattr option
+	opaqueXattr       = "trusted.overlay.opaque"
 )
 
 // mtime returns t truncated to seconds and clamped to the epoch.
@@ -54,6 +55,7 @@ func (o Options) mtime(t time.Time) time.Time {
 // bookkeeping and host-specific labels do not.
 func keepXattr(name string) bool {
 	return !strings.HasPrefix(name, overlayPrefix) &&
+		!strings.HasPrefix(name, userOverlayPrefix) &&
 		!strings.HasPrefix(name, "system.") &&
 		name != "security.selinux"
 }

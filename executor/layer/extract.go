@@ -193,7 +193,7 @@ func setXattrs(p string, pax map[string]string) error {
 // xattr or an overlay one.
 func tarXattr(key string) (string, bool) {
 	name, ok := strings.CutPrefix(key, paxXattr)
-	return name, ok && !strings.HasPrefix(name, overlayPrefix) && !strings.HasPrefix(name, "user.overlay.")
+	return name, ok && !strings.HasPrefix(name, overlayPrefix) && !strings.HasPrefix(name, userOverlayPrefix)
 }
 
 // validName reports a single path component other than "." and "..".

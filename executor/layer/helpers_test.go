@@ -166,3 +166,6 @@ func mkTarPAX(t *testing.T, e tarEntry, pax map[string]string) *bytes.Reader {
 	must(t, tw.Close())
 	return bytes.NewReader(buf.Bytes())
 }
+
+// mknodWhiteout creates an overlay whiteout at p.
+func mknodWhiteout(p string) error { return unix.Mknod(p, unix.S_IFCHR, 0) }
