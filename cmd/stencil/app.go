@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand: its options register flags, validate, and run.
+type command struct {
+	name, args, short, example string
+	new                        func() options
+}
+
+type options interface {
+	AddFlags(fs *pflag.FlagSet)
+	Validate(args []string) error
+	Run(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command gets: streams and the store root.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	root           string
+}
+
+var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, importCommand, runCommand}
+
+// Main runs stencil with args and returns its exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, root: storeRoot()}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return exitCode(len(args) == 0)
+	}
+	cmd, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "stencil: unknown command %q%s\nRun 'stencil --help' for usage.\n", args[0], suggest(args[0], commandNames()))
+		return 2
+	}
+	return cmd.execute(ctx, e, args[1:])
+}
+
+func exitCode(failed bool) int {
+	if failed {
+		return 2
+	}
+	return 0
+}
+
+func (c command) execute(ctx context.Context, e *env, args []string) int {
+	opts := c.new()
+	fs := pflag.NewFlagSet("stencil "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	opts.AddFlags(fs)
+	if c.name == "run" {
+		fs.SetInterspersed(false) // flags after IMAGE belong to the command
+	}
+	help := fs.BoolP("help", "h", false, "show help for "+c.name)
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(e.stderr, "stencil %s: %v\nRun 'stencil %s --help' for usage.\n", c.name, err, c.name)
+		return 2
+	}
+	if *help {
+		c.help(e.stdout, fs)
+		return 0
+	}
+	if err := opts.Validate(fs.Args()); err != nil {
+		fmt.Fprintf(e.stderr, "stencil %s: %v\n", c.name, err)
+		return 2
+	}
+	if err := opts.Run(ctx, e, fs.Args()); err != nil {
+		return report(e.stderr, err)
+	}
+	return 0
+}
+
+// report prints a command's error and picks the exit code.
+func report(w io.Writer, err error) int {
+	var status exitStatus
+	if errors.As(err, &status) {
+		return int(status)
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "stencil: interrupted")
+		return 130
+	}
+	fmt.Fprintf(w, "error: %v\n", err)
+	return 1
+}
+
+func (c command) help(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: stencil %s %s\n\n%s\n\nFlags:\n%s\nExample:\n%s\n", c.name, c.args, c.short, fs.FlagUsages(), c.example)
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func commandNames() []string {
+	var n []string
+	for _, c := range commands {
+		n = append(n, c.name)
+	}
+	return n
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Stencil builds Dockerfile variants declared in a build.hcl, without a daemon.\n\nUsage: stencil COMMAND [OPTIONS]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
+	}
+	fmt.Fprintln(w, "\nThe store lives in $STENCIL_ROOT (default ~/.local/share/stencil).\nRun 'stencil COMMAND --help' for a command's flags and an example.")
+}
+
+// storeRoot is $STENCIL_ROOT, else ~/.local/share/stencil.
+func storeRoot() string {
+	if r := os.Getenv("STENCIL_ROOT"); r != "" {
+		return r
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "/root"
+	}
+	return filepath.Join(home, ".local", "share", "stencil")
+}
+
+// suggest returns ` (did you mean "x"?)` for the closest of names, if close.
+func suggest(name string, names []string) string {
+	sort.Strings(names)
+	best, bestD := "", len(name)/2+2
+	for _, n := range names {
+		if d := distance(strings.ToLower(name), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+var lookupEnv = os.LookupEnv

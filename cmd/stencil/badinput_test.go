@@ -1,0 +1,115 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// storeState fingerprints a store: every path with its mode and content
+// digest, except per-process scratch space and lock files.
+func storeState(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if rel == "tmp" || strings.HasSuffix(rel, ".lock") || rel == "lock" {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %v", rel, fi.Mode())
+		if fi.Mode().IsRegular() {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, " %x", sha256.Sum256(data))
+		}
+		b.WriteString("\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+const badDockerfile = `FROM busybox:latest
+RUN echo ok
+COPY missing.txt /x
+`
+
+func TestBadInputFailsCleanly(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  string // regexp the one-line error must match
+	}{
+		{"malformed build.hcl", map[string]string{"build.hcl": "target \"a\" {\n  dockerfile = \n}\n"},
+			[]string{"bake", "a"}, `build\.hcl:2:\d+`},
+		{"unknown target", map[string]string{"build.hcl": "target \"prod\" {}\n", "Dockerfile": "FROM busybox:latest\n"},
+			[]string{"bake", "prd"}, `prd.*did you mean "prod"`},
+		{"malformed Dockerfile", map[string]string{"build.hcl": "target \"a\" {}\n", "Dockerfile": "FROM busybox:latest\nFRM x\n"},
+			[]string{"bake", "a"}, `Dockerfile:2`},
+		{"unknown stage", map[string]string{"build.hcl": "target \"a\" {\n  target = \"nope\"\n}\n", "Dockerfile": "FROM busybox:latest AS base\n"},
+			[]string{"bake", "a"}, `nope`},
+		{"missing context file", map[string]string{"build.hcl": "target \"a\" {}\n", "Dockerfile": badDockerfile},
+			[]string{"bake", "a"}, `Dockerfile:3.*missing\.txt`},
+		{"copy outside context", map[string]string{"build.hcl": "target \"a\" {\n  context = \"ctx\"\n  dockerfile = \"../Dockerfile\"\n}\n",
+			"Dockerfile": "FROM busybox:latest\nCOPY ../secret.txt /x\n", "secret.txt": "secret", "ctx/keep": ""},
+			[]string{"bake", "a"}, `Dockerfile:2`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := newProject(t, ".")
+			for name, body := range c.files {
+				p.write(name, body)
+			}
+			before := storeState(t, p.root)
+			_, errOut, code := p.stencil(c.args...)
+			if code == 0 {
+				t.Fatalf("exit 0, want failure; stderr:\n%s", errOut)
+			}
+			if !regexp.MustCompile(c.want).MatchString(errOut) {
+				t.Errorf("error %q does not match %q", errOut, c.want)
+			}
+			if after := storeState(t, p.root); after != before {
+				t.Errorf("store changed by a failed build")
+			}
+		})
+	}
+}
+
+func TestFailingRunShowsOutputAndExitCode(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("build.hcl", "target \"a\" {}\n")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo first line; echo the reason >&2; exit 3\n")
+	before := storeState(t, p.root)
+	_, errOut, code := p.stencil("bake", "a")
+	if code == 0 {
+		t.Fatal("failing RUN: exit 0")
+	}
+	for _, want := range []string{"Dockerfile:2", "exit code 3", "the reason"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("error output lacks %q:\n%s", want, errOut)
+		}
+	}
+	if after := storeState(t, p.root); after != before {
+		t.Errorf("store changed by a failed build")
+	}
+}

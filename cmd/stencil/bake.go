@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/frontend/bake"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+var bakeCommand = command{
+	name: "bake", args: "[OPTIONS] [TARGET...]",
+	short: "Build the targets (or groups) of a bake file; the \"default\" group when none is named",
+	example: `  stencil bake                      # build the default group of ./build.hcl
+  stencil bake prod --set prod.args.VERSION=1.2.3
+  stencil bake -f docker-bake.hcl --print`,
+	new: func() options { return &bakeOptions{} },
+}
+
+// bakeOptions are `stencil bake`'s flags.
+type bakeOptions struct {
+	buildFlags
+	files []string
+	set   []string
+	print bool
+}
+
+func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
+	o.buildFlags.AddFlags(fs)
+	fs.StringArrayVarP(&o.files, "file", "f", nil, "bake file (default: build.hcl, docker-bake.hcl, docker-bake.json)")
+	fs.StringArrayVar(&o.set, "set", nil, "override a target attribute: target.key=value")
+	fs.BoolVar(&o.print, "print", false, "print the resolved definition as JSON and build nothing")
+}
+
+func (o *bakeOptions) Validate([]string) error { return o.validate() }
+
+func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
+	cfg, err := o.load()
+	if err != nil {
+		return err
+	}
+	if o.print {
+		return cfg.Print(e.stdout, args)
+	}
+	targets, err := cfg.Resolve(args)
+	if err != nil {
+		return err
+	}
+	specs, err := bakeSpecs(targets)
+	if err != nil {
+		return err
+	}
+	return e.buildSpecs(ctx, specs, o.buildFlags)
+}
+
+func (o *bakeOptions) load() (*bake.Config, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	return bake.Load(bake.Options{Files: o.files, Dir: dir, Overrides: o.set, Env: os.LookupEnv})
+}
+
+// bakeSpecs turns resolved bake targets into planner inputs, refusing
+// attributes Stencil cannot honour yet.
+func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
+	specs := make([]planner.TargetSpec, 0, len(targets))
+	for _, t := range targets {
+		if attr, rng, ok := t.Unsupported(); ok {
+			return nil, fmt.Errorf("%s: target %q: attribute %q is not supported by stencil yet", rng, t.Name, attr)
+		}
+		s, err := bakeSpec(t)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {
+	ctxDir, err := filepath.Abs(deref(t.Context, "."))
+	if err != nil {
+		return planner.TargetSpec{}, err
+	}
+	s := planner.TargetSpec{
+		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target, ""),
+		Args: values(t.Args), Labels: values(t.Labels),
+		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network, ""),
+		NoCache: t.NoCache != nil && *t.NoCache,
+	}
+	if t.DockerfileInline != nil {
+		s.DockerfileInline = *t.DockerfileInline
+		return s, nil
+	}
+	s.Dockerfile = deref(t.Dockerfile, "Dockerfile")
+	if !filepath.IsAbs(s.Dockerfile) {
+		s.Dockerfile = filepath.Join(ctxDir, s.Dockerfile)
+	}
+	return s, nil
+}
+
+func deref(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// values drops unset (null) entries, as buildx does.
+func values(m map[string]*string) map[string]string {
+	out := make(map[string]string, len(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if m[k] != nil {
+			out[k] = *m[k]
+		}
+	}
+	return out
+}

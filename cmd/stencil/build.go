@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+var buildCommand = command{
+	name: "build", args: "[OPTIONS] PATH",
+	short: "Build one Dockerfile, as `docker build` does",
+	example: `  stencil build -f dockerfiles/Dockerfile.debug -t myapp_debug .
+  stencil build --target base --build-arg VERSION=2 -o type=oci,dest=img.tar .`,
+	new: func() options { return &buildOptions{} },
+}
+
+// buildOptions are `stencil build`'s flags, with docker build's meaning.
+type buildOptions struct {
+	buildFlags
+	file, target, network string
+	tags, buildArgs       []string
+	labels, outputs       []string
+}
+
+func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
+	o.buildFlags.AddFlags(fs)
+	fs.StringVarP(&o.file, "file", "f", "", "Dockerfile (default: PATH/Dockerfile)")
+	fs.StringArrayVarP(&o.tags, "tag", "t", nil, "name and optionally a tag (name:tag)")
+	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "build-time variable KEY=VALUE")
+	fs.StringArrayVar(&o.labels, "label", nil, "image label KEY=VALUE")
+	fs.StringVar(&o.target, "target", "", "build this stage")
+	fs.StringVar(&o.network, "network", "", "network for RUN: default, host or none")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "output: type=oci|docker|local,dest=PATH")
+}
+
+func (o *buildOptions) Validate(args []string) error {
+	if len(args) != 1 {
+		return errors.New("requires exactly 1 argument: the build context PATH")
+	}
+	return o.validate()
+}
+
+func (o *buildOptions) Run(ctx context.Context, e *env, args []string) error {
+	spec, err := o.spec(args[0])
+	if err != nil {
+		return err
+	}
+	return e.buildSpecs(ctx, []planner.TargetSpec{spec}, o.buildFlags)
+}
+
+func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
+	ctxDir, err := filepath.Abs(path)
+	if err != nil {
+		return planner.TargetSpec{}, err
+	}
+	s := planner.TargetSpec{Name: "build", ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
+		Outputs: o.outputs, Network: o.network}
+	if s.Dockerfile = o.file; s.Dockerfile == "" {
+		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")
+	} else if s.Dockerfile, err = filepath.Abs(o.file); err != nil {
+		return s, err
+	}
+	if s.Args, err = keyValues("--build-arg", o.buildArgs); err != nil {
+		return s, err
+	}
+	s.Labels, err = keyValues("--label", o.labels)
+	return s, err
+}
+
+// keyValues parses KEY=VALUE flags; a bare KEY takes its value from the
+// environment, as docker build does.
+func keyValues(flag string, kvs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if k == "" {
+			return nil, fmt.Errorf("invalid %s %q: want KEY=VALUE", flag, kv)
+		}
+		if !ok {
+			var set bool
+			if v, set = lookupEnv(k); !set {
+				continue
+			}
+		}
+		m[k] = v
+	}
+	return m, nil
+}

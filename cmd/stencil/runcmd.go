@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor"
+	"github.com/stencilbuild/stencil/executor/sandbox"
+)
+
+var runCommand = command{
+	name: "run", args: "[OPTIONS] IMAGE [COMMAND [ARG...]]",
+	short: "Run a command in a container cut from a local image; its writes are discarded",
+	example: `  stencil run myapp_prod
+  stencil run -it busybox sh`,
+	new: func() options { return &runOptions{} },
+}
+
+// runOptions are `stencil run`'s flags.
+type runOptions struct {
+	interactive, tty bool
+	env              []string
+	user, workdir    string
+	entrypoint       string
+	network          string
+}
+
+func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&o.interactive, "interactive", "i", false, "keep standard input open")
+	fs.BoolVarP(&o.tty, "tty", "t", false, "allocate a terminal")
+	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE")
+	fs.StringVarP(&o.user, "user", "u", "", "user name or uid[:gid]")
+	fs.StringVarP(&o.workdir, "workdir", "w", "", "working directory inside the container")
+	fs.StringVar(&o.entrypoint, "entrypoint", "", "override the image's entrypoint")
+	fs.StringVar(&o.network, "network", "host", "network: host or none")
+}
+
+func (o *runOptions) Validate(args []string) error {
+	if len(args) == 0 {
+		return errors.New("requires at least 1 argument: IMAGE")
+	}
+	if o.network != "host" && o.network != "none" {
+		return fmt.Errorf("invalid --network %q: want host or none", o.network)
+	}
+	return nil
+}
+
+func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
+	store, err := cache.Open(e.root)
+	if err != nil {
+		return err
+	}
+	img, _, err := store.Image(args[0])
+	if err != nil {
+		return errors.Join(fmt.Errorf("image %s: %w", args[0], err), store.Close())
+	}
+	c := executor.Container{Image: img, Args: args[1:], Env: o.env, User: o.user, Workdir: o.workdir,
+		Network: o.network, Tty: o.tty}
+	if o.entrypoint != "" {
+		c.Entrypoint = []string{o.entrypoint}
+	}
+	if o.interactive || o.tty {
+		c.Stdin = e.stdin
+	}
+	ex := &executor.Executor{Store: store}
+	err = ex.RunContainer(ctx, c, e.stdout, e.stderr)
+	var exit *sandbox.ExitError
+	if errors.As(err, &exit) {
+		store.Close()
+		return exitStatus(exit.Code)
+	}
+	return errors.Join(err, store.Close())
+}
+
+// exitStatus carries a container's exit code out of the command.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("container exited with code %d", int(e)) }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInterruptMidRunLeavesNothing interrupts (SIGINT) and kills (SIGKILL) a
+// stencil process in the middle of a RUN step: neither may leave a process
+// or a mount behind, and the next build must succeed on an intact store.
+func TestInterruptMidRunLeavesNothing(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			p := newProject(t, ".")
+			secs := 100000 + rand.IntN(800000)
+			p.write("build.hcl", "target \"a\" {}\n")
+			p.write("Dockerfile", fmt.Sprintf("FROM busybox:latest\nRUN touch /started && sleep %d\n", secs))
+			cmd := p.background(t, "bake", "--progress=plain", "a")
+			waitFor(t, func() bool { return len(sleepers(secs)) > 0 }, "the RUN step to start")
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Wait(); err == nil {
+				t.Fatalf("stencil exited 0 after %v", sig)
+			}
+			waitFor(t, func() bool { return len(sleepers(secs)) == 0 }, "the step's processes to die")
+			if m := mountsUnder(t, p.root); len(m) > 0 {
+				t.Fatalf("mounts left behind: %q", m)
+			}
+			p.write("Dockerfile", "FROM busybox:latest\nRUN echo recovered > /r\n")
+			p.must("bake", "a")
+			checkImages(t, p)
+		})
+	}
+}
+
+// background runs the test binary as stencil in the project dir.
+func (p *project) background(t *testing.T, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = p.dir
+	cmd.Env = append(os.Environ(), "STENCIL_TEST_MAIN=1", "STENCIL_ROOT="+p.root)
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sleepers lists the pids whose command line is `sleep <secs>`.
+func sleepers(secs int) []string {
+	want := fmt.Sprintf("sleep\x00%d\x00", secs)
+	var pids []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range dirs {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.HasSuffix(string(b), want) {
+			pids = append(pids, filepath.Base(filepath.Dir(f)))
+		}
+	}
+	return pids
+}
+
+// mountsUnder lists the host's mount points inside dir.
+func mountsUnder(t *testing.T, dir string) []string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 4 && strings.HasPrefix(fields[4], dir) {
+			out = append(out, fields[4])
+		}
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor"
+	"github.com/stencilbuild/stencil/executor/output"
+	"github.com/stencilbuild/stencil/planner"
+	"github.com/stencilbuild/stencil/planner/inputs"
+)
+
+// buildFlags are the flags bake and build share.
+type buildFlags struct {
+	noCache  bool
+	pull     bool
+	progress string
+	jobs     int
+}
+
+func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
+	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
+	fs.StringVar(&b.progress, "progress", "auto", "progress output: auto, plain or tty")
+	fs.IntVarP(&b.jobs, "jobs", "j", 0, "steps to run in parallel (default: number of CPUs)")
+}
+
+func (b *buildFlags) validate() error {
+	switch b.progress {
+	case "auto", "plain", "tty":
+	default:
+		return fmt.Errorf("invalid --progress %q: want auto, plain or tty", b.progress)
+	}
+	if b.jobs < 0 {
+		return fmt.Errorf("invalid --jobs %d: want 0 or more", b.jobs)
+	}
+	return nil
+}
+
+// buildSpecs plans and runs specs, then stores and writes each image.
+func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buildFlags) error {
+	outs, err := parseOutputs(specs)
+	if err != nil {
+		return err
+	}
+	store, err := cache.Open(e.root)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	err = e.buildIn(ctx, store, specs, outs, b)
+	return errors.Join(err, store.Close())
+}
+
+func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.TargetSpec, outs [][]output.Spec, b buildFlags) error {
+	for i := range specs {
+		specs[i].NoCache = specs[i].NoCache || b.noCache
+	}
+	plan, err := planner.Build(ctx, specs, &inputs.Inputs{Store: store, Pull: b.pull})
+	if err != nil {
+		return err
+	}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: e.stderr, Epoch: sourceDateEpoch()}
+	results, err := ex.Execute(ctx, plan)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		if err := e.deliver(ctx, store, r, outs[i]); err != nil {
+			return fmt.Errorf("target %q: %w", r.Target.Name, err)
+		}
+	}
+	return nil
+}
+
+// deliver stores a target's image under its tags and writes its outputs.
+func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec) error {
+	dig, err := store.PutImage(r.Image, r.Target.Tags...)
+	if err != nil {
+		return fmt.Errorf("store image: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", r.Target.Name, dig)
+	for _, t := range r.Target.Tags {
+		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", r.Target.Name, t)
+	}
+	for _, o := range outs {
+		if err := output.Write(ctx, r.Image, r.Target.Tags, o); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	return nil
+}
+
+// parseOutputs checks every -o/output before anything is built.
+func parseOutputs(specs []planner.TargetSpec) ([][]output.Spec, error) {
+	outs := make([][]output.Spec, len(specs))
+	for i, s := range specs {
+		for _, raw := range s.Outputs {
+			o, err := output.Parse(raw)
+			if err != nil {
+				return nil, fmt.Errorf("target %q: output %q: %w", s.Name, raw, err)
+			}
+			outs[i] = append(outs[i], o)
+		}
+	}
+	return outs, nil
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH (seconds), if set and valid.
+func sourceDateEpoch() *time.Time {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return nil
+	}
+	t := time.Unix(n, 0).UTC()
+	return &t
+}

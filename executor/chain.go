@@ -1,0 +1,150 @@
+package executor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+var errDependency = errors.New("a step it depends on failed")
+
+// chain is the image state after a step: every layer from the base up, the
+// history that describes them and the config.
+type chain struct {
+	layers  []chainLayer
+	history []v1.History
+	config  v1.Config
+}
+
+type chainLayer struct {
+	desc   v1.Descriptor
+	diffID v1.Hash
+}
+
+// with returns a copy of c extended by one step's outcome.
+func (c *chain) with(cfg v1.Config, h v1.History, l *chainLayer) *chain {
+	n := &chain{config: cfg}
+	n.layers = append(append(n.layers, c.layers...), c.layersOf(l)...)
+	n.history = append(append(n.history, c.history...), h)
+	return n
+}
+
+func (c *chain) layersOf(l *chainLayer) []chainLayer {
+	if l == nil {
+		return nil
+	}
+	return []chainLayer{*l}
+}
+
+// diffIDs lists the chain's layers bottom first.
+func (c *chain) diffIDs() []v1.Hash {
+	ids := make([]v1.Hash, len(c.layers))
+	for i, l := range c.layers {
+		ids[i] = l.diffID
+	}
+	return ids
+}
+
+// execute runs one step, or takes it from the cache.
+func (r *run) execute(ctx context.Context, n int, s *planner.Step) (*chain, error) {
+	if s.Kind == planner.KindBase {
+		return r.base(ctx, n, s)
+	}
+	parent := r.chainOf(s.Parent)
+	if c, ok := r.cached(s, parent); ok {
+		r.prog.cached(n, s)
+		return c, nil
+	}
+	start := time.Now()
+	r.prog.start(n, s)
+	ref, err := r.produce(ctx, s, parent)
+	if err != nil {
+		return nil, locate(s, err)
+	}
+	rec, err := r.record(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	r.prog.done(n, s, time.Since(start))
+	return extend(parent, s, rec), nil
+}
+
+// record writes a finished step to the step index, and its position's
+// lineage so a later plan can say what changed.
+func (r *run) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, error) {
+	rec := &cache.StepRecord{Key: s.Key, Layer: ref, Created: r.now()}
+	var err error
+	if rec.Inputs, err = json.Marshal(s.Inputs); err != nil {
+		return nil, err
+	}
+	if err := r.Store.PutStep(rec); err != nil {
+		return nil, fmt.Errorf("record step: %w", err)
+	}
+	if err := r.Store.PutLineage(s.Pos, s.Key); err != nil {
+		return nil, fmt.Errorf("record step lineage: %w", err)
+	}
+	return rec, nil
+}
+
+// produce does the work of a step that missed the cache.
+func (r *run) produce(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
+	switch s.Kind {
+	case planner.KindRun:
+		return r.runStep(ctx, s, parent)
+	case planner.KindCopy:
+		return r.copyStep(ctx, s, parent)
+	case planner.KindConfig:
+		return r.configStep(ctx, s, parent)
+	default:
+		return nil, fmt.Errorf("unknown step kind %q", s.Kind)
+	}
+}
+
+// cached looks the step up in the store; a hit needs its layer blob too.
+func (r *run) cached(s *planner.Step, parent *chain) (*chain, bool) {
+	if s.NoCache {
+		return nil, false
+	}
+	rec, err := r.Store.Step(s.Key)
+	if err != nil {
+		return nil, false
+	}
+	if rec.Layer != nil && !r.Store.HasBlob(rec.Layer.Digest) {
+		return nil, false
+	}
+	return extend(parent, s, rec), true
+}
+
+// extend adds a step record to its parent's chain.
+func extend(parent *chain, s *planner.Step, rec *cache.StepRecord) *chain {
+	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: s.Instruction, Comment: "buildkit.dockerfile.v0"}
+	if rec.Layer == nil {
+		h.EmptyLayer = true
+		return parent.with(s.Config, h, nil)
+	}
+	l := &chainLayer{diffID: rec.Layer.DiffID, desc: v1.Descriptor{
+		MediaType: rec.Layer.MediaType, Digest: rec.Layer.Digest, Size: rec.Layer.Size}}
+	return parent.with(s.Config, h, l)
+}
+
+func (r *run) now() time.Time {
+	if r.Epoch != nil {
+		return r.Epoch.UTC()
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+// locate prefixes an error with the instruction's file:line.
+func locate(s *planner.Step, err error) error {
+	if s.Location.File == "" {
+		return err
+	}
+	return fmt.Errorf("%s:%d: %s: %w", s.Location.File, s.Location.Line, s.Instruction, err)
+}

@@ -1,0 +1,77 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// Container is a `stencil run`: a command in a sandbox cut from an image.
+// Zero fields take the image config's values, as docker run does.
+type Container struct {
+	Image      v1.Image
+	Entrypoint []string // overrides the image's entrypoint (and drops its cmd)
+	Args       []string // overrides the image's cmd
+	Env        []string // added to the image's env
+	User       string
+	Workdir    string
+	Network    string // "host" or "none"
+	Tty        bool
+	Stdin      io.Reader
+}
+
+// RunContainer runs c; whatever it writes is discarded afterwards.
+func (e *Executor) RunContainer(ctx context.Context, c Container, stdout, stderr io.Writer) error {
+	r := e.newRun(&planner.Plan{})
+	ch, err := imageChain(c.Image)
+	if err != nil {
+		return err
+	}
+	cf, err := c.Image.ConfigFile()
+	if err != nil {
+		return err
+	}
+	lowers, err := r.snapshots(ctx, ch)
+	if err != nil {
+		return err
+	}
+	upper, work, err := r.scratchDirs()
+	if err != nil {
+		return err
+	}
+	spec := c.spec(cf.Config)
+	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
+	spec.Stdout, spec.Stderr, spec.Stdin, spec.Tty = stdout, stderr, c.Stdin, c.Tty
+	err = sandbox.Run(ctx, spec)
+	return errors.Join(err, removeAll(upper), removeAll(work))
+}
+
+func (c Container) spec(cfg v1.Config) sandbox.Spec {
+	argv := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
+	switch {
+	case c.Entrypoint != nil:
+		argv = append(append([]string(nil), c.Entrypoint...), c.Args...)
+	case len(c.Args) > 0:
+		argv = append(append([]string(nil), cfg.Entrypoint...), c.Args...)
+	}
+	s := sandbox.Spec{Args: argv, Env: append(append([]string(nil), cfg.Env...), c.Env...),
+		Cwd: firstOf(c.Workdir, cfg.WorkingDir, "/"), User: firstOf(c.User, cfg.User),
+		Hostname: "stencil", Network: firstOf(c.Network, "host"),
+		Hosts:      []byte("127.0.0.1\tlocalhost stencil\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+		ResolvConf: hostResolvConf()}
+	return s
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,181 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"syscall"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/executor/user"
+	"github.com/stencilbuild/stencil/frontend/buildctx"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// owner is a COPY's --chown/--chmod policy; nil fields keep the default.
+type owner struct {
+	uid, gid *int
+	mode     *fs.FileMode
+}
+
+// copyStep writes a COPY/ADD layer straight from the context or from the
+// source stage's snapshots, without a sandbox.
+func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
+	own, err := r.copyOwner(ctx, s.Copy, parent)
+	if err != nil {
+		return nil, err
+	}
+	entries, cleanup, err := r.copyEntries(ctx, s.Copy, own)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	return r.storeLayer(func(w io.Writer) error {
+		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
+	}, "")
+}
+
+// copyOwner resolves --chown names through the parent image's passwd and
+// group files, and parses --chmod.
+func (r *run) copyOwner(ctx context.Context, c *planner.Copy, parent *chain) (owner, error) {
+	var own owner
+	if c.Chmod != "" {
+		m, err := strconv.ParseUint(c.Chmod, 8, 32)
+		if err != nil || m > 0o7777 {
+			return own, fmt.Errorf("invalid --chmod %q: want octal mode", c.Chmod)
+		}
+		mode := octalMode(uint32(m))
+		own.mode = &mode
+	}
+	if c.Chown == "" {
+		return own, nil
+	}
+	lowers, err := r.snapshots(ctx, parent)
+	if err != nil {
+		return own, err
+	}
+	uid, gid, _, err := user.Lookup(layer.MergedFS(lowers), c.Chown)
+	if err != nil {
+		return own, fmt.Errorf("resolve --chown=%s: %w", c.Chown, err)
+	}
+	u, g := int(uid), int(gid)
+	own.uid, own.gid = &u, &g
+	return own, nil
+}
+
+// copyEntries lists the layer's entries; cleanup releases what they read.
+func (r *run) copyEntries(ctx context.Context, c *planner.Copy, own owner) ([]layer.Entry, func(), error) {
+	if c.From == "" {
+		return r.contextEntries(c, own)
+	}
+	lowers, err := r.snapshots(ctx, r.chainOf(c.From))
+	if err != nil {
+		return nil, nil, err
+	}
+	fsys := layer.MergedFS(lowers)
+	matches, err := buildctx.Resolve(fsys, c.Sources, c.Dest, c.Workdir, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	es := make([]layer.Entry, 0, len(matches))
+	for _, m := range matches {
+		es = append(es, own.apply(stageEntry(fsys, m)))
+	}
+	return es, func() {}, nil
+}
+
+// contextEntries are the files the plan resolved in the build context,
+// opened inside the context root so nothing outside it can be read.
+func (r *run) contextEntries(c *planner.Copy, own owner) ([]layer.Entry, func(), error) {
+	root, err := os.OpenRoot(c.Context)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open build context: %w", err)
+	}
+	cl := &cleanups{}
+	cl.add(func() { root.Close() })
+	var es []layer.Entry
+	for _, f := range c.Files {
+		more, err := r.contextFile(c, root, f, cl)
+		if err != nil {
+			cl.run()
+			return nil, nil, err
+		}
+		for _, e := range more {
+			es = append(es, own.apply(e))
+		}
+	}
+	return es, cl.run, nil
+}
+
+// contextFile is one context file's entries: the file itself, or for ADD of
+// a local archive, the archive's contents under the destination directory.
+func (r *run) contextFile(c *planner.Copy, root *os.Root, f planner.CopyFile, cl *cleanups) ([]layer.Entry, error) {
+	e, err := contextEntry(root, f)
+	if err != nil || !c.Add || e.Open == nil {
+		return []layer.Entry{e}, err
+	}
+	dir, err := r.unpackArchive(e.Open)
+	if errors.Is(err, layer.ErrNotArchive) {
+		return []layer.Entry{e}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", f.Src, err)
+	}
+	cl.add(func() { removeAll(dir) })
+	return treeEntries(dir, destDir(c), cl)
+}
+
+func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
+	fi, err := root.Lstat(f.Src)
+	if err != nil {
+		return layer.Entry{}, fmt.Errorf("read build context: %w", err)
+	}
+	e := layer.Entry{Dest: f.Dest, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime()}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		e.Linkname, err = root.Readlink(f.Src)
+	case fi.Mode().IsRegular():
+		e.Open = func() (io.ReadCloser, error) { return root.Open(f.Src) }
+	}
+	return e, err
+}
+
+// stageEntry copies a file of another stage, keeping its owner.
+func stageEntry(fsys fs.FS, m buildctx.Match) layer.Entry {
+	e := layer.Entry{Dest: m.Dest, Mode: m.Info.Mode(), Size: m.Info.Size(), Linkname: m.Linkname, ModTime: m.Info.ModTime()}
+	if st, ok := m.Info.Sys().(*syscall.Stat_t); ok {
+		e.UID, e.GID = int(st.Uid), int(st.Gid)
+	}
+	if m.Info.Mode().IsRegular() {
+		e.Open = func() (io.ReadCloser, error) { return fsys.Open(m.Src) }
+	}
+	return e
+}
+
+// apply sets --chown and --chmod on an entry (chmod never on symlinks).
+func (o owner) apply(e layer.Entry) layer.Entry {
+	if o.uid != nil {
+		e.UID, e.GID = *o.uid, *o.gid
+	}
+	if o.mode != nil && e.Mode&fs.ModeSymlink == 0 {
+		special := fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+		e.Mode = e.Mode&^special | *o.mode
+	}
+	return e
+}
+
+// octalMode converts Unix mode bits (as --chmod writes them) to fs.FileMode.
+func octalMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	for bit, flag := range map[uint32]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
+		if m&bit != 0 {
+			mode |= flag
+		}
+	}
+	return mode
+}

@@ -1,0 +1,64 @@
+package executor
+
+import (
+	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// image assembles a chain into an OCI image whose layers are store blobs.
+func (r *run) image(c *chain) (v1.Image, error) {
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	adds := make([]mutate.Addendum, 0, len(c.layers))
+	for _, l := range c.layers {
+		lay, err := r.Store.Layer(l.desc, l.diffID)
+		if err != nil {
+			return nil, fmt.Errorf("load layer %s: %w", l.desc.Digest, err)
+		}
+		adds = append(adds, mutate.Addendum{Layer: lay, MediaType: ociMediaType(l.desc.MediaType)})
+	}
+	img, err := mutate.Append(img, adds...)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture, cf.OS = "amd64", "linux"
+	cf.Config = c.config
+	cf.History = c.history
+	cf.Created = c.created()
+	return mutate.ConfigFile(img, cf)
+}
+
+// created is the image's creation time: its newest history entry, so a warm
+// build gives the same image as the cold build that filled the cache.
+func (c *chain) created() v1.Time {
+	var t v1.Time
+	for _, h := range c.history {
+		if h.Created.After(t.Time) {
+			t = h.Created
+		}
+	}
+	return t
+}
+
+// ociMediaType maps Docker layer media types to their OCI equivalents; the
+// blob bytes are the same.
+func ociMediaType(mt types.MediaType) types.MediaType {
+	switch mt {
+	case types.DockerLayer:
+		return types.OCILayer
+	case types.DockerUncompressedLayer:
+		return types.OCIUncompressedLayer
+	case types.DockerForeignLayer:
+		return types.OCIRestrictedLayer
+	}
+	return mt
+}

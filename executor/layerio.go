@@ -1,0 +1,123 @@
+package executor
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/layer"
+)
+
+// tarWriter produces an uncompressed layer tar.
+type tarWriter func(w io.Writer) error
+
+// storeLayer streams the tar that write produces into the store, gzipped,
+// and makes it a snapshot: upper (already in overlay format) is committed as
+// it is; with no upper the tar is unpacked into a new snapshot as it streams.
+func (r *run) storeLayer(write tarWriter, upper string) (*cache.LayerRef, error) {
+	snap := upper
+	if snap == "" {
+		dir, err := r.rootDir("snap")
+		if err != nil {
+			return nil, err
+		}
+		snap = dir
+	}
+	ref, err := r.pipeLayer(write, upper == "", snap)
+	if err != nil {
+		return nil, errors.Join(err, removeAll(snap))
+	}
+	if _, err := r.Store.CommitSnapshot(ref.DiffID, snap); err != nil {
+		return nil, errors.Join(err, removeAll(snap))
+	}
+	return ref, nil
+}
+
+// pipeLayer runs tar writer → (unpack) → gzip → blob store concurrently.
+func (r *run) pipeLayer(write tarWriter, unpack bool, snap string) (*cache.LayerRef, error) {
+	var g errgroup.Group
+	tarR, tarW := io.Pipe()
+	g.Go(func() error { return tarW.CloseWithError(write(tarW)) })
+	src := io.Reader(tarR)
+	if unpack {
+		exR, exW := io.Pipe()
+		src = io.TeeReader(tarR, exW)
+		g.Go(func() error { return drainClose(exR, layer.Extract(exR, snap)) })
+		defer exW.Close()
+		src = closeOnEOF(src, exW)
+	}
+	gzR, gzW := io.Pipe()
+	var diffID v1.Hash
+	g.Go(func() error {
+		var err error
+		diffID, err = layer.Compress(gzW, src, -1)
+		tarR.CloseWithError(err)
+		return gzW.CloseWithError(err)
+	})
+	ref := &cache.LayerRef{MediaType: types.OCILayer}
+	g.Go(func() error {
+		var err error
+		ref.Digest, ref.Size, err = r.Store.PutBlob(gzR, v1.Hash{})
+		gzR.CloseWithError(err)
+		return err
+	})
+	err := g.Wait()
+	ref.DiffID = diffID
+	return ref, err
+}
+
+// closeOnEOF closes w once r is exhausted, so the unpacker sees the end.
+func closeOnEOF(r io.Reader, w *io.PipeWriter) io.Reader {
+	return readerFunc(func(p []byte) (int, error) {
+		n, err := r.Read(p)
+		if err != nil {
+			w.CloseWithError(ignoreEOF(err))
+		}
+		return n, err
+	})
+}
+
+type readerFunc func(p []byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func ignoreEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// drainClose reads r to its end after an extractor stopped, so the writer
+// side never blocks, and reports the extractor's error.
+func drainClose(r *io.PipeReader, err error) error {
+	if err != nil {
+		r.CloseWithError(err)
+		return err
+	}
+	_, err = io.Copy(io.Discard, r)
+	return err
+}
+
+// removeAll deletes a temporary tree even where the build made it read-only.
+func removeAll(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.RemoveAll(dir); err == nil {
+		return nil
+	}
+	_ = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
+}
