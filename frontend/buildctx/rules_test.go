@@ -1,0 +1,99 @@
+package buildctx
+
+import (
+	"io/fs"
+	"slices"
+	"testing"
+	"testing/fstest"
+)
+
+func TestDestPath(t *testing.T) {
+	tests := []struct {
+		dest, workdir, want string
+		dir                 bool
+	}{
+		{"/x", "/", "/x", false},
+		{"/x/", "/", "/x", true},
+		{"x", "/app", "/app/x", false},
+		{"x/", "app", "/app/x", true},
+		{".", "/app", "/app", true},
+		{"", "/app", "/app", true},
+		{"./", "/app", "/app", true},
+		{"x/.", "/app", "/app/x", true},
+		{"..", "/app/sub", "/app", false},
+		{"../../../..", "/app", "/", false},
+		{"/", "/app", "/", true},
+	}
+	for _, tc := range tests {
+		got, dir := destPath(tc.dest, tc.workdir)
+		if got != tc.want || dir != tc.dir {
+			t.Errorf("destPath(%q, %q) = %q, %v; want %q, %v", tc.dest, tc.workdir, got, dir, tc.want, tc.dir)
+		}
+	}
+}
+
+func TestCleanSrc(t *testing.T) {
+	for in, want := range map[string]string{
+		"a": "a", "/a": "a", "../a": "a", "a/": "a", "./a/../b": "b",
+		".": ".", "/": ".", "": ".", "../..": ".", "*.go": "*.go",
+	} {
+		if got := cleanSrc(in); got != want {
+			t.Errorf("cleanSrc(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// mapContext is an in-memory context with symlinks, for any-fs.FS rules.
+func mapContext() fstest.MapFS {
+	return fstest.MapFS{
+		"src/main.go":      {Data: []byte("package main"), Mode: 0o644},
+		"src/README.md":    {Data: []byte("r"), Mode: 0o644},
+		"src/doc/guide.md": {Data: []byte("g"), Mode: 0o644},
+		"src/doc/img.png":  {Data: []byte("p"), Mode: 0o644},
+		"src/up":           {Data: []byte("../../../../src"), Mode: fs.ModeSymlink},
+		"top":              {Data: []byte("/src/main.go"), Mode: fs.ModeSymlink},
+	}
+}
+
+func TestResolveAnyFS(t *testing.T) {
+	fsys := mapContext()
+	tests := []struct {
+		name     string
+		srcs     []string
+		excludes []string
+		want     []string
+	}{
+		{"double star exclude with exception", []string{"src"}, []string{"**/*.md", "!src/README.md", "src/up"},
+			[]string{"/d<src/", "/d/README.md<src/README.md", "/d/doc<src/doc/", "/d/doc/img.png<src/doc/img.png", "/d/main.go<src/main.go"}},
+		{"followed absolute link", []string{"top"}, nil, []string{"/d/top<src/main.go"}},
+		{"through clamped link", []string{"src/up/up/main.go"}, nil, []string{"/d/main.go<src/main.go"}},
+		{"wildcard in dir component", []string{"src/*/guide.md"}, nil, []string{"/d/guide.md<src/doc/guide.md"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := Resolve(fsys, tc.srcs, "/d/", "/", tc.excludes)
+			must(t, err)
+			if got := render(ms); !slices.Equal(got, tc.want) {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestResolveInfo(t *testing.T) {
+	ms, err := Resolve(mapContext(), []string{"top", "src/doc"}, "/d/", "/", []string{"src/doc/img.png"})
+	must(t, err)
+	byDest := map[string]Match{}
+	for _, m := range ms {
+		byDest[m.Dest] = m
+	}
+	if m := byDest["/d/top"]; !m.Info.Mode().IsRegular() || m.Info.Size() != int64(len("package main")) {
+		t.Errorf("followed source info = %v size %d, want the target's", m.Info.Mode(), m.Info.Size())
+	}
+	if _, ok := byDest["/d/img.png"]; ok {
+		t.Error("excluded file resolved")
+	}
+	if m := byDest["/d/guide.md"]; m.Src != "src/doc/guide.md" || m.Linkname != "" {
+		t.Errorf("guide match = %+v", m)
+	}
+}
