@@ -85,6 +85,11 @@ func TestCommitSnapshot(t *testing.T) {
 	if got, err := s.Snapshot(diffID); err != nil || got != p {
 		t.Fatalf("Snapshot = %q, %v; want %q", got, err, p)
 	}
+	if fi, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o755 {
+		t.Fatalf("snapshot root mode %v, want 0755 for a container's /", fi.Mode())
+	}
 	// A second commit of the same diffID (another builder won the race)
 	// keeps the first and discards ours, read-only content included.
 	second := tempWithFile(t, s, "second")

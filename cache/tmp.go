@@ -70,6 +70,11 @@ func (s *Store) TempDir(prefix string) (string, error) {
 		return "", fmt.Errorf("create temp dir: prefix %q contains a path separator", prefix)
 	}
 	d, err := os.MkdirTemp(s.tmp.dir, prefix+"*")
+	if err == nil {
+		// 0755: a committed snapshot's root becomes a container's "/"
+		// (the private 0700 owner dir above it keeps scratch private).
+		err = os.Chmod(d, 0o755)
+	}
 	if err != nil {
 		return "", fmt.Errorf("create temp dir: %w", err)
 	}
