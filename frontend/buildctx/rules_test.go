@@ -1,6 +1,7 @@
 package buildctx
 
 import (
+	"errors"
 	"io/fs"
 	"slices"
 	"testing"
@@ -95,5 +96,21 @@ func TestResolveInfo(t *testing.T) {
 	}
 	if m := byDest["/d/guide.md"]; m.Src != "src/doc/guide.md" || m.Linkname != "" {
 		t.Errorf("guide match = %+v", m)
+	}
+}
+
+func TestResolveExcludedDirSource(t *testing.T) {
+	fsys := mapContext()
+	_, err := Resolve(fsys, []string{"src/doc"}, "/d/", "/", []string{"src/doc"})
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("excluded dir without exceptions: err = %v, want ErrNotFound", err)
+	}
+	ms, err := Resolve(fsys, []string{"src/*"}, "/d/", "/", []string{"src/doc", "src/up", "src/*.go"})
+	must(t, err)
+	if got, want := render(ms), []string{"/d/README.md<src/README.md"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if _, err := Resolve(fsys, []string{"src"}, "/d/", "/", []string{"[bad"}); err == nil {
+		t.Fatal("bad exclude pattern accepted")
 	}
 }
