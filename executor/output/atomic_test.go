@@ -68,12 +68,7 @@ func TestReplaceDirNew(t *testing.T) {
 
 func TestReplaceDirFillErrorKeepsOld(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "dir")
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dest, "old"), []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	oldDir(t, dest)
 	boom := errors.New("boom")
 	err := replaceDir(dest, func(dir string) error {
 		_ = os.WriteFile(filepath.Join(dir, "new"), nil, 0o644)
@@ -91,12 +86,7 @@ func TestReplaceDirFillErrorKeepsOld(t *testing.T) {
 func TestSwapDirRestoresOldOnFailure(t *testing.T) {
 	parent := t.TempDir()
 	dest := filepath.Join(parent, "dir")
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dest, "old"), []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	oldDir(t, dest)
 	err := swapDir(filepath.Join(parent, "missing"), dest)
 	if err == nil || !strings.Contains(err.Error(), "rename into place") {
 		t.Fatalf("swapDir from a missing directory = %v", err)

@@ -21,13 +21,9 @@ func writeDocker(w io.Writer, img v1.Image, names []name.Tag) error {
 		refs[n] = img
 	}
 	if len(refs) == 0 {
-		d, err := img.Digest()
+		ref, err := untaggedRef(img)
 		if err != nil {
-			return fmt.Errorf("digest image: %w", err)
-		}
-		ref, err := name.NewDigest(untaggedRepo + "@" + d.String())
-		if err != nil {
-			return fmt.Errorf("name untagged image: %w", err)
+			return err
 		}
 		refs[ref] = img
 	}
@@ -35,4 +31,17 @@ func writeDocker(w io.Writer, img v1.Image, names []name.Tag) error {
 		return fmt.Errorf("write docker tarball: %w", err)
 	}
 	return nil
+}
+
+// untaggedRef names img by digest only.
+func untaggedRef(img v1.Image) (name.Reference, error) {
+	d, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("digest image: %w", err)
+	}
+	ref, err := name.NewDigest(untaggedRepo + "@" + d.String())
+	if err != nil {
+		return nil, fmt.Errorf("name untagged image: %w", err)
+	}
+	return ref, nil
 }

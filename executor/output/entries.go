@@ -44,13 +44,10 @@ func (x *extractor) entry(h *tar.Header, r io.Reader) error {
 
 // dir creates or updates a directory, keeping what is inside it.
 func (x *extractor) dir(target string, h *tar.Header) error {
-	fi, err := x.root.Lstat(target)
-	if err == nil && !fi.IsDir() {
-		if err := x.root.RemoveAll(target); err != nil {
-			return fmt.Errorf("replace with directory: %w", err)
+	if fi, err := x.root.Lstat(target); err != nil || !fi.IsDir() {
+		if err := x.clear(target); err != nil {
+			return err
 		}
-	}
-	if err != nil || !fi.IsDir() {
 		if err := x.root.Mkdir(target, 0o700); err != nil {
 			return fmt.Errorf("create directory: %w", err)
 		}

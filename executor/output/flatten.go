@@ -132,11 +132,15 @@ func (x *extractor) whiteout(name string) error {
 	if base == whiteoutOpaque {
 		return x.clearDir(parent)
 	}
-	hidden := strings.TrimPrefix(base, whiteoutPrefix)
+	return x.hide(parent, strings.TrimPrefix(base, whiteoutPrefix))
+}
+
+// hide removes the entry a whiteout names from the resolved dir.
+func (x *extractor) hide(dir, hidden string) error {
 	if hidden == "" || hidden == "." || hidden == ".." {
-		return fmt.Errorf("bad whiteout %q", name)
+		return fmt.Errorf("bad whiteout %q", whiteoutPrefix+hidden)
 	}
-	if err := x.root.RemoveAll(path.Join(parent, hidden)); err != nil {
+	if err := x.root.RemoveAll(path.Join(dir, hidden)); err != nil {
 		return fmt.Errorf("apply whiteout: %w", err)
 	}
 	return nil

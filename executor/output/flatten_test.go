@@ -141,12 +141,7 @@ func TestLocalSymlinkLoop(t *testing.T) {
 
 func TestLocalFailureKeepsOldDest(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "out")
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dest, "old"), []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	oldDir(t, dest)
 	hostile := testenv.Image(t, testenv.Tar(t, testenv.File("new", "n"), testenv.File("../evil", "x")))
 	if err := Write(context.Background(), hostile, nil, Spec{Type: TypeLocal, Dest: dest}); err == nil {
 		t.Fatal("hostile image accepted")

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 )
 
 func TestNameAnnotations(t *testing.T) {
@@ -73,14 +72,7 @@ func TestWriteOCIDirReplacesOld(t *testing.T) {
 	mustWrite(t, randomImage(t), []string{"app:old"}, "type=oci,dest="+dest)
 	img := randomImage(t)
 	mustWrite(t, img, []string{"app:new"}, "type=oci,dest="+dest)
-	ii, err := layout.ImageIndexFromPath(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, im := readIndex(t, dest)
 	if len(im.Manifests) != 1 || im.Manifests[0].Digest.String() != digest(t, img) {
 		t.Errorf("index after rewrite: %+v", im.Manifests)
 	}

@@ -78,14 +78,7 @@ func TestWriteOCIDir(t *testing.T) {
 			t.Errorf("umoci stat %s: no layer history in\n%s", tag, stat)
 		}
 	}
-	ii, err := layout.ImageIndexFromPath(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := ii.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ii, im := readIndex(t, dest)
 	if got := im.Manifests[0].Annotations[annotationImageName]; got != "example.com/app:v1" {
 		t.Errorf("image name annotation = %q", got)
 	}
@@ -237,5 +230,30 @@ func assertNoTemps(t *testing.T, dir string, want ...string) {
 	}
 	if !sameSet(got, want) {
 		t.Errorf("%s holds %v, want %v", dir, got, want)
+	}
+}
+
+// readIndex opens the OCI layout at dir and returns its index.
+func readIndex(t *testing.T, dir string) (v1.ImageIndex, *v1.IndexManifest) {
+	t.Helper()
+	ii, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ii.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ii, im
+}
+
+// oldDir creates dir holding a file "old" with content "old".
+func oldDir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
