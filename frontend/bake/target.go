@@ -140,6 +140,9 @@ func (t *Target) normalize() {
 	}
 	if t.Network != nil && *t.Network == "host" {
 		t.Entitlements = dedup(append(t.Entitlements, "network.host"))
+		if _, ok := t.ranges["entitlements"]; !ok && t.ranges["network"].Filename != "" {
+			t.setRange("entitlements", t.ranges["network"])
+		}
 	}
 	for k, v := range t.Contexts {
 		if v == nil || *v == "" {

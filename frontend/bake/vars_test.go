@@ -1,0 +1,221 @@
+package bake
+
+import (
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+func TestParseEnv(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		typ  cty.Type
+		def  cty.Value
+		want cty.Value
+	}{
+		{"untyped string", "x", cty.NilType, cty.StringVal("d"), cty.StringVal("x")},
+		{"untyped bool default", "true", cty.NilType, cty.False, cty.True},
+		{"untyped number default", "42", cty.NilType, cty.NumberIntVal(1), cty.NumberIntVal(42)},
+		{"untyped null default", "7", cty.NilType, cty.NullVal(cty.String), cty.StringVal("7")},
+		{"string", "1", cty.String, cty.NullVal(cty.String), cty.StringVal("1")},
+		{"any", "1", cty.DynamicPseudoType, cty.NullVal(cty.String), cty.StringVal("1")},
+		{"bool", "0", cty.Bool, cty.NullVal(cty.Bool), cty.False},
+		{"number", "3.5", cty.Number, cty.NullVal(cty.Number), cty.NumberFloatVal(3.5)},
+		{"list csv", "a, b", cty.List(cty.String), cty.NullVal(cty.List(cty.String)),
+			cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
+		{"list empty", "", cty.List(cty.String), cty.NullVal(cty.List(cty.String)), cty.ListValEmpty(cty.String)},
+		{"list literal", `["a","b"]`, cty.List(cty.String), cty.NullVal(cty.List(cty.String)),
+			cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
+		{"set of numbers", "1,2", cty.Set(cty.Number), cty.NullVal(cty.Set(cty.Number)),
+			cty.SetVal([]cty.Value{cty.NumberIntVal(1), cty.NumberIntVal(2)})},
+		{"map literal", `{a = "1", b = "2"}`, cty.Map(cty.String), cty.NullVal(cty.Map(cty.String)),
+			cty.MapVal(map[string]cty.Value{"a": cty.StringVal("1"), "b": cty.StringVal("2")})},
+		{"json map", `{"a": 1}`, cty.Map(cty.Number), cty.NullVal(cty.Map(cty.Number)),
+			cty.MapVal(map[string]cty.Value{"a": cty.NumberIntVal(1)})},
+		{"object", `{n = 1}`, cty.Object(map[string]cty.Type{"n": cty.Number}), cty.NilVal,
+			cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1)})},
+	}
+	for _, tc := range cases {
+		def := tc.def
+		if def == cty.NilVal {
+			def = cty.NullVal(cty.DynamicPseudoType)
+		}
+		got, err := parseEnv(tc.in, tc.typ, def)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if !got.RawEquals(tc.want) {
+			t.Errorf("%s: got %#v, want %#v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestParseEnvErrors(t *testing.T) {
+	cases := []struct {
+		in  string
+		typ cty.Type
+	}{
+		{"yes please", cty.Bool},
+		{"many", cty.Number},
+		{`["a"`, cty.List(cty.String)},
+		{`{a = b}`, cty.Map(cty.String)},
+		{`"str"`, cty.Map(cty.String)},
+		{"[" + string(make([]byte, 0)) + repeat("[", 200), cty.List(cty.String)},
+	}
+	for _, tc := range cases {
+		if _, err := parseEnv(tc.in, tc.typ, cty.NullVal(tc.typ)); err == nil {
+			t.Errorf("parseEnv(%q, %s) accepted", tc.in, tc.typ.FriendlyName())
+		}
+	}
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for i := 0; i < n; i++ {
+		out += s
+	}
+	return out
+}
+
+const varsSrc = `
+variable "PLAIN" { default = "d" }
+variable "FLAG" { default = false }
+variable "BAKE_X" { default = "kept" }
+variable "NODEF" {}
+variable "TYPED_NODEF" { type = string }
+variable "LIST" {
+  type    = list(string)
+  default = ["a"]
+}
+TOP = "top"
+target "t" {
+  args = {
+    PLAIN  = PLAIN
+    FLAG   = FLAG ? "on" : "off"
+    BAKE_X = BAKE_X
+    NODEF  = "[${NODEF}]"
+    TYPED  = TYPED_NODEF == null ? "null" : TYPED_NODEF
+    LIST   = join("+", LIST)
+    TOP    = TOP
+    PLAT   = BAKE_LOCAL_PLATFORM
+  }
+}
+`
+
+func TestVariableEnvOverrides(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want map[string]string
+	}{
+		{nil, map[string]string{"PLAIN": "d", "FLAG": "off", "BAKE_X": "kept", "NODEF": "[]", "TYPED": "null", "LIST": "a", "TOP": "top"}},
+		{map[string]string{"PLAIN": "e", "FLAG": "1", "NODEF": "n", "TYPED_NODEF": "t", "LIST": "x,y"},
+			map[string]string{"PLAIN": "e", "FLAG": "on", "NODEF": "[n]", "TYPED": "t", "LIST": "x+y"}},
+		{map[string]string{"BAKE_X": "env", "TOP": "env", "PLAIN": ""},
+			map[string]string{"BAKE_X": "kept", "TOP": "top", "PLAIN": ""}},
+	}
+	for i, tc := range cases {
+		tg := resolveOne(t, varsSrc, "t", tc.env)
+		for k, v := range tc.want {
+			if got := deref(tg.Args[k]); got != v {
+				t.Errorf("case %d: %s = %q, want %q", i, k, got, v)
+			}
+		}
+		if deref(tg.Args["PLAT"]) == "" {
+			t.Errorf("case %d: BAKE_LOCAL_PLATFORM empty", i)
+		}
+	}
+}
+
+func TestVariableErrors(t *testing.T) {
+	cases := []struct {
+		src   string
+		env   map[string]string
+		parts []string
+	}{
+		{`variable "F" { default = true }`, map[string]string{"F": "maybe"},
+			[]string{"docker-bake.hcl:1:1: Invalid environment value", `variable "F"`}},
+		{`variable "L" { type = list(string) }`, map[string]string{"L": `[1`},
+			[]string{"Invalid environment value"}},
+		{`variable "T" { type = nosuchtype }`, nil, []string{"docker-bake.hcl:1:23"}},
+		{`variable "V" {
+  default = "x"
+  validation {
+    condition = "notbool"
+  }
+}`, nil, []string{"condition must be a bool"}},
+		{`variable "V" {
+  default = "x"
+  validation {
+    condition = V == "y"
+  }
+}`, nil, []string{"Invalid value for variable", `variable "V" failed validation`}},
+		{`variable "V" {
+  description = 1
+  other = 2
+}`, nil, []string{"Unsupported argument", `"other"`}},
+		{`variable "A" { default = B }
+variable "B" { default = C }
+variable "C" { default = A }`, nil, []string{"A -> B -> C -> A"}},
+	}
+	for _, tc := range cases {
+		_, err := loadHCLErr(t, tc.src+"\ntarget \"t\" {}\n", tc.env)
+		wantErr(t, err, tc.parts...)
+	}
+}
+
+func TestVariableValidationPassesOnEnv(t *testing.T) {
+	src := `variable "V" {
+  default = "bad"
+  validation {
+    condition     = startswith(V, "v")
+    error_message = "must start with v"
+  }
+}
+target "t" { args = { V = V } }`
+	_, err := loadHCLErr(t, src, nil)
+	wantErr(t, err, "Call to unknown function") // startswith is not in buildx's library
+	src = `variable "V" {
+  default = "bad"
+  validation {
+    condition     = substr(V, 0, 1) == "v"
+    error_message = "must start with v"
+  }
+}
+target "t" { args = { V = V } }`
+	_, err = loadHCLErr(t, src, nil)
+	wantErr(t, err, "must start with v")
+	tg := resolveOne(t, src, "t", map[string]string{"V": "v1"})
+	if deref(tg.Args["V"]) != "v1" {
+		t.Errorf("V = %s", deref(tg.Args["V"]))
+	}
+}
+
+func TestVariableLaterFileWins(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.hcl": `variable "V" { default = "a" }
+target "t" { args = { V = V } }`,
+		"b.hcl": `variable "V" { default = "b" }`,
+	})
+	c, err := Load(Options{Dir: dir, Files: []string{"a.hcl", "b.hcl"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.Resolve([]string{"t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deref(ts[0].Args["V"]) != "b" {
+		t.Errorf("V = %s, want b", deref(ts[0].Args["V"]))
+	}
+}
+
+func TestCyclePath(t *testing.T) {
+	if got := cyclePath([]string{"x", "a", "b"}, "a"); got != "a -> b -> a" {
+		t.Errorf("got %q", got)
+	}
+	if got := cyclePath(nil, "a"); got != "a" {
+		t.Errorf("got %q", got)
+	}
+}
