@@ -208,6 +208,9 @@ func addXattrs(hdr *tar.Header, p string) error {
 		return err
 	}
 	for _, n := range names {
+		if err := checkOverlayXattr(n, p); err != nil {
+			return err
+		}
 		if !keepXattr(n) {
 			continue
 		}
@@ -219,6 +222,18 @@ func addXattrs(hdr *tar.Header, p string) error {
 			hdr.PAXRecords = map[string]string{}
 		}
 		hdr.PAXRecords[paxXattr+n] = string(v)
+	}
+	return nil
+}
+
+// checkOverlayXattr refuses an upper entry whose content partly lives in
+// a lower layer (overlay redirect_dir or metacopy): its diff would
+// silently lose data.
+func checkOverlayXattr(name, p string) error {
+	for _, bad := range []string{"redirect", "metacopy"} {
+		if name == overlayPrefix+bad || name == userOverlayPrefix+bad {
+			return fmt.Errorf("%s has overlay %s (mount with redirect_dir=off,metacopy=off)", p, bad)
+		}
 	}
 	return nil
 }

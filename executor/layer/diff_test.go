@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,17 @@ func TestWriteDiffSkipsSocketsAndReadsUserOpaque(t *testing.T) {
 func TestWriteDiffMissingUpper(t *testing.T) {
 	if err := WriteDiff(io.Discard, filepath.Join(t.TempDir(), "nope"), Options{}); err == nil {
 		t.Fatal("missing upper accepted")
+	}
+}
+
+func TestWriteDiffRefusesRedirect(t *testing.T) {
+	for _, x := range []string{"trusted.overlay.redirect", "trusted.overlay.metacopy"} {
+		up := t.TempDir()
+		write(t, up, "d/f", "x", 0o644)
+		must(t, unix.Setxattr(filepath.Join(up, "d/f"), x, []byte("/old"), 0))
+		err := WriteDiff(io.Discard, up, Options{})
+		if err == nil || !strings.Contains(err.Error(), "redirect_dir=off") {
+			t.Errorf("%s: err = %v, want refusal", x, err)
+		}
 	}
 }

@@ -90,7 +90,7 @@ func (x *extractor) create(pfd int, base string, hdr *tar.Header, r io.Reader) e
 		return err
 	}
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
 		return writeFileAt(pfd, base, r)
 	case tar.TypeSymlink:
 		return wrap("create symlink", unix.Symlinkat(hdr.Linkname, pfd, base))

@@ -146,3 +146,16 @@ func TestCleanName(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractGNUSparse(t *testing.T) {
+	f, err := os.Open("testdata/sparse.tar")
+	must(t, err)
+	defer f.Close()
+	dir := t.TempDir()
+	must(t, Extract(f, dir))
+	b, err := os.ReadFile(filepath.Join(dir, "sparse"))
+	must(t, err)
+	if len(b) != 1<<20+3 || string(b[1<<20:]) != "hi\n" || b[0] != 0 {
+		t.Fatalf("sparse content: %d bytes, tail %q", len(b), b[len(b)-3:])
+	}
+}
