@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,23 +28,17 @@ func existingMountpoints(upper string) map[string]bool {
 // had to create: those absent from upper before the run and from every
 // lower layer. The command cannot have written them: they were mounted over.
 func removeMountpoints(upper string, lowers []string, before map[string]bool) error {
-	for _, p := range mountpoints {
+	return each(mountpoints, func(p string) error {
 		if before[p] || inLowers(lowers, p) {
-			continue
+			return nil
 		}
 		full := filepath.Join(upper, p)
 		empty, err := isEmpty(full)
-		if err != nil {
-			return fmt.Errorf("clean sandbox mountpoint /%s: %w", p, err)
+		if err == nil && empty {
+			err = os.Remove(full)
 		}
-		if !empty {
-			continue
-		}
-		if err := os.Remove(full); err != nil {
-			return fmt.Errorf("clean sandbox mountpoint /%s: %w", p, err)
-		}
-	}
-	return nil
+		return check("clean sandbox mountpoint /"+p, err)
+	})
 }
 
 // inLowers reports whether any lower layer has rel (a whiteout does not
@@ -65,18 +58,21 @@ func inLowers(lowers []string, rel string) bool {
 // (a missing p is not empty: there is nothing to remove).
 func isEmpty(p string) (bool, error) {
 	fi, err := os.Lstat(p)
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return false, err
-	}
-	if fi.Mode().IsRegular() {
+	case fi.Mode().IsRegular():
 		return fi.Size() == 0, nil
+	case fi.IsDir():
+		return dirEmpty(p)
 	}
-	if !fi.IsDir() {
-		return false, nil
-	}
+	return false, nil
+}
+
+// dirEmpty reports whether directory p has no entries.
+func dirEmpty(p string) (bool, error) {
 	d, err := os.Open(p)
 	if err != nil {
 		return false, err

@@ -18,32 +18,24 @@ const DefaultCaps uint64 = 1<<unix.CAP_CHOWN | 1<<unix.CAP_DAC_OVERRIDE | 1<<uni
 // no_new_privs. Capabilities are per thread: the caller is locked to its
 // thread and execs from it.
 func dropPrivileges(u user.User) error {
-	if err := dropBounding(DefaultCaps); err != nil {
-		return err
-	}
-	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("keep capabilities: %w", err)
-	}
-	if err := setIDs(u); err != nil {
-		return err
-	}
-	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("reset keepcaps: %w", err)
-	}
-	if err := setCaps(DefaultCaps); err != nil {
-		return err
-	}
-	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
-		return fmt.Errorf("clear ambient capabilities: %w", err)
-	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("set no_new_privs: %w", err)
-	}
-	// Changing the uid cleared the parent-death signal; set it again.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
-		return fmt.Errorf("set parent-death signal: %w", err)
-	}
-	return nil
+	return steps(
+		func() error { return dropBounding(DefaultCaps) },
+		func() error { return prctl("keep capabilities", unix.PR_SET_KEEPCAPS, 1) },
+		func() error { return setIDs(u) },
+		func() error { return prctl("reset keepcaps", unix.PR_SET_KEEPCAPS, 0) },
+		func() error { return setCaps(DefaultCaps) },
+		func() error {
+			return prctl("clear ambient capabilities", unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL)
+		},
+		func() error { return prctl("set no_new_privs", unix.PR_SET_NO_NEW_PRIVS, 1) },
+		// Changing the uid cleared the parent-death signal; set it again.
+		func() error { return prctl("set parent-death signal", unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL)) },
+	)
+}
+
+// prctl calls prctl(2) with one argument.
+func prctl(what string, option int, arg uintptr) error {
+	return check(what, unix.Prctl(option, arg, 0, 0, 0))
 }
 
 // dropBounding removes every capability outside keep from the bounding set,
@@ -70,16 +62,11 @@ func setIDs(u user.User) error {
 	for i, g := range u.Groups {
 		groups[i] = int(g)
 	}
-	if err := syscall.Setgroups(groups); err != nil {
-		return fmt.Errorf("set groups: %w", err)
-	}
-	if err := syscall.Setgid(int(u.GID)); err != nil {
-		return fmt.Errorf("set gid %d: %w", u.GID, err)
-	}
-	if err := syscall.Setuid(int(u.UID)); err != nil {
-		return fmt.Errorf("set uid %d: %w", u.UID, err)
-	}
-	return nil
+	return steps(
+		func() error { return check("set groups", syscall.Setgroups(groups)) },
+		func() error { return check(fmt.Sprintf("set gid %d", u.GID), syscall.Setgid(int(u.GID))) },
+		func() error { return check(fmt.Sprintf("set uid %d", u.UID), syscall.Setuid(int(u.UID))) },
+	)
 }
 
 // setCaps sets the effective and permitted sets to caps and clears the
@@ -90,8 +77,5 @@ func setCaps(caps uint64) error {
 		{Effective: uint32(caps), Permitted: uint32(caps)},
 		{Effective: uint32(caps >> 32), Permitted: uint32(caps >> 32)},
 	}
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("set capabilities: %w", err)
-	}
-	return nil
+	return check("set capabilities", unix.Capset(&hdr, &data[0]))
 }

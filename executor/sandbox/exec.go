@@ -18,25 +18,21 @@ func execCommand(cs *childSpec) error {
 	if err != nil {
 		return fmt.Errorf("resolve user: %w", err)
 	}
-	if err := os.MkdirAll(cs.Cwd, 0o755); err != nil {
-		return fmt.Errorf("create working dir: %w", err)
-	}
-	if err := os.Chdir(cs.Cwd); err != nil {
-		return fmt.Errorf("enter working dir: %w", err)
-	}
 	env := commandEnv(cs.Env, u.Home)
-	argv0, err := lookPath(cs.Args[0], env)
+	var argv0 string
+	err = steps(
+		func() error { return check("create working dir", os.MkdirAll(cs.Cwd, 0o755)) },
+		func() error { return check("enter working dir", os.Chdir(cs.Cwd)) },
+		func() (err error) { argv0, err = lookPath(cs.Args[0], env); return err },
+		func() error { return dropPrivileges(u) },
+		func() error {
+			return check("close inherited fds", unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC))
+		},
+	)
 	if err != nil {
 		return err
 	}
-	if err := dropPrivileges(u); err != nil {
-		return err
-	}
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fmt.Errorf("close inherited fds: %w", err)
-	}
-	err = unix.Exec(argv0, cs.Args, env)
-	return fmt.Errorf("exec %s: %w", cs.Args[0], err)
+	return check("exec "+cs.Args[0], unix.Exec(argv0, cs.Args, env))
 }
 
 // commandEnv adds PATH and HOME when env lacks them.
@@ -72,12 +68,17 @@ func lookPath(name string, env []string) (string, error) {
 		if dir == "" {
 			dir = "."
 		}
-		cand := filepath.Join(dir, name)
-		if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		if cand := filepath.Join(dir, name); isExecutable(cand) {
 			return cand, nil
 		}
 	}
 	return "", fmt.Errorf("exec: %q: %w", name, errNotFound)
+}
+
+// isExecutable reports whether p is a regular file with an execute bit.
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
 // errNotFound is returned for a command missing from PATH.

@@ -36,12 +36,19 @@ func (cs *childSpec) fillDefaults() {
 	if cs.Hosts == nil {
 		cs.Hosts = fmt.Appendf(nil, "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost ip6-loopback\n", cs.Hostname)
 	}
-	if cs.ResolvConf == nil && cs.Network == "host" {
-		cs.ResolvConf, _ = os.ReadFile("/etc/resolv.conf")
-	}
 	if cs.ResolvConf == nil {
-		cs.ResolvConf = []byte{}
+		cs.ResolvConf = defaultResolvConf(cs.Network)
 	}
+}
+
+// defaultResolvConf is the host's resolv.conf with host networking, and
+// empty (no name service) without a network.
+func defaultResolvConf(network string) []byte {
+	b, err := os.ReadFile("/etc/resolv.conf")
+	if network != "host" || err != nil {
+		return []byte{}
+	}
+	return b
 }
 
 // init pins the init's main goroutine to the main thread: credentials,

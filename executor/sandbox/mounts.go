@@ -3,7 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"path"
+	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -45,6 +45,7 @@ func systemMounts(files string) []mount {
 }
 
 // devLinks are the symlinks of a minimal /dev.
+// Each is {name, target}.
 var devLinks = [][2]string{
 	{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
 	{"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"},
@@ -66,27 +67,12 @@ func mountSystem(root string, cs *childSpec) error {
 		return err
 	}
 	defer r.close()
-	for _, m := range systemMounts(filepath.Join(cs.Scratch, "files")) {
-		if err := r.mount(m); err != nil {
-			return err
-		}
-	}
-	for _, l := range devLinks {
-		if err := r.symlink(l[1], "dev/"+l[0]); err != nil {
-			return err
-		}
-	}
-	for _, p := range readonlyPaths {
-		if err := r.readonly(p); err != nil {
-			return err
-		}
-	}
-	for _, p := range maskedPaths {
-		if err := r.mask(p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return steps(
+		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), r.mount) },
+		func() error { return each(devLinks, r.symlink) },
+		func() error { return each(readonlyPaths, r.readonly) },
+		func() error { return each(maskedPaths, r.mask) },
+	)
 }
 
 // mount performs m, creating its mountpoint when missing.
@@ -97,43 +83,28 @@ func (r rootfs) mount(m mount) error {
 	}
 	err = unix.Mount(m.source, fdPath(fd), m.fstype, m.flags, m.data)
 	unix.Close(fd)
-	if err != nil {
-		return fmt.Errorf("mount %s on /%s: %w", m.source, m.rel, err)
+	if err != nil || !m.readonly {
+		return check("mount "+m.source+" on /"+m.rel, err)
 	}
-	if m.readonly {
-		return r.remountRO(m.rel, m.flags)
-	}
-	return nil
+	return r.remountRO(m.rel, m.flags)
 }
 
 // remountRO makes the bind mount at rel read-only. The path is opened again
 // so the fd names the new mount, not the directory under it.
 func (r rootfs) remountRO(rel string, flags uintptr) error {
-	fd, err := r.open(rel)
-	if err != nil {
-		return fmt.Errorf("open /%s: %w", rel, err)
-	}
-	defer unix.Close(fd)
-	flags |= unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY
-	if err := unix.Mount("", fdPath(fd), "", flags, ""); err != nil {
-		return fmt.Errorf("remount /%s read-only: %w", rel, err)
-	}
-	return nil
+	return r.at(rel, func(p string) error {
+		flags |= unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY
+		return check("remount /"+rel+" read-only", unix.Mount("", p, "", flags, ""))
+	})
 }
 
 // readonly binds rel onto itself read-only; a missing path is skipped.
 func (r rootfs) readonly(rel string) error {
-	fd, err := r.open(rel)
-	if errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open /%s: %w", rel, err)
-	}
-	err = unix.Mount(fdPath(fd), fdPath(fd), "", unix.MS_BIND|unix.MS_REC, "")
-	unix.Close(fd)
-	if err != nil {
-		return fmt.Errorf("bind /%s: %w", rel, err)
+	err := r.at(rel, func(p string) error {
+		return check("bind /"+rel, unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""))
+	})
+	if err != nil || !r.exists(rel) {
+		return err
 	}
 	return r.remountRO(rel, nsdx)
 }
@@ -141,39 +112,24 @@ func (r rootfs) readonly(rel string) error {
 // mask hides rel: /dev/null over a file, an empty read-only tmpfs over a
 // directory. A missing path is skipped.
 func (r rootfs) mask(rel string) error {
-	fd, err := r.open(rel)
-	if errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open /%s: %w", rel, err)
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return fmt.Errorf("stat /%s: %w", rel, err)
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		err = unix.Mount("tmpfs", fdPath(fd), "tmpfs", nsdx|unix.MS_RDONLY, "size=0")
-	} else {
-		err = unix.Mount("/dev/null", fdPath(fd), "", unix.MS_BIND, "")
-	}
-	if err != nil {
-		return fmt.Errorf("mask /%s: %w", rel, err)
-	}
-	return nil
+	return r.at(rel, func(p string) error {
+		fi, err := os.Stat(p)
+		if err == nil && fi.IsDir() {
+			err = unix.Mount("tmpfs", p, "tmpfs", nsdx|unix.MS_RDONLY, "size=0")
+		} else if err == nil {
+			err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+		}
+		return check("mask /"+rel, err)
+	})
 }
 
-// symlink creates rel -> target unless rel exists.
-func (r rootfs) symlink(target, rel string) error {
-	dir, err := r.open(path.Dir(rel))
-	if err != nil {
-		return fmt.Errorf("open /%s: %w", path.Dir(rel), err)
-	}
-	defer unix.Close(dir)
-	err = unix.Symlinkat(target, dir, path.Base(rel))
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("link /%s: %w", rel, err)
-	}
-	return nil
+// symlink creates link[0] -> link[1] in /dev unless it exists.
+func (r rootfs) symlink(link [2]string) error {
+	return r.at("dev", func(dev string) error {
+		err := os.Symlink(link[1], filepath.Join(dev, link[0]))
+		if errors.Is(err, os.ErrExist) {
+			return nil
+		}
+		return check("link /dev/"+link[0], err)
+	})
 }

@@ -36,6 +36,29 @@ func (r rootfs) open(rel string) (int, error) {
 	})
 }
 
+// at calls fn with a path naming rel's resolved location; a missing rel is
+// skipped.
+func (r rootfs) at(rel string, fn func(p string) error) error {
+	fd, err := r.open(rel)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", inRoot(rel), err)
+	}
+	defer unix.Close(fd)
+	return fn(fdPath(fd))
+}
+
+// exists reports whether rel resolves inside the root.
+func (r rootfs) exists(rel string) bool {
+	fd, err := r.open(rel)
+	if err == nil {
+		unix.Close(fd)
+	}
+	return err == nil
+}
+
 // ensure opens rel, first creating it (and its parents) when missing: a
 // directory when dir is set, else an empty file.
 func (r rootfs) ensure(rel string, dir bool) (int, error) {
@@ -47,21 +70,25 @@ func (r rootfs) ensure(rel string, dir bool) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	defer unix.Close(parent)
-	base := path.Base(inRoot(rel))
-	if dir {
-		err = unix.Mkdirat(parent, base, 0o755)
-	} else {
-		var f int
-		f, err = unix.Openat(parent, base, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
-		if err == nil {
-			unix.Close(f)
-		}
-	}
+	err = createAt(parent, path.Base(inRoot(rel)), dir)
+	unix.Close(parent)
 	if err != nil {
 		return -1, fmt.Errorf("create /%s: %w", inRoot(rel), err)
 	}
 	return r.open(rel)
+}
+
+// createAt creates an empty directory or file name in dir. It never
+// follows a symlink at name.
+func createAt(dir int, name string, isDir bool) error {
+	if isDir {
+		return unix.Mkdirat(dir, name, 0o755)
+	}
+	fd, err := unix.Openat(dir, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err == nil {
+		unix.Close(fd)
+	}
+	return err
 }
 
 // mkdirAll opens directory rel, creating missing components.
@@ -74,8 +101,9 @@ func (r rootfs) mkdirAll(rel string) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	defer unix.Close(parent)
-	if err := unix.Mkdirat(parent, path.Base(rel), 0o755); err != nil && !errors.Is(err, unix.EEXIST) {
+	err = unix.Mkdirat(parent, path.Base(rel), 0o755)
+	unix.Close(parent)
+	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return -1, fmt.Errorf("create /%s: %w", rel, err)
 	}
 	return r.open(rel)

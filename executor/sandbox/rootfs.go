@@ -11,13 +11,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// skelEntry is one path of the skeleton layer.
+type skelEntry struct {
+	rel  string
+	mode os.FileMode
+}
+
 // skeleton lists the mountpoints every sandbox root needs. They live in a
 // bottom lower layer on the init's tmpfs, so a root that lacks them gets
 // them without anything being written to the upper dir.
-var skeleton = []struct {
-	rel  string
-	mode os.FileMode
-}{
+var skeleton = []skelEntry{
 	{"", os.ModeDir | 0o755},
 	{"proc", os.ModeDir | 0o555},
 	{"sys", os.ModeDir | 0o555},
@@ -30,71 +33,53 @@ var skeleton = []struct {
 // setupRoot builds the sandbox root and pivots into it. It runs in the
 // init, inside the new mount namespace.
 func setupRoot(cs *childSpec) error {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
-	}
 	tmp, err := unix.Open(filepath.Dir(cs.Scratch), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open sandbox scratch: %w", err)
 	}
 	defer unix.Close(tmp)
-	if err := unix.Mount("tmpfs", cs.Scratch, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0700"); err != nil {
-		return fmt.Errorf("mount sandbox scratch: %w", err)
-	}
-	skel, root := filepath.Join(cs.Scratch, "skel"), filepath.Join(cs.Scratch, "root")
-	if err := writeScratch(cs); err != nil {
-		return err
-	}
-	if err := mountOverlay(append(cs.Lower, skel), cs.Upper, cs.Work, root); err != nil {
-		return err
-	}
-	if err := mountSystem(root, cs); err != nil {
-		return err
-	}
-	if err := unix.Sethostname([]byte(cs.Hostname)); err != nil {
-		return fmt.Errorf("set hostname: %w", err)
-	}
-	if cs.Network == "none" {
-		if err := loopbackUp(); err != nil {
-			return err
-		}
-	}
-	if err := pivot(root); err != nil {
-		return err
-	}
-	// The scratch dir is no mountpoint here any more: remove it before the
-	// command starts, so killing stencil leaves nothing on the host. Run
-	// removes it too should this fail.
+	root, lowers := filepath.Join(cs.Scratch, "root"), append(cs.Lower, filepath.Join(cs.Scratch, "skel"))
+	err = steps(
+		func() error {
+			return check("make mounts private", unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""))
+		},
+		func() error {
+			return check("mount scratch", unix.Mount("tmpfs", cs.Scratch, "tmpfs", nsd, "mode=0700"))
+		},
+		func() error { return writeScratch(cs) },
+		func() error { return mountOverlay(lowers, cs.Upper, cs.Work, root) },
+		func() error { return mountSystem(root, cs) },
+		func() error { return check("set hostname", unix.Sethostname([]byte(cs.Hostname))) },
+		func() error { return setupNetwork(cs.Network) },
+		func() error { return pivot(root) },
+	)
+	// Once pivoted, the scratch dir is no mountpoint here: remove it before
+	// the command starts, so killing stencil leaves nothing on the host.
+	// Run removes it too, should this fail.
 	unix.Unlinkat(tmp, filepath.Base(cs.Scratch), unix.AT_REMOVEDIR) //nolint:errcheck
-	return nil
+	return err
 }
 
 // writeScratch creates the skeleton layer (skel), the root mountpoint
 // (root) and the generated /etc files (files) on the scratch tmpfs.
 func writeScratch(cs *childSpec) error {
-	for _, e := range skeleton {
-		p := filepath.Join(cs.Scratch, "skel", e.rel)
-		var err error
-		if e.mode.IsDir() {
-			err = os.Mkdir(p, e.mode.Perm())
-		} else {
-			err = os.WriteFile(p, nil, e.mode.Perm())
-		}
-		if err == nil {
-			err = os.Chmod(p, e.mode.Perm()) // undo the umask
-		}
-		if err != nil {
-			return fmt.Errorf("write sandbox skeleton: %w", err)
-		}
-	}
-	files := filepath.Join(cs.Scratch, "files")
-	err := errors.Join(os.Mkdir(filepath.Join(cs.Scratch, "root"), 0o755), os.Mkdir(files, 0o755),
+	skel, files := filepath.Join(cs.Scratch, "skel"), filepath.Join(cs.Scratch, "files")
+	err := each(skeleton, func(e skelEntry) error { return writeSkel(filepath.Join(skel, e.rel), e.mode) })
+	return check("write sandbox files", errors.Join(err,
+		os.Mkdir(filepath.Join(cs.Scratch, "root"), 0o755), os.Mkdir(files, 0o755),
 		os.WriteFile(filepath.Join(files, "hosts"), cs.Hosts, 0o644),
-		os.WriteFile(filepath.Join(files, "resolv.conf"), cs.ResolvConf, 0o644))
-	if err != nil {
-		return fmt.Errorf("write sandbox files: %w", err)
+		os.WriteFile(filepath.Join(files, "resolv.conf"), cs.ResolvConf, 0o644)))
+}
+
+// writeSkel creates an empty dir or file with exactly mode.
+func writeSkel(p string, mode os.FileMode) error {
+	var err error
+	if mode.IsDir() {
+		err = os.Mkdir(p, mode.Perm())
+	} else {
+		err = os.WriteFile(p, nil, mode.Perm())
 	}
-	return nil
+	return errors.Join(err, os.Chmod(p, mode.Perm())) // undo the umask
 }
 
 // mountOverlay mounts an overlay of lowers (top first) under upper on
@@ -106,6 +91,21 @@ func mountOverlay(lowers []string, upper, work, target string) error {
 		return fmt.Errorf("open overlay: %w", err)
 	}
 	defer unix.Close(fd)
+	if err := configureOverlay(fd, lowers, upper, work); err != nil {
+		return err
+	}
+	mfd, err := unix.Fsmount(fd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("mount overlay: %w%s", err, fsLog(fd))
+	}
+	defer unix.Close(mfd)
+	return check("attach overlay", unix.MoveMount(mfd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH))
+}
+
+// configureOverlay passes the layers and options to an overlay context.
+// redirect_dir, index and metacopy are off so the upper dir is a plain
+// tree of changes that a layer writer can read without the lowers.
+func configureOverlay(fd int, lowers []string, upper, work string) error {
 	opts := [][2]string{{"upperdir", upper}, {"workdir", work},
 		{"redirect_dir", "off"}, {"index", "off"}, {"metacopy", "off"}}
 	for _, l := range lowers {
@@ -118,14 +118,6 @@ func mountOverlay(lowers []string, upper, work, target string) error {
 	}
 	if err := unix.FsconfigCreate(fd); err != nil {
 		return fmt.Errorf("mount overlay: %w%s", err, fsLog(fd))
-	}
-	mfd, err := unix.Fsmount(fd, unix.FSMOUNT_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("mount overlay: %w%s", err, fsLog(fd))
-	}
-	defer unix.Close(mfd)
-	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-		return fmt.Errorf("attach overlay: %w", err)
 	}
 	return nil
 }
@@ -147,23 +139,20 @@ func pivot(root string) error {
 		return fmt.Errorf("open old root: %w", err)
 	}
 	defer unix.Close(old)
-	if err := unix.Chdir(root); err != nil {
-		return fmt.Errorf("enter new root: %w", err)
-	}
-	if err := unix.PivotRoot(".", "."); err != nil {
-		return fmt.Errorf("pivot root: %w", err)
-	}
-	if err := unix.Fchdir(old); err != nil {
-		return fmt.Errorf("enter old root: %w", err)
-	}
-	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("detach old root: %w", err)
-	}
-	return unix.Chdir("/")
+	return steps(
+		func() error { return check("enter new root", unix.Chdir(root)) },
+		func() error { return check("pivot root", unix.PivotRoot(".", ".")) },
+		func() error { return check("enter old root", unix.Fchdir(old)) },
+		func() error { return check("detach old root", unix.Unmount(".", unix.MNT_DETACH)) },
+		func() error { return check("enter root", unix.Chdir("/")) },
+	)
 }
 
-// loopbackUp brings lo up in a fresh network namespace.
-func loopbackUp() error {
+// setupNetwork brings lo up in a fresh network namespace.
+func setupNetwork(mode string) error {
+	if mode != "none" {
+		return nil
+	}
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("bring lo up: %w", err)
@@ -177,10 +166,7 @@ func loopbackUp() error {
 		ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 		err = unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 	}
-	if err != nil {
-		return fmt.Errorf("bring lo up: %w", err)
-	}
-	return nil
+	return check("bring lo up", err)
 }
 
 // fdPath names an open fd so mount(2) can take it as a path.

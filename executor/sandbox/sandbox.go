@@ -86,15 +86,10 @@ func Run(ctx context.Context, s Spec) error {
 
 // newChildSpec validates s and fills in defaults.
 func newChildSpec(s Spec) (*childSpec, error) {
-	if len(s.Args) == 0 {
-		return nil, errors.New("run sandbox: no command")
-	}
-	for _, dir := range append([]string{s.Upper, s.Work}, s.Lower...) {
-		if !filepath.IsAbs(dir) {
-			return nil, fmt.Errorf("run sandbox: layer dir %q is not absolute", dir)
-		}
-	}
 	network, err := networkMode(s.Network)
+	if err == nil {
+		err = validate(s)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +100,19 @@ func newChildSpec(s Spec) (*childSpec, error) {
 	}
 	cs.fillDefaults()
 	return cs, nil
+}
+
+// validate checks the command and the layer dirs.
+func validate(s Spec) error {
+	if len(s.Args) == 0 {
+		return errors.New("run sandbox: no command")
+	}
+	for _, dir := range append([]string{s.Upper, s.Work}, s.Lower...) {
+		if !filepath.IsAbs(dir) {
+			return fmt.Errorf("run sandbox: layer dir %q is not absolute", dir)
+		}
+	}
+	return nil
 }
 
 // networkMode normalises Spec.Network.

@@ -26,11 +26,7 @@ func start(ctx context.Context, s Spec, cs *childSpec) error {
 		return err
 	}
 	defer parent.Close()
-	cmd := exec.CommandContext(ctx, "/proc/self/exe")
-	cmd.Args = []string{initArg}
-	cmd.Env = []string{}
-	cmd.ExtraFiles = []*os.File{child}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneFlags(cs.Network), Pdeathsig: syscall.SIGKILL}
+	cmd := initCommand(ctx, cs, child)
 	stdio, err := wireStdio(cmd, s)
 	if err != nil {
 		child.Close()
@@ -48,6 +44,17 @@ func start(ctx context.Context, s Spec, cs *childSpec) error {
 	}
 	setupErr := handshake(parent, cs)
 	return waitResult(ctx, cmd.Wait(), setupErr, stdio)
+}
+
+// initCommand is the re-execution of this binary as a sandbox init, in new
+// namespaces, killed with its parent, with conn as fd 3 and no environment.
+func initCommand(ctx context.Context, cs *childSpec, conn *os.File) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "/proc/self/exe")
+	cmd.Args = []string{initArg}
+	cmd.Env = []string{}
+	cmd.ExtraFiles = []*os.File{conn}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneFlags(cs.Network), Pdeathsig: syscall.SIGKILL}
+	return cmd
 }
 
 // cloneFlags are the namespaces a sandbox gets.
@@ -92,22 +99,25 @@ func handshake(conn *os.File, cs *childSpec) error {
 // waitResult turns the init's wait status into Run's result.
 func waitResult(ctx context.Context, waitErr, setupErr error, stdio *stdio) error {
 	stdio.finish()
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return fmt.Errorf("run sandbox: %w", ctx.Err())
-	}
-	if setupErr != nil {
+	case setupErr != nil:
 		return setupErr
-	}
-	if waitErr == nil {
+	case waitErr == nil:
 		return nil
 	}
 	var ee *exec.ExitError
 	if !errors.As(waitErr, &ee) {
 		return fmt.Errorf("wait for sandbox: %w", waitErr)
 	}
-	ws, ok := ee.Sys().(syscall.WaitStatus)
-	if ok && ws.Signaled() {
-		return &ExitError{Code: 128 + int(ws.Signal())}
+	return &ExitError{Code: exitCode(ee)}
+}
+
+// exitCode is a process's exit code, or 128+signal when a signal killed it.
+func exitCode(ee *exec.ExitError) int {
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
 	}
-	return &ExitError{Code: ee.ExitCode()}
+	return ee.ExitCode()
 }

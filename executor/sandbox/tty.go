@@ -31,18 +31,22 @@ func wireStdio(cmd *exec.Cmd, s Spec) (*stdio, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
 	p := &stdio{master: master, slave: slave, copied: make(chan struct{}), restore: rawTerminal(s.Stdin, master)}
-	if s.Stdin != nil {
-		go io.Copy(master, s.Stdin) //nolint:errcheck // ends with the terminal
+	p.proxy(s.Stdin, s.Stdout)
+	return p, nil
+}
+
+// proxy copies in to the terminal and the terminal to out.
+func (p *stdio) proxy(in io.Reader, out io.Writer) {
+	if in != nil {
+		go io.Copy(p.master, in) //nolint:errcheck // ends with the terminal
 	}
-	out := s.Stdout
 	if out == nil {
 		out = io.Discard
 	}
 	go func() {
-		io.Copy(out, master) //nolint:errcheck // EIO once every slave fd is closed
+		io.Copy(out, p.master) //nolint:errcheck // EIO once every slave fd is closed
 		close(p.copied)
 	}()
-	return p, nil
 }
 
 // started drops the parent's copy of the terminal's slave side.
@@ -101,17 +105,18 @@ func rawTerminal(in io.Reader, master *os.File) func() {
 		unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws) //nolint:errcheck // cosmetic
 	}
 	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		return func() {}
-	}
-	raw := *old
-	raw.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	raw.Oflag &^= unix.OPOST
-	raw.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	raw.Cflag = raw.Cflag&^(unix.CSIZE|unix.PARENB) | unix.CS8
-	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
-	if unix.IoctlSetTermios(fd, unix.TCSETS, &raw) != nil {
+	if err != nil || unix.IoctlSetTermios(fd, unix.TCSETS, makeRaw(*old)) != nil {
 		return func() {}
 	}
 	return func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) } //nolint:errcheck // best effort
+}
+
+// makeRaw is cfmakeraw(3): no echo, no line editing, no signals.
+func makeRaw(t unix.Termios) *unix.Termios {
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag = t.Cflag&^(unix.CSIZE|unix.PARENB) | unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	return &t
 }

@@ -11,10 +11,13 @@ package user
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -48,16 +51,13 @@ func Lookup(fsys fs.FS, spec string) (uid, gid uint32, groups []uint32, err erro
 func LookupUser(fsys fs.FS, spec string) (User, error) {
 	name, group, _ := strings.Cut(spec, ":")
 	u, matched, err := lookupPasswd(fsys, name)
-	if err != nil {
-		return User{}, err
-	}
-	if group != "" {
-		u.GID, err = lookupGroup(fsys, group)
+	if err != nil || group == "" {
+		if err == nil && matched != "" {
+			u.Groups, err = supplementary(fsys, matched)
+		}
 		return u, err
 	}
-	if matched != "" {
-		u.Groups, err = supplementary(fsys, matched)
-	}
+	u.GID, err = lookupGroup(fsys, group)
 	return u, err
 }
 
@@ -68,72 +68,6 @@ type passwdEntry struct {
 	home     string
 }
 
-// lookupPasswd finds name (a user name or a numeric uid, "" for root) and
-// returns the user and the matched entry's name ("" when none matched).
-func lookupPasswd(fsys fs.FS, name string) (User, string, error) {
-	u := User{Home: "/"}
-	num, numErr := parseID(name)
-	if name == "" {
-		num, numErr = 0, nil
-	}
-	if numErr != nil && !isSyntax(numErr) {
-		return User{}, "", fmt.Errorf("parse user %q: %w", name, numErr)
-	}
-	entries, err := readPasswd(fsys)
-	if err != nil {
-		return User{}, "", err
-	}
-	for _, e := range entries {
-		if (numErr == nil && e.uid == num) || (numErr != nil && e.name == name) {
-			return User{UID: e.uid, GID: e.gid, Home: e.home}, e.name, nil
-		}
-	}
-	if numErr != nil {
-		return User{}, "", fmt.Errorf("unable to find user %s: %w", name, ErrNoPasswdEntries)
-	}
-	u.UID = num
-	return u, "", nil
-}
-
-// lookupGroup resolves a group name or numeric gid.
-func lookupGroup(fsys fs.FS, group string) (uint32, error) {
-	num, numErr := parseID(group)
-	if numErr != nil && !isSyntax(numErr) {
-		return 0, fmt.Errorf("parse group %q: %w", group, numErr)
-	}
-	entries, err := readGroup(fsys)
-	if err != nil {
-		return 0, err
-	}
-	for _, e := range entries {
-		if (numErr == nil && e.gid == num) || (numErr != nil && e.name == group) {
-			return e.gid, nil
-		}
-	}
-	if numErr != nil {
-		return 0, fmt.Errorf("unable to find group %s: %w", group, ErrNoGroupEntries)
-	}
-	return num, nil
-}
-
-// supplementary lists the gids of every group that names user as a member.
-func supplementary(fsys fs.FS, user string) ([]uint32, error) {
-	entries, err := readGroup(fsys)
-	if err != nil {
-		return nil, err
-	}
-	var gids []uint32
-	for _, e := range entries {
-		for _, m := range e.members {
-			if m == user {
-				gids = append(gids, e.gid)
-				break
-			}
-		}
-	}
-	return gids, nil
-}
-
 // groupEntry is one line of /etc/group.
 type groupEntry struct {
 	name    string
@@ -141,45 +75,130 @@ type groupEntry struct {
 	members []string
 }
 
+// lookupPasswd finds name (a user name or a numeric uid, "" for root) and
+// returns the user and the matched entry's name ("" when none matched).
+func lookupPasswd(fsys fs.FS, name string) (User, string, error) {
+	q, err := parseQuery("user", cmp.Or(name, "0"))
+	if err != nil {
+		return User{}, "", err
+	}
+	entries, err := readPasswd(fsys)
+	if i := slices.IndexFunc(entries, func(e passwdEntry) bool { return q.matches(e.uid, e.name) }); i >= 0 {
+		e := entries[i]
+		return User{UID: e.uid, GID: e.gid, Home: e.home}, e.name, nil
+	}
+	return User{UID: q.id, Home: "/"}, "", q.unmatched(err, ErrNoPasswdEntries)
+}
+
+// lookupGroup resolves a group name or numeric gid.
+func lookupGroup(fsys fs.FS, group string) (uint32, error) {
+	q, err := parseQuery("group", group)
+	if err != nil {
+		return 0, err
+	}
+	entries, err := readGroup(fsys)
+	if i := slices.IndexFunc(entries, func(e groupEntry) bool { return q.matches(e.gid, e.name) }); i >= 0 {
+		return entries[i].gid, nil
+	}
+	return q.id, q.unmatched(err, ErrNoGroupEntries)
+}
+
+// query is the user or group part of a USER value.
+type query struct {
+	kind    string // "user" or "group"
+	name    string
+	id      uint32
+	numeric bool // an id rather than a name
+}
+
+// parseQuery parses one part of a USER value.
+func parseQuery(kind, s string) (query, error) {
+	id, err := parseID(s)
+	if errors.Is(err, strconv.ErrSyntax) {
+		return query{kind: kind, name: s}, nil
+	}
+	if err != nil {
+		return query{}, fmt.Errorf("parse %s %q: %w", kind, s, err)
+	}
+	return query{kind: kind, name: s, id: id, numeric: true}, nil
+}
+
+// matches reports whether an entry with id and name is the one asked for.
+func (q query) matches(id uint32, name string) bool {
+	if q.numeric {
+		return id == q.id
+	}
+	return name == q.name
+}
+
+// unmatched is the error when no entry matched: a read error, else
+// notFound for a name (an id needs no entry).
+func (q query) unmatched(readErr, notFound error) error {
+	if readErr != nil || q.numeric {
+		return readErr
+	}
+	return fmt.Errorf("unable to find %s %s: %w", q.kind, q.name, notFound)
+}
+
+// supplementary lists the gids of every group that names user as a member.
+func supplementary(fsys fs.FS, user string) ([]uint32, error) {
+	entries, err := readGroup(fsys)
+	var gids []uint32
+	for _, e := range entries {
+		if slices.Contains(e.members, user) {
+			gids = append(gids, e.gid)
+		}
+	}
+	return gids, err
+}
+
 // readPasswd parses etc/passwd; a missing file has no entries.
 func readPasswd(fsys fs.FS) ([]passwdEntry, error) {
-	var out []passwdEntry
-	err := eachLine(fsys, "etc/passwd", func(f []string) {
-		if len(f) < 4 {
-			return
-		}
-		uid, err1 := parseID(f[2])
-		gid, err2 := parseID(f[3])
-		if err1 != nil || err2 != nil {
-			return
-		}
-		e := passwdEntry{name: f[0], uid: uid, gid: gid, home: "/"}
-		if len(f) > 5 && f[5] != "" {
-			e.home = f[5]
-		}
-		out = append(out, e)
-	})
-	return out, err
+	return readEntries(fsys, "etc/passwd", parsePasswdLine)
 }
 
 // readGroup parses etc/group; a missing file has no entries.
 func readGroup(fsys fs.FS) ([]groupEntry, error) {
-	var out []groupEntry
-	err := eachLine(fsys, "etc/group", func(f []string) {
-		if len(f) < 3 {
-			return
+	return readEntries(fsys, "etc/group", parseGroupLine)
+}
+
+// readEntries parses every well-formed line of name.
+func readEntries[T any](fsys fs.FS, name string, parse func([]string) (T, bool)) ([]T, error) {
+	var out []T
+	err := eachLine(fsys, name, func(f []string) {
+		if e, ok := parse(f); ok {
+			out = append(out, e)
 		}
-		gid, err := parseID(f[2])
-		if err != nil {
-			return
-		}
-		e := groupEntry{name: f[0], gid: gid}
-		if len(f) > 3 && f[3] != "" {
-			e.members = strings.Split(f[3], ",")
-		}
-		out = append(out, e)
 	})
 	return out, err
+}
+
+// parsePasswdLine parses name:x:uid:gid:gecos:home:shell; bad lines are
+// skipped, as libc does.
+func parsePasswdLine(f []string) (passwdEntry, bool) {
+	if len(f) < 4 {
+		return passwdEntry{}, false
+	}
+	uid, err1 := parseID(f[2])
+	gid, err2 := parseID(f[3])
+	e := passwdEntry{name: f[0], uid: uid, gid: gid, home: "/"}
+	if len(f) > 5 && f[5] != "" {
+		e.home = f[5]
+	}
+	return e, err1 == nil && err2 == nil
+}
+
+// parseGroupLine parses name:x:gid:member,member.
+func parseGroupLine(f []string) (groupEntry, bool) {
+	if len(f) < 3 {
+		return groupEntry{}, false
+	}
+	gid, err := parseID(f[2])
+	e := groupEntry{name: f[0], gid: gid}
+	if len(f) > 3 && f[3] != "" {
+		e.members = strings.Split(f[3], ",")
+	}
+	return e, err == nil
 }
 
 // eachLine calls fn with the colon-separated fields of every non-empty,
@@ -193,41 +212,34 @@ func eachLine(fsys fs.FS, name string, fn func([]string)) error {
 		return fmt.Errorf("open %s: %w", name, err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		fn(strings.Split(line, ":"))
-	}
-	if err := sc.Err(); err != nil {
+	if err := scanLines(f, fn); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	return nil
 }
 
+// scanLines feeds fn the fields of r's meaningful lines.
+func scanLines(r io.Reader, fn func([]string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && line[0] != '#' {
+			fn(strings.Split(line, ":"))
+		}
+	}
+	return sc.Err()
+}
+
 // errRange reports an id outside Docker's accepted range.
 var errRange = fmt.Errorf("uids and gids must be in range 0-%d", math.MaxInt32)
 
-// parseID parses a decimal id in 0..MaxInt32. Non-numbers fail with a
-// *strconv.NumError wrapping strconv.ErrSyntax.
+// parseID parses a decimal id in 0..MaxInt32. Non-numbers fail with an
+// error wrapping strconv.ErrSyntax.
 func parseID(s string) (uint32, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if errors.Is(err, strconv.ErrRange) {
-			return 0, errRange
-		}
-		return 0, err
-	}
-	if n < 0 || n > math.MaxInt32 {
+	if errors.Is(err, strconv.ErrRange) || (err == nil && (n < 0 || n > math.MaxInt32)) {
 		return 0, errRange
 	}
-	return uint32(n), nil
-}
-
-// isSyntax reports whether err means "not a number" (so: a name).
-func isSyntax(err error) bool {
-	return errors.Is(err, strconv.ErrSyntax)
+	return uint32(n), err
 }
