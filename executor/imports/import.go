@@ -28,7 +28,8 @@ const (
 // tarball came from, as docker import does: "Imported from <file>" when r
 // is a named file other than standard input, else "Imported from -".
 // epoch is the image's and the history entry's created time. Entries
-// whose names or hard-link targets contain `..` are rejected.
+// whose names or hard-link targets contain `..` are rejected. The layer
+// is held in memory, compressed, until the caller stores it.
 func Import(r io.Reader, ref string, epoch time.Time) (v1.Image, error) {
 	if ref != "" {
 		if _, err := name.ParseReference(ref); err != nil {

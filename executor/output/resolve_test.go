@@ -31,7 +31,7 @@ func newExtractor(t *testing.T, links map[string]string) *extractor {
 func TestResolve(t *testing.T) {
 	x := newExtractor(t, map[string]string{
 		"abs": "/a/b", "rel": "a/b", "up": "../../../a", "chain": "abs",
-		"missing": "nowhere", "a/b/back": "..", "self": ".",
+		"missing": "nowhere", "a/b/back": "..", "self": ".", "a/b/toa": "/a",
 	})
 	tests := map[string]string{
 		"":              ".",
@@ -45,6 +45,7 @@ func TestResolve(t *testing.T) {
 		"a/b/back/b":    "a/b",
 		"self/self/abs": "a/b",
 		"a//./b/":       "a/b",
+		"a/b/toa/b/toa": "a",
 	}
 	for in, want := range tests {
 		got, err := x.resolve(in)
