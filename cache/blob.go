@@ -67,8 +67,13 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash) (v1.Hash, int64,
 	if want != (v1.Hash{}) && got != want {
 		return v1.Hash{}, 0, fmt.Errorf("verify blob: digest mismatch: want %s, got %s", want, got)
 	}
-	if err := commitTemp(f, filepath.Join(filepath.Dir(f.Name()), got.Hex)); err != nil {
+	target := filepath.Join(filepath.Dir(f.Name()), got.Hex)
+	existed := exists(target)
+	if err := commitTemp(f, target); err != nil {
 		return v1.Hash{}, 0, err
+	}
+	if !existed {
+		s.noteCreated(target)
 	}
 	return got, n, nil
 }

@@ -58,6 +58,7 @@ func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}
+	s.noteCreated(p)
 	if err := syncDir(filepath.Dir(p)); err != nil {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}

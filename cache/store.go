@@ -50,8 +50,9 @@ type Store struct {
 	tmp    *tmpOwner
 	hashes *hashCache
 
-	mu     sync.Mutex // guards lockFD transitions
-	closed bool
+	mu      sync.Mutex // guards lockFD transitions and journal
+	closed  bool
+	journal *Journal // what the current build added, if recording
 }
 
 // storeDirs are created by Open.

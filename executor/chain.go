@@ -76,21 +76,40 @@ func (r *run) execute(ctx context.Context, n int, s *planner.Step) (*chain, erro
 	return extend(parent, s, rec), nil
 }
 
-// record writes a finished step to the step index, and its position's
-// lineage so a later plan can say what changed.
+// record notes a finished step; flush writes it to the step index once the
+// whole build has succeeded.
 func (r *run) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, error) {
 	rec := &cache.StepRecord{Key: s.Key, Layer: ref, Created: r.now()}
 	var err error
 	if rec.Inputs, err = json.Marshal(s.Inputs); err != nil {
 		return nil, err
 	}
-	if err := r.Store.PutStep(rec); err != nil {
-		return nil, fmt.Errorf("record step: %w", err)
-	}
-	if err := r.Store.PutLineage(s.Pos, s.Key); err != nil {
-		return nil, fmt.Errorf("record step lineage: %w", err)
-	}
+	r.mu.Lock()
+	r.pending = append(r.pending, pendingStep{rec: rec, pos: s.Pos})
+	r.mu.Unlock()
 	return rec, nil
+}
+
+type pendingStep struct {
+	rec *cache.StepRecord
+	pos string
+}
+
+// flush writes the build's step records and their positions' lineage, so a
+// later plan finds them and can say what changed.
+func (r *run) flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.pending {
+		if err := r.Store.PutStep(p.rec); err != nil {
+			return fmt.Errorf("record step: %w", err)
+		}
+		if err := r.Store.PutLineage(p.pos, p.rec.Key); err != nil {
+			return fmt.Errorf("record step lineage: %w", err)
+		}
+	}
+	r.pending = nil
+	return nil
 }
 
 // produce does the work of a step that missed the cache.

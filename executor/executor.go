@@ -9,9 +9,11 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -40,11 +42,24 @@ type Result struct {
 
 // Execute runs every step of p that is not cached and returns one Result per
 // target, in the plan's target order.
+//
+// A build that fails leaves the store as it was: its step records are only
+// written once every step succeeded, and the blobs and snapshots it added
+// are rolled back (unless another process has the store open).
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
 	r := e.newRun(p)
-	if err := r.runAll(ctx); err != nil {
+	j := e.Store.Journal()
+	err := r.runAll(ctx)
+	if err == nil {
+		err = r.flush()
+	}
+	if err != nil {
+		if rerr := e.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
+			return nil, errors.Join(err, rerr)
+		}
 		return nil, err
 	}
+	e.Store.EndJournal()
 	out := make([]Result, 0, len(p.Targets))
 	for _, t := range p.Targets {
 		img, err := r.image(r.done[t.Final].chain)
@@ -59,12 +74,15 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 // run is the state of one Execute call.
 type run struct {
 	*Executor
-	plan  *planner.Plan
-	steps map[string]*planner.Step
-	done  map[string]*stepState
-	prog  *progress
-	sem   *semaphore.Weighted
+	plan   *planner.Plan
+	steps  map[string]*planner.Step
+	done   map[string]*stepState
+	prog   *progress
+	sem    *semaphore.Weighted
 	flight singleflight.Group
+
+	mu      sync.Mutex
+	pending []pendingStep // finished steps, recorded by flush
 }
 
 type stepState struct {

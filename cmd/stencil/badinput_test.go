@@ -63,7 +63,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 		{"malformed build.hcl", map[string]string{"build.hcl": "target \"a\" {\n  dockerfile = \n}\n"},
 			[]string{"bake", "a"}, `build\.hcl:2:\d+`},
 		{"unknown target", map[string]string{"build.hcl": "target \"prod\" {}\n", "Dockerfile": "FROM busybox:latest\n"},
-			[]string{"bake", "prd"}, `prd.*did you mean "prod"`},
+			[]string{"bake", "prd"}, `(?i)prd.*did you mean "prod"`},
 		{"malformed Dockerfile", map[string]string{"build.hcl": "target \"a\" {}\n", "Dockerfile": "FROM busybox:latest\nFRM x\n"},
 			[]string{"bake", "a"}, `Dockerfile:2`},
 		{"unknown stage", map[string]string{"build.hcl": "target \"a\" {\n  target = \"nope\"\n}\n", "Dockerfile": "FROM busybox:latest AS base\n"},

@@ -60,22 +60,46 @@ func (r rootfs) exists(rel string) bool {
 }
 
 // ensure opens rel, first creating it (and its parents) when missing: a
-// directory when dir is set, else an empty file.
+// directory when dir is set, else an empty file. A dangling symlink is
+// followed inside the root and its target created, as runc does.
 func (r rootfs) ensure(rel string, dir bool) (int, error) {
+	return r.ensureDepth(inRoot(rel), dir, 0)
+}
+
+// maxLinks bounds the symlinks ensure follows (Linux's MAXSYMLINKS).
+const maxLinks = 40
+
+// ensureDepth is ensure after following depth symlinks.
+func (r rootfs) ensureDepth(rel string, dir bool, depth int) (int, error) {
 	fd, err := r.open(rel)
-	if !errors.Is(err, unix.ENOENT) {
+	if !errors.Is(err, unix.ENOENT) || depth > maxLinks {
 		return fd, err
 	}
-	parent, err := r.mkdirAll(path.Dir(inRoot(rel)))
+	parent, err := r.mkdirAll(path.Dir(rel))
 	if err != nil {
 		return -1, err
 	}
-	err = createAt(parent, path.Base(inRoot(rel)), dir)
-	unix.Close(parent)
+	defer unix.Close(parent)
+	err = createAt(parent, path.Base(rel), dir)
+	if errors.Is(err, unix.EEXIST) {
+		if target, lerr := readlinkAt(parent, path.Base(rel)); lerr == nil {
+			if !path.IsAbs(target) {
+				target = path.Join(path.Dir(rel), target)
+			}
+			return r.ensureDepth(inRoot(target), dir, depth+1)
+		}
+	}
 	if err != nil {
-		return -1, fmt.Errorf("create /%s: %w", inRoot(rel), err)
+		return -1, fmt.Errorf("create /%s: %w", rel, err)
 	}
 	return r.open(rel)
+}
+
+// readlinkAt reads the symlink name in dir.
+func readlinkAt(dir int, name string) (string, error) {
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(dir, name, buf)
+	return string(buf[:max(n, 0)]), err
 }
 
 // createAt creates an empty directory or file name in dir. It never
