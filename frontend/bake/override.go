@@ -53,8 +53,11 @@ func (c *Config) parseOverride(s string, out map[string][]override) error {
 	if !ok {
 		return fmt.Errorf("unknown key %q.%s", keys[1], didYouMean(keys[1], sortedKeys(overrideKinds)))
 	}
-	if (k == kMap) != (len(keys) == 3) {
-		return fmt.Errorf("key %q: expected %s", keys[1], map[bool]string{true: keys[1] + ".<name>", false: "no sub-key"}[k == kMap])
+	if k == kMap && len(keys) != 3 {
+		return fmt.Errorf("key %q: expected %s.<name>", keys[1], keys[1])
+	}
+	if k != kMap && len(keys) == 3 {
+		return fmt.Errorf("key %q: expected no sub-key", keys[1])
 	}
 	if !hasValue && keys[1] != "args" {
 		return fmt.Errorf("expected target.key=value")
@@ -121,7 +124,11 @@ func (t *Target) apply(o override) error {
 		if err != nil {
 			return fmt.Errorf("invalid value %s for boolean key %s", o.value, attr)
 		}
-		t.Outputs = map[string]func([]string, bool) []string{"push": setPush, "load": setLoad}[attr](t.Outputs, b)
+		if attr == "push" {
+			t.Outputs = setPush(t.Outputs, b)
+		} else {
+			t.Outputs = setLoad(t.Outputs, b)
+		}
 	case k == kList:
 		t.applyList(attr, o)
 	case k == kMap:
