@@ -75,7 +75,7 @@ func (r rootfs) ensureDepth(rel string, dir bool, depth int) (int, error) {
 	if !errors.Is(err, unix.ENOENT) || depth > maxLinks {
 		return fd, err
 	}
-	parent, err := r.mkdirAll(path.Dir(rel))
+	parent, err := r.ensureDepth(path.Dir(rel), true, depth)
 	if err != nil {
 		return -1, err
 	}
@@ -113,22 +113,4 @@ func createAt(dir int, name string, isDir bool) error {
 		unix.Close(fd)
 	}
 	return err
-}
-
-// mkdirAll opens directory rel, creating missing components.
-func (r rootfs) mkdirAll(rel string) (int, error) {
-	fd, err := r.open(rel)
-	if !errors.Is(err, unix.ENOENT) || rel == "." {
-		return fd, err
-	}
-	parent, err := r.mkdirAll(path.Dir(rel))
-	if err != nil {
-		return -1, err
-	}
-	err = unix.Mkdirat(parent, path.Base(rel), 0o755)
-	unix.Close(parent)
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return -1, fmt.Errorf("create /%s: %w", rel, err)
-	}
-	return r.open(rel)
 }

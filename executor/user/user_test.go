@@ -2,7 +2,11 @@ package user
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -110,5 +114,89 @@ func TestLookupUnreadable(t *testing.T) {
 	fsys := fstest.MapFS{"etc/passwd": {Mode: 0o40755}} // a directory
 	if _, _, _, err := Lookup(fsys, "root"); err == nil {
 		t.Fatal("Lookup with passwd as a directory succeeded")
+	}
+}
+
+func TestLookupFileQuirks(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	fsys := fstest.MapFS{
+		"etc/passwd": {Data: []byte("\n# comment\n  \nshort:x\nbad:x:1:notgid:::\n" +
+			"1000:x:5:5::/weird:/bin/sh\r\napp:x:1000:1000::/home/app:/bin/sh\r\n" +
+			"dup:x:7:7::/first:\ndup:x:8:8::/second:\n" + long + ":x:9:9:::\n")},
+		"etc/group": {Data: []byte("g:x:notanumber:app\nstaff:x:50:app,,other\nstaff2:x:51:app\n")},
+	}
+	tests := []struct {
+		spec string
+		want User
+	}{
+		// A numeric spec matches by uid, never by a user named "1000".
+		{"1000", User{UID: 1000, GID: 1000, Groups: []uint32{50, 51}, Home: "/home/app"}},
+		{"dup", User{UID: 7, GID: 7, Home: "/first"}}, // first entry wins
+		{long, User{UID: 9, GID: 9, Home: "/"}},
+		{"5", User{UID: 5, GID: 5, Home: "/weird"}},
+		{"1:staff2", User{UID: 1, GID: 51, Home: "/"}},
+	}
+	for _, tt := range tests {
+		got, err := LookupUser(fsys, tt.spec)
+		if err != nil || got.UID != tt.want.UID || got.GID != tt.want.GID || got.Home != tt.want.Home ||
+			!slices.Equal(got.Groups, tt.want.Groups) {
+			t.Errorf("LookupUser(%.20q) = %+v, %v; want %+v", tt.spec, got, err, tt.want)
+		}
+	}
+	if _, err := LookupUser(fsys, "bad"); !errors.Is(err, ErrNoPasswdEntries) {
+		t.Errorf("a malformed line matched: %v", err)
+	}
+}
+
+func TestLookupOnDisk(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/passwd.real"), []byte(passwd), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("passwd.real", filepath.Join(root, "etc/passwd")); err != nil {
+		t.Fatal(err)
+	}
+	uid, gid, groups, err := Lookup(os.DirFS(root), "nobody")
+	if err != nil || uid != 65534 || gid != 65534 || groups != nil {
+		t.Fatalf("Lookup(nobody) on disk = %d, %d, %v, %v", uid, gid, groups, err)
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for s, want := range map[string]uint32{"0": 0, "65534": 65534, "2147483647": 2147483647, "007": 7} {
+		if got, err := parseID(s); err != nil || got != want {
+			t.Errorf("parseID(%q) = %d, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"2147483648", "-1", "99999999999999999999"} {
+		if _, err := parseID(s); err != errRange {
+			t.Errorf("parseID(%q) error = %v, want range error", s, err)
+		}
+	}
+	for _, s := range []string{"", "abc", "1a", " 1"} {
+		if _, err := parseID(s); !errors.Is(err, strconv.ErrSyntax) {
+			t.Errorf("parseID(%q) error = %v, want syntax error", s, err)
+		}
+	}
+}
+
+func TestQueryMatches(t *testing.T) {
+	byName, err := parseQuery("user", "app")
+	if err != nil || byName.numeric || !byName.matches(1, "app") || byName.matches(1, "other") {
+		t.Fatalf("name query: %+v, %v", byName, err)
+	}
+	byID, err := parseQuery("group", "12")
+	if err != nil || !byID.numeric || !byID.matches(12, "x") || byID.matches(13, "12") {
+		t.Fatalf("id query: %+v, %v", byID, err)
+	}
+	if err := byID.unmatched(nil, ErrNoGroupEntries); err != nil {
+		t.Fatalf("an unmatched id is fine: %v", err)
+	}
+	readErr := errors.New("read failed")
+	if err := byName.unmatched(readErr, ErrNoPasswdEntries); err != readErr {
+		t.Fatalf("read errors win: %v", err)
 	}
 }
