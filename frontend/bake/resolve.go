@@ -109,6 +109,10 @@ func (c *Config) walk(name string, targets, groups map[string]bool) {
 	}
 	groups[name] = true
 	for _, t := range g.Targets {
+		if t == name { // a matrix group may list a target of its own name
+			targets[t] = true
+			continue
+		}
 		c.walk(t, targets, groups)
 	}
 }

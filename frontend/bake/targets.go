@@ -80,7 +80,9 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 			names = append(names, t.Name)
 		}
 	}
-	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
+	names = dedup(names)
+	renamed := len(names) != 1 || names[0] != b.Labels[0]
+	if content.Attributes["matrix"] != nil && renamed && !diags.HasErrors() {
 		e.c.addGroup(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
 	}
 	return out, diags
@@ -120,10 +122,11 @@ func (e *evaluator) targetName(b *hcl.Block, a *hcl.Attribute, locals map[string
 		if diags.HasErrors() {
 			return "", diags
 		}
-		if val.Type() != cty.String || val.IsNull() || !val.IsKnown() {
-			return "", hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid target name", "name must be a string")}
+		s, err := toString(val)
+		if err != nil {
+			return "", hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid target name", "name %s", err)}
 		}
-		name, rng = val.AsString(), a.Expr.Range()
+		name, rng = s, a.Expr.Range()
 	}
 	if !nameRE.MatchString(name) {
 		return "", hcl.Diagnostics{errorf(&rng, "Invalid target name",

@@ -1,0 +1,149 @@
+package bake
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestInterpolate(t *testing.T) {
+	env := envOf(map[string]string{"A": "a", "EMPTY": ""})
+	cases := map[string]string{
+		"plain":            "plain",
+		"$A-$A":            "a-a",
+		"${A}":             "a",
+		"x${A}y":           "xay",
+		"$$A":              "$A",
+		"${MISSING}":       "",
+		"${MISSING:-def}":  "def",
+		"${EMPTY:-def}":    "def",
+		"${EMPTY-def}":     "",
+		"${MISSING-def}":   "def",
+		"${A:-def}":        "a",
+		"${A:?must}":       "a",
+		"cost $":           "cost $",
+		"$ 5":              "$ 5",
+		"${MISSING:-a:-b}": "a:-b",
+	}
+	for in, want := range cases {
+		got, err := interpolate(in, env)
+		if err != nil || got != want {
+			t.Errorf("interpolate(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"${A", "${MISSING:?is required}", "${EMPTY:?no}", "${MISSING?x}", "${A!}"} {
+		if _, err := interpolate(bad, env); err == nil {
+			t.Errorf("interpolate(%q) accepted", bad)
+		}
+	}
+}
+
+const composeSrc = `
+services:
+  web:
+    image: example/web
+    build:
+      context: web
+      args:
+        - A=1
+        - FROM_ENV
+        - NOT_SET
+      labels:
+        team: web
+      extra_hosts:
+        db: 10.0.0.2
+      additional_contexts:
+        base: docker-image://alpine
+      ssh: [default]
+      secrets: [tok]
+      pull: true
+      network: host
+  short:
+    build: ./short
+  nobuild:
+    image: redis
+  "dotted.name":
+    build: .
+secrets:
+  tok:
+    environment: TOKEN
+`
+
+func TestComposeTargets(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": composeSrc})
+	c, err := Load(Options{Dir: dir, Env: envOf(map[string]string{"FROM_ENV": "e"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.Resolve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(ts); !slices.Equal(got, []string{"dotted_name", "short", "web"}) {
+		t.Fatalf("targets %q", got)
+	}
+	web := ts[2]
+	if deref(web.Context) != "web" || deref(web.Args["A"]) != "1" || deref(web.Args["FROM_ENV"]) != "e" {
+		t.Errorf("web %+v", web)
+	}
+	if _, ok := web.Args["NOT_SET"]; ok {
+		t.Error("arg without value or env kept")
+	}
+	checks := [][2]string{
+		{deref(web.Labels["team"]), "web"}, {deref(web.ExtraHosts["db"]), "10.0.0.2"},
+		{deref(web.Contexts["base"]), "docker-image://alpine"}, {deref(web.Network), "host"},
+		{web.Tags[0], "example/web"}, {web.SSH[0], "default"}, {web.Secrets[0], "id=tok,type=env,env=TOKEN"},
+	}
+	for _, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("got %q, want %q", c[0], c[1])
+		}
+	}
+	if web.Pull == nil || !*web.Pull {
+		t.Error("pull lost")
+	}
+	if deref(ts[1].Context) != "./short" {
+		t.Errorf("short build context %s", deref(ts[1].Context))
+	}
+}
+
+func TestComposeUnderHCL(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"docker-compose.yml": "services:\n  web:\n    build:\n      context: c\n      args: {A: compose, B: compose}\n",
+		"docker-bake.hcl": `target "web" { args = { A = "hcl" } }
+target "other" {}
+group "default" { targets = ["other"] }`,
+	})
+	c, err := Load(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.Resolve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(ts); !slices.Equal(got, []string{"other", "web"}) {
+		t.Fatalf("default group %q", got)
+	}
+	web := ts[1]
+	if deref(web.Args["A"]) != "hcl" || deref(web.Args["B"]) != "compose" || deref(web.Context) != "c" {
+		t.Errorf("web args %v context %s", web.Args, deref(web.Context))
+	}
+	if web.DefRange.Filename == "" || web.DefRange.Start.Line != 1 {
+		t.Errorf("DefRange %s should be the HCL block", web.DefRange)
+	}
+}
+
+func TestComposeErrors(t *testing.T) {
+	cases := map[string]string{
+		"services: [": "parse compose file",
+		"services:\n  a:\n    build:\n      secrets: [x]": `unknown secret "x"`,
+		"services:\n  a:\n    build:\n      args: 5":      "expected a mapping or a list",
+		"services:\n  a:\n    image: ${NEED:?set NEED}":   "required variable NEED",
+		"services:\n  a:\n    build: [1]":                 "service \"a\"",
+	}
+	for src, want := range cases {
+		dir := writeFiles(t, map[string]string{"compose.yaml": src})
+		_, err := Load(Options{Dir: dir, Files: []string{"compose.yaml"}})
+		wantErr(t, err, want)
+	}
+}
