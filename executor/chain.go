@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -143,7 +144,7 @@ func (r *run) cached(s *planner.Step, parent *chain) (*chain, bool) {
 
 // extend adds a step record to its parent's chain.
 func extend(parent *chain, s *planner.Step, rec *cache.StepRecord) *chain {
-	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: s.Instruction, Comment: "buildkit.dockerfile.v0"}
+	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: createdBy(s), Comment: "buildkit.dockerfile.v0"}
 	if rec.Layer == nil {
 		h.EmptyLayer = true
 		return parent.with(s.Config, h, nil)
@@ -166,4 +167,16 @@ func locate(s *planner.Step, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s:%d: %s: %w", s.Location.File, s.Location.Line, s.Instruction, err)
+}
+
+// createdBy is a step's history text as BuildKit writes it: layer steps
+// carry a "# buildkit" suffix and RUN shows the argv it executed.
+func createdBy(s *planner.Step) string {
+	switch {
+	case s.Kind == planner.KindRun && s.Run != nil:
+		return "RUN " + strings.Join(s.Run.Args, " ") + " # buildkit"
+	case s.Kind == planner.KindCopy:
+		return s.Instruction + " # buildkit"
+	}
+	return s.Instruction
 }

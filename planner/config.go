@@ -18,6 +18,17 @@ func scratchConfig() v1.Config {
 	return v1.Config{Env: []string{"PATH=" + defaultPath}, WorkingDir: "/"}
 }
 
+// withPath gives a base image without PATH BuildKit's default one.
+func withPath(c v1.Config) v1.Config {
+	for _, kv := range c.Env {
+		if strings.HasPrefix(kv, "PATH=") {
+			return c
+		}
+	}
+	c.Env = append(c.Env, "PATH="+defaultPath)
+	return c
+}
+
 // cloneConfig deep-copies the fields instructions change.
 func cloneConfig(c v1.Config) v1.Config {
 	c.Cmd = slices.Clone(c.Cmd)

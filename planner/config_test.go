@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 func TestConfigInstructions(t *testing.T) {
@@ -146,7 +148,7 @@ RUN echo $FROMGLOBAL $TARGETARCH $LOCAL $BASE $TAG
 		t.Fatalf("FROM = %q", find(p, "FROM").Instruction)
 	}
 	env := strings.Join(final(p).Run.Env, " ")
-	if env != "FROMGLOBAL=g TARGETARCH=amd64 LOCAL=l-g BASE=busybox" {
+	if env != "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin FROMGLOBAL=g TARGETARCH=amd64 LOCAL=l-g BASE=busybox" {
 		t.Fatalf("RUN env = %q (TAG must not leak without ARG)", env)
 	}
 }
@@ -155,5 +157,16 @@ func TestFromPlatformArgs(t *testing.T) {
 	ok := "FROM --platform=$BUILDPLATFORM alpine:3.20 AS a\nFROM --platform=${TARGETPLATFORM} alpine:3.20\n"
 	if _, err := buildErr(target("t", ok)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWithPathAddsDefaultOnlyWhenMissing(t *testing.T) {
+	got := withPath(v1.Config{Env: []string{"A=1"}})
+	if len(got.Env) != 2 || got.Env[1] != "PATH="+defaultPath {
+		t.Errorf("missing PATH: env %q", got.Env)
+	}
+	got = withPath(v1.Config{Env: []string{"PATH=/x"}})
+	if len(got.Env) != 1 || got.Env[0] != "PATH=/x" {
+		t.Errorf("existing PATH replaced: env %q", got.Env)
 	}
 }

@@ -177,7 +177,7 @@ func (s *stageState) base(ref string) (*Step, error) {
 		in.Base = "scratch"
 	}
 	base := *img.base
-	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: cloneConfig(img.cfg), Inputs: in}
+	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: withPath(cloneConfig(img.cfg)), Inputs: in}
 	s.stamp(st)
 	return s.ts.b.add(st), nil
 }
