@@ -60,6 +60,10 @@ func init() {
 	}
 }
 
+// initCalled records that Init ran, so Run can refuse to re-execute a
+// binary that would not become an init (and would recurse instead).
+var initCalled bool
+
 // isInit reports whether this process was started by Run as a sandbox init.
 func isInit() bool {
 	return len(os.Args) > 0 && os.Args[0] == initArg
@@ -69,6 +73,7 @@ func isInit() bool {
 // namespaces' root and execs the command, never returning. In any other
 // process it returns at once. Call it first in main and TestMain.
 func Init() {
+	initCalled = true
 	if !isInit() {
 		return
 	}

@@ -86,6 +86,9 @@ func Run(ctx context.Context, s Spec) error {
 
 // newChildSpec validates s and fills in defaults.
 func newChildSpec(s Spec) (*childSpec, error) {
+	if !initCalled {
+		return nil, errors.New("run sandbox: sandbox.Init was not called first in main or TestMain")
+	}
 	network, err := networkMode(s.Network)
 	if err == nil {
 		err = validate(s)

@@ -150,6 +150,15 @@ func TestSpecValidation(t *testing.T) {
 	}
 }
 
+func TestRunRequiresInit(t *testing.T) {
+	initCalled = false
+	defer func() { initCalled = true }()
+	err := Run(context.Background(), Spec{Upper: "/u", Work: "/w", Args: []string{"true"}})
+	if err == nil || !strings.Contains(err.Error(), "sandbox.Init was not called") {
+		t.Fatalf("Run without Init: %v", err)
+	}
+}
+
 func TestChildSpecDefaults(t *testing.T) {
 	cs, err := newChildSpec(Spec{Upper: "/u", Work: "/w", Args: []string{"x"}, Network: "none"})
 	if err != nil {
