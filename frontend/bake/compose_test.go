@@ -147,3 +147,56 @@ func TestComposeErrors(t *testing.T) {
 		wantErr(t, err, want)
 	}
 }
+
+func TestComposeMapForms(t *testing.T) {
+	src := `services:
+  a:
+    build:
+      args:
+        NUM: 1
+        NULL:
+        STR: "x"
+      extra_hosts:
+        - "h1=1.1.1.1"
+        - "h2:2.2.2.2"
+      shm_size: 1024
+      no_cache: false
+`
+	dir := writeFiles(t, map[string]string{"compose.yaml": src})
+	c, err := Load(Options{Dir: dir, Env: envOf(map[string]string{"NULL": "from-env"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.Resolve([]string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ts[0]
+	want := map[string]string{"NUM": "1", "NULL": "from-env", "STR": "x"}
+	for k, v := range want {
+		if deref(a.Args[k]) != v {
+			t.Errorf("arg %s = %s", k, deref(a.Args[k]))
+		}
+	}
+	if deref(a.ExtraHosts["h1"]) != "1.1.1.1" || deref(a.ExtraHosts["h2"]) != "2.2.2.2" {
+		t.Errorf("extra hosts %v", a.ExtraHosts)
+	}
+	if deref(a.ShmSize) != "1024" || a.NoCache == nil || *a.NoCache {
+		t.Errorf("shm %s no-cache %v", deref(a.ShmSize), a.NoCache)
+	}
+}
+
+func TestComposeHelpers(t *testing.T) {
+	if strPtr("") != nil || deref(strPtr("x")) != "x" {
+		t.Error("strPtr")
+	}
+	if nonNil(map[string]*string{"a": nil}) != nil {
+		t.Error("nonNil keeps an all-null map")
+	}
+	if got := secretEntry("s", composeSecret{File: "f"}); got != "id=s,src=f" {
+		t.Errorf("secretEntry file = %s", got)
+	}
+	if !isCompose("x/compose.yml") || !isCompose("a.yaml") || isCompose("a.hcl") {
+		t.Error("isCompose")
+	}
+}
