@@ -40,13 +40,7 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 
 // evaluate turns parsed files into a Config of merged, unresolved targets.
 func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.Diagnostics) {
-	e := &evaluator{
-		c:   &Config{targets: map[string]*Target{}, groups: map[string]*Group{}},
-		env: env, vars: map[string]*variable{}, values: map[string]cty.Value{},
-		busy: map[string]bool{}, targetBlocks: map[string][]*hcl.Block{},
-		targetVals: map[string]cty.Value{},
-	}
-	e.funcs = libraryFuncs()
+	e := newEvaluator(env)
 	var groups, funcs []*hcl.Block
 	var diags hcl.Diagnostics
 	for _, f := range files {
@@ -54,12 +48,7 @@ func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.
 		groups, funcs, diags = append(groups, g...), append(funcs, fn...), append(diags, d...)
 	}
 	diags = append(diags, e.addFunctions(funcs)...)
-	for name, v := range builtinVars() {
-		if e.vars[name] == nil {
-			e.vars[name] = &variable{name: name, topLevel: true}
-			e.values[name] = v
-		}
-	}
+	e.addBuiltins()
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -73,6 +62,25 @@ func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.
 		diags = append(diags, e.evalLabel(l, nil)...)
 	}
 	return e.c, diags
+}
+
+func newEvaluator(env func(string) (string, bool)) *evaluator {
+	return &evaluator{
+		c:   &Config{targets: map[string]*Target{}, groups: map[string]*Group{}},
+		env: env, vars: map[string]*variable{}, values: map[string]cty.Value{},
+		busy: map[string]bool{}, targetBlocks: map[string][]*hcl.Block{},
+		targetVals: map[string]cty.Value{}, funcs: libraryFuncs(),
+	}
+}
+
+// addBuiltins defines buildx's predefined variables the files do not define.
+func (e *evaluator) addBuiltins() {
+	for name, v := range builtinVars() {
+		if e.vars[name] == nil {
+			e.vars[name] = &variable{name: name, topLevel: true}
+			e.values[name] = v
+		}
+	}
 }
 
 // collect registers one file's variables and targets and returns its group

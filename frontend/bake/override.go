@@ -46,21 +46,9 @@ func (c *Config) parseOverride(s string, out map[string][]override) error {
 	lhs, value, hasValue := strings.Cut(s, "=")
 	skey, appendTo := strings.CutSuffix(lhs, "+")
 	keys := strings.SplitN(skey, ".", 3)
-	if len(keys) < 2 {
-		return fmt.Errorf("expected target.key=value")
-	}
-	k, ok := overrideKinds[keys[1]]
-	if !ok {
-		return fmt.Errorf("unknown key %q.%s", keys[1], didYouMean(keys[1], sortedKeys(overrideKinds)))
-	}
-	if k == kMap && len(keys) != 3 {
-		return fmt.Errorf("key %q: expected %s.<name>", keys[1], keys[1])
-	}
-	if k != kMap && len(keys) == 3 {
-		return fmt.Errorf("key %q: expected no sub-key", keys[1])
-	}
-	if !hasValue && keys[1] != "args" {
-		return fmt.Errorf("expected target.key=value")
+	k, err := checkKey(keys, hasValue)
+	if err != nil {
+		return err
 	}
 	if !hasValue {
 		if value, hasValue = c.env(keys[2]); !hasValue {
@@ -71,11 +59,31 @@ func (c *Config) parseOverride(s string, out map[string][]override) error {
 	if err != nil {
 		return err
 	}
-	okey := strings.Join(keys[1:], ".")
+	o := override{key: strings.Join(keys[1:], "."), value: value, values: []string{value}, append: appendTo}
 	for _, name := range names {
-		out[name] = addOverride(out[name], override{key: okey, value: value, values: []string{value}, append: appendTo}, k == kList)
+		out[name] = addOverride(out[name], o, k == kList)
 	}
 	return nil
+}
+
+// checkKey validates pattern.key[.name] and returns the key's kind; only
+// args.NAME may go without a value (it is then read from the environment).
+func checkKey(keys []string, hasValue bool) (kind, error) {
+	if len(keys) < 2 {
+		return 0, fmt.Errorf("expected target.key=value")
+	}
+	k, ok := overrideKinds[keys[1]]
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("unknown key %q.%s", keys[1], didYouMean(keys[1], sortedKeys(overrideKinds)))
+	case k == kMap && len(keys) != 3:
+		return 0, fmt.Errorf("key %q: expected %s.<name>", keys[1], keys[1])
+	case k != kMap && len(keys) == 3:
+		return 0, fmt.Errorf("key %q: expected no sub-key", keys[1])
+	case !hasValue && keys[1] != "args":
+		return 0, fmt.Errorf("expected target.key=value")
+	}
+	return k, nil
 }
 
 // addOverride records o, accumulating list values under one key.
@@ -118,32 +126,33 @@ func (c *Config) expandTargets(pattern string) ([]string, error) {
 // apply sets the override on t.
 func (t *Target) apply(o override) error {
 	attr, sub, _ := strings.Cut(o.key, ".")
+	v := o.value
 	switch k := overrideKinds[attr]; {
-	case attr == "push" || attr == "load":
-		b, err := strconv.ParseBool(o.value)
-		if err != nil {
-			return fmt.Errorf("invalid value %s for boolean key %s", o.value, attr)
-		}
-		if attr == "push" {
-			t.Outputs = setPush(t.Outputs, b)
-		} else {
-			t.Outputs = setLoad(t.Outputs, b)
-		}
 	case k == kList:
 		t.applyList(attr, o)
 	case k == kMap:
-		m := fieldByName[attr].smap(t)
-		v := o.value
-		mergeMap(m, map[string]*string{sub: &v})
+		mergeMap(fieldByName[attr].smap(t), map[string]*string{sub: &v})
 	case k == kBool:
-		b, err := strconv.ParseBool(o.value)
-		if err != nil {
-			return fmt.Errorf("invalid value %s for boolean key %s", o.value, attr)
-		}
-		*fieldByName[attr].boolp(t) = &b
+		return t.applyBool(attr, v)
 	default:
-		v := o.value
 		*fieldByName[attr].str(t) = &v
+	}
+	return nil
+}
+
+// applyBool sets a boolean key; push and load change the outputs instead.
+func (t *Target) applyBool(attr, value string) error {
+	b, err := strconv.ParseBool(value)
+	if err != nil {
+		return fmt.Errorf("invalid value %s for boolean key %s", value, attr)
+	}
+	switch attr {
+	case "push":
+		t.Outputs = setPush(t.Outputs, b)
+	case "load":
+		t.Outputs = setLoad(t.Outputs, b)
+	default:
+		*fieldByName[attr].boolp(t) = &b
 	}
 	return nil
 }

@@ -18,25 +18,15 @@ func (c *Config) Print(w io.Writer, names []string) error {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	if groups := c.printGroups(names); len(groups) > 0 {
-		buf.WriteString(`"group":{`)
-		for i, g := range groups {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeKey(&buf, g.Name)
-			writeGroup(&buf, g)
-		}
-		buf.WriteString("},")
+		writeObject(&buf, "group", len(groups), func(i int) (string, func(*bytes.Buffer)) {
+			return groups[i].Name, func(b *bytes.Buffer) { writeGroup(b, groups[i]) }
+		})
+		buf.WriteByte(',')
 	}
-	buf.WriteString(`"target":{`)
-	for i, t := range ts {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		writeKey(&buf, t.Name)
-		writeTarget(&buf, t)
-	}
-	buf.WriteString("}}")
+	writeObject(&buf, "target", len(ts), func(i int) (string, func(*bytes.Buffer)) {
+		return ts[i].Name, func(b *bytes.Buffer) { writeTarget(b, ts[i]) }
+	})
+	buf.WriteByte('}')
 	var out bytes.Buffer
 	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
 		return err
@@ -44,6 +34,21 @@ func (c *Config) Print(w io.Writer, names []string) error {
 	out.WriteByte('\n')
 	_, err = w.Write(out.Bytes())
 	return err
+}
+
+// writeObject writes "key":{...} with n members, each named and written by member.
+func writeObject(buf *bytes.Buffer, key string, n int, member func(int) (string, func(*bytes.Buffer))) {
+	writeKey(buf, key)
+	buf.WriteByte('{')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		name, write := member(i)
+		writeKey(buf, name)
+		write(buf)
+	}
+	buf.WriteByte('}')
 }
 
 // printGroups are the groups buildx prints: every group the names reach,
@@ -58,29 +63,33 @@ func (c *Config) printGroups(names []string) []*Group {
 		matched = append(matched, m...)
 	}
 	_, groups, _ := c.expand(matched)
-	var out []*Group
-	var def *Group
+	out := map[string]*Group{}
 	for _, g := range groups {
 		cp := *c.groups[g]
-		if g == "default" {
-			def = &cp
-		}
-		out = append(out, &cp)
+		out[g] = &cp
 	}
+	addDefault(out, matched)
+	return sortedValues(out)
+}
+
+// addDefault lists the requested names in the default group, as buildx
+// does, unless the only name is the default group itself.
+func addDefault(groups map[string]*Group, requested []string) {
+	def := groups["default"]
 	var extra []string
-	for _, n := range dedup(matched) {
+	for _, n := range dedup(requested) {
 		if n != "default" || def == nil {
 			extra = append(extra, n)
 		}
 	}
-	if len(extra) > 0 {
-		if def == nil {
-			def = &Group{Name: "default"}
-			out = append(out, def)
-		}
-		def.Targets = sortedKeys(setOf(append(def.Targets, extra...)))
+	if len(extra) == 0 {
+		return
 	}
-	return sortGroups(out)
+	if def == nil {
+		def = &Group{Name: "default"}
+		groups["default"] = def
+	}
+	def.Targets = sortedKeys(setOf(append(def.Targets, extra...)))
 }
 
 func setOf(s []string) map[string]bool {
@@ -91,11 +100,7 @@ func setOf(s []string) map[string]bool {
 	return m
 }
 
-func sortGroups(gs []*Group) []*Group {
-	m := map[string]*Group{}
-	for _, g := range gs {
-		m[g.Name] = g
-	}
+func sortedValues(m map[string]*Group) []*Group {
 	out := make([]*Group, 0, len(m))
 	for _, k := range sortedKeys(m) {
 		out = append(out, m[k])
@@ -149,11 +154,9 @@ var escaped = map[string]bool{"args": true, "labels": true, "extra-hosts": true,
 	"dockerfile-inline": true, "annotations": true}
 
 func printValue(t *Target, f field) any {
-	esc := func(s string) string {
-		if !escaped[f.name] {
-			return s
-		}
-		return strings.ReplaceAll(strings.ReplaceAll(s, "${", "$${"), "%{", "%%{")
+	esc := func(s string) string { return s }
+	if escaped[f.name] {
+		esc = escape
 	}
 	switch f.kind {
 	case kString:
@@ -167,15 +170,20 @@ func printValue(t *Target, f field) any {
 		}
 		return m
 	}
+	conv := func(s string) any { return esc(s) }
+	if f.object != nil {
+		conv = f.object
+	}
 	var out []any
 	for _, s := range *f.list(t) {
-		if f.object != nil {
-			out = append(out, f.object(s))
-		} else {
-			out = append(out, esc(s))
-		}
+		out = append(out, conv(s))
 	}
 	return out
+}
+
+// escape doubles interpolation markers so printed values read back literally.
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "${", "$${"), "%{", "%%{")
 }
 
 // csvAttrs parses "k=v,k2=v2" (CSV-quoted) into a map; a field without

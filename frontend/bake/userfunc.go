@@ -36,71 +36,94 @@ func (e *evaluator) userFunc(b *hcl.Block) (function.Function, hcl.Diagnostics) 
 	if diags.HasErrors() {
 		return function.Function{}, diags
 	}
-	var spec function.Spec
-	var names []string
-	if a := content.Attributes["params"]; a != nil {
-		params, d := paramNames(a.Expr)
-		if d.HasErrors() {
-			return function.Function{}, d
-		}
-		names = params
-		for _, p := range params {
-			spec.Params = append(spec.Params, function.Parameter{Name: p, Type: cty.DynamicPseudoType, AllowNull: true})
-		}
+	uf := &userFunction{e: e, name: b.Labels[0], result: content.Attributes["result"].Expr}
+	if diags = uf.readParams(content.Attributes); diags.HasErrors() {
+		return function.Function{}, diags
 	}
-	if a := content.Attributes["variadic_param"]; a != nil {
-		p, d := paramName(a.Expr)
-		if d.HasErrors() {
-			return function.Function{}, d
-		}
-		names = append(names, p)
-		spec.VarParam = &function.Parameter{Name: p, Type: cty.DynamicPseudoType, AllowNull: true}
-	}
-	result := content.Attributes["result"].Expr
-	spec.Type = function.StaticReturnType(cty.DynamicPseudoType)
-	spec.Impl = func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		return e.call(b.Labels[0], names, spec.VarParam != nil, args, result)
-	}
-	return function.New(&spec), diags
+	return function.New(uf.spec()), nil
 }
 
-// call evaluates a user function's result with its arguments bound.
-func (e *evaluator) call(name string, names []string, variadic bool, args []cty.Value, result hcl.Expression) (cty.Value, error) {
-	e.depth++
-	e.calls++
-	defer func() {
-		if e.depth--; e.depth == 0 { // limits apply per outermost call
-			e.calls, e.overflow = 0, nil
-		}
-	}()
-	if e.overflow == nil && (e.depth > maxCallDepth || e.calls > maxTotalCalls) {
-		e.overflow = fmt.Errorf("function %q: calls nest deeper than %d or exceed %d in total", name, maxCallDepth, maxTotalCalls)
+// userFunction is a function block: named parameters bound as locals
+// while its result expression is evaluated in the file's scope.
+type userFunction struct {
+	e        *evaluator
+	name     string
+	params   []string
+	variadic string
+	result   hcl.Expression
+}
+
+func (uf *userFunction) readParams(attrs hcl.Attributes) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if a := attrs["params"]; a != nil {
+		uf.params, diags = paramNames(a.Expr)
 	}
+	if a := attrs["variadic_param"]; a != nil && !diags.HasErrors() {
+		uf.variadic, diags = paramName(a.Expr)
+	}
+	return diags
+}
+
+func (uf *userFunction) spec() *function.Spec {
+	param := func(n string) function.Parameter {
+		return function.Parameter{Name: n, Type: cty.DynamicPseudoType, AllowNull: true}
+	}
+	spec := &function.Spec{Type: function.StaticReturnType(cty.DynamicPseudoType), Impl: uf.call}
+	for _, p := range uf.params {
+		spec.Params = append(spec.Params, param(p))
+	}
+	if uf.variadic != "" {
+		v := param(uf.variadic)
+		spec.VarParam = &v
+	}
+	return spec
+}
+
+// call evaluates the result with the arguments bound, within the limits.
+func (uf *userFunction) call(args []cty.Value, _ cty.Type) (cty.Value, error) {
+	e := uf.e
+	defer e.enter(uf.name)()
 	if e.overflow != nil {
 		return cty.DynamicVal, e.overflow
 	}
-	locals := map[string]cty.Value{}
-	fixed := len(names)
-	if variadic {
-		fixed--
-		rest := args[fixed:]
-		if len(rest) == 0 {
-			locals[names[fixed]] = cty.EmptyTupleVal
-		} else {
-			locals[names[fixed]] = cty.TupleVal(rest)
-		}
-	}
-	for i := 0; i < fixed; i++ {
-		locals[names[i]] = args[i]
-	}
-	val, diags := e.eval(result, locals)
+	val, diags := e.eval(uf.result, uf.bind(args))
 	if e.overflow != nil {
 		return cty.DynamicVal, e.overflow
 	}
 	if diags.HasErrors() {
-		return cty.DynamicVal, fmt.Errorf("function %q: %s", name, formatDiag(diags[0]))
+		return cty.DynamicVal, fmt.Errorf("function %q: %s", uf.name, formatDiag(diags[0]))
 	}
 	return val, nil
+}
+
+// bind maps parameter names to arguments; extra ones form the variadic tuple.
+func (uf *userFunction) bind(args []cty.Value) map[string]cty.Value {
+	locals := map[string]cty.Value{}
+	for i, p := range uf.params {
+		locals[p] = args[i]
+	}
+	if uf.variadic != "" {
+		locals[uf.variadic] = cty.EmptyTupleVal
+		if rest := args[len(uf.params):]; len(rest) > 0 {
+			locals[uf.variadic] = cty.TupleVal(rest)
+		}
+	}
+	return locals
+}
+
+// enter counts a call against the limits and returns its exit; limits
+// apply per outermost call.
+func (e *evaluator) enter(name string) func() {
+	e.depth++
+	e.calls++
+	if e.overflow == nil && (e.depth > maxCallDepth || e.calls > maxTotalCalls) {
+		e.overflow = fmt.Errorf("function %q: calls nest deeper than %d or exceed %d in total", name, maxCallDepth, maxTotalCalls)
+	}
+	return func() {
+		if e.depth--; e.depth == 0 {
+			e.calls, e.overflow = 0, nil
+		}
+	}
 }
 
 // paramNames reads params = [a, b] as bare names (or strings in JSON).
