@@ -18,6 +18,15 @@ func setField(t *Target, f field, a *hcl.Attribute, val cty.Value) hcl.Diagnosti
 	if val.IsNull() {
 		return nil
 	}
+	if err := f.set(t, val); err != nil {
+		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", f.name, err)}
+	}
+	t.setRange(f.name, a.Range)
+	return nil
+}
+
+// set converts val to the field's kind and stores it.
+func (f field) set(t *Target, val cty.Value) error {
 	var err error
 	switch f.kind {
 	case kString:
@@ -36,11 +45,7 @@ func setField(t *Target, f field, a *hcl.Attribute, val cty.Value) hcl.Diagnosti
 	case kMap:
 		*f.smap(t), err = toStringMap(val)
 	}
-	if err != nil {
-		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", f.name, err)}
-	}
-	t.setRange(f.name, a.Range)
-	return nil
+	return err
 }
 
 // toString converts a primitive value to a string.
@@ -120,28 +125,33 @@ func (e *evaluator) matrix(a *hcl.Attribute) ([]map[string]cty.Value, hcl.Diagno
 	if a == nil {
 		return combos, nil
 	}
-	val, diags := e.eval(a.Expr, nil)
+	m, diags := evalAs(e, a, nil, matrixLists)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	bad := func(format string, args ...any) ([]map[string]cty.Value, hcl.Diagnostics) {
-		return nil, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid matrix", format, args...)}
+	for _, k := range sortedKeys(m) {
+		if len(combos)*m[k].LengthInt() > maxMatrix {
+			return nil, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid matrix",
+				"matrix generates more than %d targets", maxMatrix)}
+		}
+		combos = product(combos, k, m[k])
 	}
+	return combos, nil
+}
+
+// matrixLists checks that a matrix is a map of lists and returns it.
+func matrixLists(val cty.Value) (map[string]cty.Value, error) {
 	if !val.IsKnown() || val.IsNull() || !(val.Type().IsMapType() || val.Type().IsObjectType()) {
-		return bad("matrix must be a map of lists")
+		return nil, fmt.Errorf("must be a map of lists")
 	}
 	m := val.AsValueMap()
 	for _, k := range sortedKeys(m) {
-		list := m[k]
-		if !list.IsKnown() || list.IsNull() || !list.CanIterateElements() || list.Type().IsMapType() || list.Type().IsObjectType() {
-			return bad("matrix value %q must be a list", k)
+		l := m[k]
+		if !l.IsKnown() || l.IsNull() || !l.CanIterateElements() || l.Type().IsMapType() || l.Type().IsObjectType() {
+			return nil, fmt.Errorf("value %q must be a list", k)
 		}
-		if len(combos)*list.LengthInt() > maxMatrix {
-			return bad("matrix generates more than %d targets", maxMatrix)
-		}
-		combos = product(combos, k, list)
 	}
-	return combos, nil
+	return m, nil
 }
 
 // product extends every combination with each value of list bound to key.
@@ -175,26 +185,31 @@ func (e *evaluator) evalGroup(b *hcl.Block) hcl.Diagnostics {
 		return hcl.Diagnostics{errorf(b.LabelRanges[0].Ptr(), "Invalid group name",
 			"%q: only letters, digits, \"_\" and \"-\" are allowed", g.Name)}
 	}
-	a := content.Attributes["targets"]
-	val, diags := e.eval(a.Expr, nil)
-	if diags.HasErrors() {
+	if g.Targets, diags = evalAs(e, content.Attributes["targets"], nil, toStrings); diags.HasErrors() {
 		return diags
 	}
-	var err error
-	if g.Targets, err = toStrings(val); err != nil {
-		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "targets %s", err)}
-	}
 	if d := content.Attributes["description"]; d != nil {
-		val, diags := e.eval(d.Expr, nil)
-		if diags.HasErrors() {
+		if g.Description, diags = evalAs(e, d, nil, toString); diags.HasErrors() {
 			return diags
-		}
-		if g.Description, err = toString(val); err != nil {
-			return hcl.Diagnostics{errorf(d.Expr.Range().Ptr(), "Invalid attribute value", "description %s", err)}
 		}
 	}
 	e.c.addGroup(g)
 	return nil
+}
+
+// evalAs evaluates an attribute and converts its value, reporting a
+// conversion error at the expression.
+func evalAs[T any](e *evaluator, a *hcl.Attribute, locals map[string]cty.Value, conv func(cty.Value) (T, error)) (T, hcl.Diagnostics) {
+	var zero T
+	val, diags := e.eval(a.Expr, locals)
+	if diags.HasErrors() {
+		return zero, diags
+	}
+	out, err := conv(val)
+	if err != nil {
+		return zero, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", a.Name, err)}
+	}
+	return out, nil
 }
 
 // addGroup merges g into the group of the same name: new targets are

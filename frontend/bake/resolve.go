@@ -139,14 +139,9 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 	if t, ok := r.done[name]; ok {
 		return t, nil
 	}
-	own := r.c.targets[name]
-	if own == nil {
-		return nil, hcl.Diagnostics{errorf(ref, "Unknown target",
-			"There is no target named %q.%s", name, didYouMean(name, r.c.order))}
-	}
-	if slices.Contains(stack, name) {
-		return nil, hcl.Diagnostics{errorf(ref, "Inherits cycle",
-			"target %q inherits from itself: %s", name, cyclePath(stack, name))}
+	own, diags := r.lookup(name, stack, ref)
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	out := &Target{}
 	rng := own.ranges["inherits"]
@@ -166,4 +161,18 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 	}
 	r.done[name] = out
 	return out, nil
+}
+
+// lookup finds the target definition, refusing unknown names and cycles.
+func (r *resolver) lookup(name string, stack []string, ref *hcl.Range) (*Target, hcl.Diagnostics) {
+	own := r.c.targets[name]
+	if own == nil {
+		return nil, hcl.Diagnostics{errorf(ref, "Unknown target",
+			"There is no target named %q.%s", name, didYouMean(name, r.c.order))}
+	}
+	if slices.Contains(stack, name) {
+		return nil, hcl.Diagnostics{errorf(ref, "Inherits cycle",
+			"target %q inherits from itself: %s", name, cyclePath(stack, name))}
+	}
+	return own, nil
 }

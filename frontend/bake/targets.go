@@ -118,15 +118,11 @@ func (e *evaluator) decodeTarget(b *hcl.Block, content *hcl.BodyContent, locals 
 func (e *evaluator) targetName(b *hcl.Block, a *hcl.Attribute, locals map[string]cty.Value) (string, hcl.Diagnostics) {
 	name, rng := b.Labels[0], b.LabelRanges[0]
 	if a != nil {
-		val, diags := e.eval(a.Expr, locals)
-		if diags.HasErrors() {
+		var diags hcl.Diagnostics
+		if name, diags = evalAs(e, a, locals, toString); diags.HasErrors() {
 			return "", diags
 		}
-		s, err := toString(val)
-		if err != nil {
-			return "", hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid target name", "name %s", err)}
-		}
-		name, rng = s, a.Expr.Range()
+		rng = a.Expr.Range()
 	}
 	if !nameRE.MatchString(name) {
 		return "", hcl.Diagnostics{errorf(&rng, "Invalid target name",
@@ -136,17 +132,10 @@ func (e *evaluator) targetName(b *hcl.Block, a *hcl.Attribute, locals map[string
 }
 
 func (e *evaluator) decodeInherits(t *Target, a *hcl.Attribute, locals map[string]cty.Value) hcl.Diagnostics {
-	val, diags := e.eval(a.Expr, locals)
-	if diags.HasErrors() {
-		return diags
-	}
-	list, err := toStrings(val)
-	if err != nil {
-		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid inherits", "inherits %s", err)}
-	}
+	list, diags := evalAs(e, a, locals, toStrings)
 	t.inherits = append(t.inherits, list...)
 	t.setRange("inherits", a.Range)
-	return nil
+	return diags
 }
 
 // needTarget evaluates the target a target.NAME.attr traversal refers to.
