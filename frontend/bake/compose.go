@@ -56,28 +56,36 @@ func (m *composeMap) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i].Value, n.Content[i+1]
-			(*m)[k] = nil
-			if v.Tag != "!!null" {
-				s := v.Value
-				(*m)[k] = &s
-			}
+			m.setMapping(n.Content[i].Value, n.Content[i+1])
 		}
 	case yaml.SequenceNode:
 		for _, el := range n.Content {
-			k, v, ok := strings.Cut(el.Value, "=")
-			if !ok {
-				k, v, ok = strings.Cut(el.Value, ":")
-			}
-			(*m)[k] = nil
-			if ok {
-				(*m)[k] = &v
-			}
+			m.setItem(el.Value)
 		}
 	default:
 		return fmt.Errorf("line %d: expected a mapping or a list", n.Line)
 	}
 	return nil
+}
+
+func (m composeMap) setMapping(k string, v *yaml.Node) {
+	m[k] = nil
+	if v.Tag != "!!null" {
+		s := v.Value
+		m[k] = &s
+	}
+}
+
+// setItem reads "K=V", "host:ip" or a bare "K" (null).
+func (m composeMap) setItem(item string) {
+	k, v, ok := strings.Cut(item, "=")
+	if !ok {
+		k, v, ok = strings.Cut(item, ":")
+	}
+	m[k] = nil
+	if ok {
+		m[k] = &v
+	}
 }
 
 // addCompose reads compose files and lays the HCL targets over their
@@ -145,29 +153,18 @@ func parseCompose(s source, env func(string) (string, bool)) ([]*Target, error) 
 
 // composeTarget maps one service's build section to a target.
 func composeTarget(file, name string, svc composeService, secrets map[string]composeSecret, env func(string) (string, bool)) (*Target, error) {
-	var b composeBuild
+	b := composeBuild{Context: "."}
 	if svc.Build.Kind == yaml.ScalarNode {
 		b.Context = svc.Build.Value
 	} else if err := svc.Build.Decode(&b); err != nil {
 		return nil, err
 	}
-	t := &Target{Name: sanitize(name), DefRange: hcl.Range{Filename: file,
-		Start: hcl.Pos{Line: svc.Build.Line, Column: svc.Build.Column}}}
-	t.Context = strPtr(b.Context)
-	if t.Context == nil {
-		t.Context = strPtr(".")
-	}
-	t.Dockerfile, t.DockerfileInline = strPtr(b.Dockerfile), strPtr(b.DockerfileInline)
-	t.Target, t.Network = strPtr(b.Target), strPtr(b.Network)
-	t.ShmSize = strPtr(b.ShmSize.Value)
-	t.NoCache, t.Pull = b.NoCache, b.Pull
-	t.Args = fillFromEnv(b.Args, env)
-	t.Labels, t.ExtraHosts, t.Contexts = nonNil(b.Labels), nonNil(b.ExtraHosts), nonNil(b.Contexts)
+	t := b.target(env)
+	t.Name = sanitize(name)
+	t.DefRange = hcl.Range{Filename: file, Start: hcl.Pos{Line: svc.Build.Line, Column: svc.Build.Column}}
 	if svc.Image != "" {
-		t.Tags = append(t.Tags, svc.Image)
+		t.Tags = append([]string{svc.Image}, t.Tags...)
 	}
-	t.Tags = append(t.Tags, b.Tags...)
-	t.CacheFrom, t.CacheTo, t.Platforms, t.SSH = b.CacheFrom, b.CacheTo, b.Platforms, b.SSH
 	for _, id := range b.Secrets {
 		s, ok := secrets[id]
 		if !ok {
@@ -176,6 +173,18 @@ func composeTarget(file, name string, svc composeService, secrets map[string]com
 		t.Secrets = append(t.Secrets, secretEntry(id, s))
 	}
 	return t, nil
+}
+
+// target maps the build section's fields to target attributes.
+func (b *composeBuild) target(env func(string) (string, bool)) *Target {
+	return &Target{
+		Context: strPtr(b.Context), Dockerfile: strPtr(b.Dockerfile),
+		DockerfileInline: strPtr(b.DockerfileInline), Target: strPtr(b.Target),
+		Network: strPtr(b.Network), ShmSize: strPtr(b.ShmSize.Value),
+		NoCache: b.NoCache, Pull: b.Pull, Args: fillFromEnv(b.Args, env),
+		Labels: nonNil(b.Labels), ExtraHosts: nonNil(b.ExtraHosts), Contexts: nonNil(b.Contexts),
+		Tags: b.Tags, CacheFrom: b.CacheFrom, CacheTo: b.CacheTo, Platforms: b.Platforms, SSH: b.SSH,
+	}
 }
 
 func secretEntry(id string, s composeSecret) string {

@@ -76,12 +76,7 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 		}
 		return hcl.Diagnostics{errorf(ref, "Variable cycle", "variable %q refers to itself: %s", name, cyclePath(e.stack, name))}
 	}
-	e.busy["var."+name] = true
-	e.stack = append(e.stack, name)
-	defer func() {
-		delete(e.busy, "var."+name)
-		e.stack = e.stack[:len(e.stack)-1]
-	}()
+	defer e.push(name)()
 	val, diags := e.varValue(v)
 	if diags.HasErrors() {
 		e.values[name] = cty.DynamicVal
@@ -89,6 +84,16 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 	}
 	e.values[name] = val
 	return e.validate(v)
+}
+
+// push marks variable name as being evaluated until the returned func runs.
+func (e *evaluator) push(name string) func() {
+	e.busy["var."+name] = true
+	e.stack = append(e.stack, name)
+	return func() {
+		delete(e.busy, "var."+name)
+		e.stack = e.stack[:len(e.stack)-1]
+	}
 }
 
 // cyclePath renders the part of stack from name on, back to name.
@@ -104,16 +109,9 @@ func cyclePath(stack []string, name string) string {
 // varValue is the environment's value when it overrides v, else v's default,
 // converted to v's type.
 func (e *evaluator) varValue(v *variable) (cty.Value, hcl.Diagnostics) {
-	def := cty.StringVal("")
-	if v.typ != cty.NilType {
-		def = cty.NullVal(v.typ)
-	}
-	var diags hcl.Diagnostics
-	if v.def != nil {
-		def, diags = e.eval(v.def.Expr, nil)
-		if diags.HasErrors() {
-			return def, diags
-		}
+	def, diags := e.defaultValue(v)
+	if diags.HasErrors() {
+		return def, diags
 	}
 	if s, ok := e.env(v.name); ok && !v.topLevel && !strings.HasPrefix(v.name, "BAKE_") {
 		val, err := parseEnv(s, v.typ, def)
@@ -121,17 +119,28 @@ func (e *evaluator) varValue(v *variable) (cty.Value, hcl.Diagnostics) {
 			return val, hcl.Diagnostics{errorf(&v.rng, "Invalid environment value",
 				"variable %q: parse %q: %s", v.name, s, err)}
 		}
-		return val, diags
+		return val, nil
 	}
 	if v.typ == cty.NilType {
-		return def, diags
+		return def, nil
 	}
 	val, err := convert.Convert(def, v.typ)
 	if err != nil {
 		return val, hcl.Diagnostics{errorf(v.def.Expr.Range().Ptr(), "Invalid default value",
 			"variable %q: %s", v.name, err)}
 	}
-	return val, diags
+	return val, nil
+}
+
+// defaultValue evaluates v's default: "" when absent and untyped, null when typed.
+func (e *evaluator) defaultValue(v *variable) (cty.Value, hcl.Diagnostics) {
+	if v.def != nil {
+		return e.eval(v.def.Expr, nil)
+	}
+	if v.typ != cty.NilType {
+		return cty.NullVal(v.typ), nil
+	}
+	return cty.StringVal(""), nil
 }
 
 // parseEnv parses an environment value as the variable's type, or as its
