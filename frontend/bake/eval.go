@@ -99,18 +99,24 @@ func (e *evaluator) collect(f *hcl.File) (groups, funcs []*hcl.Block, diags hcl.
 		e.vars[name] = &variable{name: name, def: attrs[name], rng: attrs[name].Range, topLevel: true}
 	}
 	for _, b := range content.Blocks {
-		switch b.Type {
-		case "variable":
-			diags = append(diags, e.addVariable(b)...)
-		case "function":
-			funcs = append(funcs, b)
-		case "group":
-			groups = append(groups, b)
-		case "target":
-			e.addTargetBlock(b)
-		}
+		diags = append(diags, e.register(b, &groups, &funcs)...)
 	}
 	return groups, funcs, diags
+}
+
+// register records a top-level block; groups and functions are evaluated later.
+func (e *evaluator) register(b *hcl.Block, groups, funcs *[]*hcl.Block) hcl.Diagnostics {
+	switch b.Type {
+	case "variable":
+		return e.addVariable(b)
+	case "function":
+		*funcs = append(*funcs, b)
+	case "group":
+		*groups = append(*groups, b)
+	case "target":
+		e.addTargetBlock(b)
+	}
+	return nil
 }
 
 // topAttributes are a file's top-level attributes, which act as variables.

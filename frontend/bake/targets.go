@@ -31,21 +31,16 @@ func (e *evaluator) evalLabel(name string, ref *hcl.Range) hcl.Diagnostics {
 	e.busy["target."+name] = true
 	defer delete(e.busy, "target."+name)
 	var diags hcl.Diagnostics
-	var own *Target
 	for _, b := range e.targetBlocks[name] {
 		ts, d := e.evalBlock(b)
 		diags = append(diags, d...)
 		for _, t := range ts {
 			e.c.add(t)
-			if t.Name == name {
-				own = e.c.targets[name]
-			}
 		}
 	}
-	if own != nil {
+	e.targetVals[name] = cty.EmptyObjectVal
+	if own := e.c.targets[name]; own != nil {
 		e.targetVals[name] = targetObject(own)
-	} else {
-		e.targetVals[name] = cty.EmptyObjectVal
 	}
 	return diags
 }
@@ -71,21 +66,30 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 		return nil, diags
 	}
 	var out []*Target
-	var names []string
 	for _, locals := range combos {
 		t, d := e.decodeTarget(b, content, locals)
 		diags = append(diags, d...)
 		if t != nil {
 			out = append(out, t)
-			names = append(names, t.Name)
 		}
 	}
-	names = dedup(names)
-	renamed := len(names) != 1 || names[0] != b.Labels[0]
-	if content.Attributes["matrix"] != nil && renamed && !diags.HasErrors() {
-		e.c.addGroup(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
+	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
+		e.c.addRenamed(b, out)
 	}
 	return out, diags
+}
+
+// addRenamed makes a matrix block's label a group of the targets it
+// generated, unless they all kept the label as their name.
+func (c *Config) addRenamed(b *hcl.Block, ts []*Target) {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+	}
+	names = dedup(names)
+	if len(names) != 1 || names[0] != b.Labels[0] {
+		c.addGroup(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
+	}
 }
 
 // decodeTarget evaluates a target block's attributes with matrix values bound.
@@ -96,22 +100,24 @@ func (e *evaluator) decodeTarget(b *hcl.Block, content *hcl.BodyContent, locals 
 	}
 	t := &Target{Name: name, DefRange: b.DefRange}
 	for _, attrName := range sortedKeys(content.Attributes) {
-		a := content.Attributes[attrName]
-		switch attrName {
-		case "matrix", "name":
-			continue
-		case "inherits":
-			diags = append(diags, e.decodeInherits(t, a, locals)...)
-			continue
-		}
-		val, d := e.eval(a.Expr, locals)
-		if d.HasErrors() {
-			diags = append(diags, d...)
-			continue
-		}
-		diags = append(diags, setField(t, fieldByName[attrName], a, val)...)
+		diags = append(diags, e.decodeAttr(t, content.Attributes[attrName], locals)...)
 	}
 	return t, diags
+}
+
+// decodeAttr evaluates one target attribute into t.
+func (e *evaluator) decodeAttr(t *Target, a *hcl.Attribute, locals map[string]cty.Value) hcl.Diagnostics {
+	switch a.Name {
+	case "matrix", "name":
+		return nil
+	case "inherits":
+		return e.decodeInherits(t, a, locals)
+	}
+	val, diags := e.eval(a.Expr, locals)
+	if diags.HasErrors() {
+		return diags
+	}
+	return setField(t, fieldByName[a.Name], a, val)
 }
 
 // targetName is the name attribute's value, else the block label.

@@ -198,24 +198,29 @@ func parseLiteral(s string, typ cty.Type) (cty.Value, error) {
 func (e *evaluator) validate(v *variable) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, b := range v.checks {
-		content, _ := b.Body.Content(validationSchema)
-		cond := content.Attributes["condition"]
-		if cond == nil {
-			continue
-		}
-		ok, d := e.eval(cond.Expr, nil)
-		if d.HasErrors() {
-			diags = append(diags, d...)
-			continue
-		}
-		if ok.Type() != cty.Bool || ok.IsNull() || !ok.IsKnown() {
-			diags = append(diags, errorf(cond.Expr.Range().Ptr(), "Invalid validation condition", "condition must be a bool"))
-		} else if ok.False() {
-			diags = append(diags, errorf(cond.Expr.Range().Ptr(), "Invalid value for variable",
-				"%s", e.message(v, content.Attributes["error_message"])))
-		}
+		diags = append(diags, e.check(v, b)...)
 	}
 	return diags
+}
+
+// check runs one validation block.
+func (e *evaluator) check(v *variable, b *hcl.Block) hcl.Diagnostics {
+	content, _ := b.Body.Content(validationSchema)
+	cond := content.Attributes["condition"]
+	if cond == nil {
+		return nil
+	}
+	ok, diags := e.eval(cond.Expr, nil)
+	switch {
+	case diags.HasErrors():
+		return diags
+	case ok.Type() != cty.Bool || ok.IsNull() || !ok.IsKnown():
+		return hcl.Diagnostics{errorf(cond.Expr.Range().Ptr(), "Invalid validation condition", "condition must be a bool")}
+	case ok.False():
+		return hcl.Diagnostics{errorf(cond.Expr.Range().Ptr(), "Invalid value for variable",
+			"%s", e.message(v, content.Attributes["error_message"]))}
+	}
+	return nil
 }
 
 // message evaluates a validation's error_message.
