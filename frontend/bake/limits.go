@@ -46,10 +46,17 @@ func checkLimits(f *hcl.File) hcl.Diagnostics {
 		return nil
 	}
 	diags := hclsyntax.Walk(body, &forWalker{})
-	if len(diags) > 1 {
-		diags = diags[:1]
+	if len(diags) == 0 {
+		return nil
 	}
-	return diags
+	// Attributes are walked in map order: report the first in the file.
+	first := diags[0]
+	for _, d := range diags[1:] {
+		if d.Subject.Start.Byte < first.Subject.Start.Byte {
+			first = d
+		}
+	}
+	return hcl.Diagnostics{first}
 }
 
 // boundedSetProduct is setproduct refusing results above maxProduct elements.
