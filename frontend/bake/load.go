@@ -17,7 +17,8 @@ import (
 type Options struct {
 	// Files are read and merged in order; empty means the default lookup in Dir.
 	Files []string
-	// Dir is the directory relative file names and the default lookup use.
+	// Dir is the directory relative file names and the default lookup use;
+	// diagnostics name files as given (relative to Dir).
 	Dir string
 	// Overrides are --set values: "pattern.key=value" or "pattern.key+=value".
 	Overrides []string
@@ -95,7 +96,7 @@ func readFiles(o Options) ([]source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read definition file: %w", err)
 		}
-		out = append(out, source{name: p, data: data})
+		out = append(out, source{name: n, data: data}) // named as given, for diagnostics
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("find definition file: none of %s in %s", strings.Join(names, ", "), dirName(o.Dir))
