@@ -72,7 +72,8 @@ func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
 	specs := make([]planner.TargetSpec, 0, len(targets))
 	for _, t := range targets {
 		if attr, rng, ok := t.Unsupported(); ok {
-			return nil, fmt.Errorf("%s: target %q: attribute %q is not supported by stencil yet", rng, t.Name, attr)
+			return nil, fmt.Errorf("%s:%d:%d: target %q: attribute %q is not supported by stencil yet",
+				rng.Filename, rng.Start.Line, rng.Start.Column, t.Name, attr)
 		}
 		s, err := bakeSpec(t)
 		if err != nil {

@@ -10,11 +10,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// buildxFuncs is buildx's function list (bake/hclparser/stdlib.go) minus
-// the ones needing libraries outside the module graph (bcrypt, rsadecrypt,
-// cidr*, uuidv5).
-var buildxFuncs = strings.Fields(`absolute add and base64decode base64encode basename byteslen
-bytesslice can ceil chomp chunklist coalesce coalescelist compact concat contains convert
+// buildxFuncs is buildx's function list (bake/hclparser/stdlib.go).
+var buildxFuncs = strings.Fields(`absolute add and base64decode base64encode basename bcrypt byteslen
+bytesslice can ceil chomp chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets
+coalesce coalescelist compact concat contains convert
 csvdecode dirname distinct divide element equal flatten floor format formatdate formatlist
 greaterthan greaterthanorequalto hasindex indent index indexof int join jsondecode jsonencode
 keys length lessthan lessthanorequalto log lookup lower max md5 merge min modulo multiply
@@ -22,7 +21,7 @@ negate not notequal or parseint pow range regex_replace regex regexall replace r
 reverselist sanitize sethaselement setintersection setproduct setsubtract
 setsymmetricdifference setunion sha1 sha256 sha512 signum slice sort split strlen substr
 subtract timeadd timestamp title trim trimprefix trimspace trimsuffix try upper urlencode
-uuidv4 values zipmap`)
+uuidv4 uuidv5 values zipmap rsadecrypt`)
 
 func TestLibraryHasBuildxFunctions(t *testing.T) {
 	lib := libraryFuncs()
@@ -66,6 +65,11 @@ func TestExtraFunctions(t *testing.T) {
 		`convert("1", number) + 1`:                    "2",
 		`try(parseint("x", 10), "fallback")`:          "fallback",
 		`can(regex("^v", "v1")) ? "y" : "n"`:          "y",
+		`cidrhost("10.12.0.0/16", 5)`:                 "10.12.0.5",
+		`cidrsubnet("10.0.0.0/8", 8, 2)`:              "10.2.0.0/16",
+		`cidrnetmask("172.16.0.0/12")`:                "255.240.0.0",
+		`uuidv5("dns", "stencil.example")`:            "f02036d0-aa92-581d-b17d-5671e9e77604", // python3 uuid.uuid5(NAMESPACE_DNS, ...)
+		`substr(bcrypt("x"), 0, 4)`:                   "$2a$",
 	}
 	for expr, want := range cases {
 		if got := evalArg(t, expr); got != want {
