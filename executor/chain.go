@@ -65,8 +65,9 @@ func (r *run) execute(ctx context.Context, n int, s *planner.Step) (*chain, erro
 	}
 	start := time.Now()
 	r.prog.start(n, s)
-	ref, err := r.produce(ctx, s, parent)
+	ref, err := r.produce(ctx, n, s, parent)
 	if err != nil {
+		r.prog.failed(n, s, time.Since(start))
 		return nil, locate(s, err)
 	}
 	rec, err := r.record(s, ref)
@@ -114,10 +115,10 @@ func (r *run) flush() error {
 }
 
 // produce does the work of a step that missed the cache.
-func (r *run) produce(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
+func (r *run) produce(ctx context.Context, n int, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
 	switch s.Kind {
 	case planner.KindRun:
-		return r.runStep(ctx, s, parent)
+		return r.runStep(ctx, n, s, parent)
 	case planner.KindCopy:
 		return r.copyStep(ctx, s, parent)
 	case planner.KindConfig:

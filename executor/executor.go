@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"sync"
 	"time"
@@ -29,7 +28,7 @@ import (
 type Executor struct {
 	Store    *cache.Store
 	Jobs     int        // parallel steps; 0 means runtime.NumCPU()
-	Progress io.Writer  // progress lines; nil discards
+	Progress Reporter   // build progress; nil discards it
 	Epoch    *time.Time // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
 }
 
@@ -97,7 +96,7 @@ func (e *Executor) newRun(p *planner.Plan) *run {
 		jobs = runtime.NumCPU()
 	}
 	r := &run{Executor: e, plan: p, steps: map[string]*planner.Step{}, done: map[string]*stepState{},
-		prog: newProgress(e.Progress, len(p.Steps)), sem: semaphore.NewWeighted(int64(jobs))}
+		prog: newProgress(e.Progress), sem: semaphore.NewWeighted(int64(jobs))}
 	for _, s := range p.Steps {
 		r.steps[s.Key] = s
 		r.done[s.Key] = &stepState{ready: make(chan struct{})}

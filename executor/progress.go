@@ -9,79 +9,111 @@ import (
 	"github.com/stencilbuild/stencil/planner"
 )
 
-// progress writes BuildKit-style plain progress: "#N [stage] INSTRUCTION"
-// then CACHED or DONE, with RUN output lines prefixed by the step's short
-// key. Config-only steps are not shown: like BuildKit, they run nothing.
-type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	total int
+// State is where a step is in its life.
+type State int
+
+const (
+	Started State = iota // the step began running
+	Cached               // the step's key was in the store: nothing ran
+	Done                 // the step ran and finished
+	Failed               // the step ran and failed
+)
+
+// Event is one change in a step's state. N numbers the plan's steps from 1.
+type Event struct {
+	N        int
+	Step     *planner.Step
+	State    State
+	Duration time.Duration // for Done and Failed
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	if w == nil {
-		w = io.Discard
-	}
-	return &progress{w: w, total: total}
+// Reporter receives a build's progress. Its methods may be called from
+// several goroutines at once. Config-only steps are never reported: like
+// BuildKit, they run nothing.
+type Reporter interface {
+	Report(Event)
+	// Output is where a running step's own output goes.
+	Output(n int, s *planner.Step) io.Writer
 }
 
-func (p *progress) printf(format string, a ...any) {
+// PlainReporter writes BuildKit-style plain progress: "#N [stage] INSTR",
+// then "#N CACHED" or "#N DONE 0.1s", with a RUN step's output lines
+// prefixed by "#N ".
+func PlainReporter(w io.Writer) Reporter { return &plain{w: w} }
+
+type plain struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (p *plain) printf(format string, a ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, format, a...)
 }
 
-func (p *progress) base(n int, s *planner.Step) {
-	p.printf("#%d [%s] %s\n#%d DONE\n", n, s.Stage, s.Instruction, n)
-}
-
-func (p *progress) cached(n int, s *planner.Step) {
-	if s.Kind == planner.KindConfig {
-		return
+func (p *plain) Report(e Event) {
+	switch e.State {
+	case Started:
+		p.printf("#%d [%s] %s\n", e.N, e.Step.Stage, e.Step.Instruction)
+	case Cached:
+		p.printf("#%d [%s] %s\n#%d CACHED\n", e.N, e.Step.Stage, e.Step.Instruction, e.N)
+	case Done:
+		p.printf("#%d DONE %.1fs\n", e.N, e.Duration.Seconds())
+	case Failed:
+		p.printf("#%d ERROR %.1fs\n", e.N, e.Duration.Seconds())
 	}
-	p.printf("#%d [%s] %s\n#%d CACHED\n", n, s.Stage, s.Instruction, n)
 }
 
-func (p *progress) start(n int, s *planner.Step) {
-	if s.Kind == planner.KindConfig {
-		return
-	}
-	p.printf("#%d [%s] %s\n", n, s.Stage, s.Instruction)
+func (p *plain) Output(n int, _ *planner.Step) io.Writer {
+	return &lineWriter{emit: func(line []byte) { p.printf("#%d %s", n, line) }}
 }
 
-func (p *progress) done(n int, s *planner.Step, d time.Duration) {
-	if s.Kind == planner.KindConfig {
-		return
-	}
-	p.printf("#%d DONE %.1fs\n", n, d.Seconds())
+// lineWriter hands complete lines (with their newline) to emit.
+type lineWriter struct {
+	mu   sync.Mutex
+	emit func(line []byte)
+	line []byte
 }
 
-// output is where a step's own output goes, line-prefixed.
-func (p *progress) output(s *planner.Step) io.Writer {
-	return &prefixWriter{p: p, prefix: fmt.Sprintf("#%s ", shortKey(s.Key))}
-}
-
-type prefixWriter struct {
-	p      *progress
-	prefix string
-	line   []byte
-}
-
-func (w *prefixWriter) Write(b []byte) (int, error) {
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, c := range b {
 		w.line = append(w.line, c)
 		if c == '\n' {
-			w.p.printf("%s%s", w.prefix, w.line)
+			w.emit(w.line)
 			w.line = w.line[:0]
 		}
 	}
 	return len(b), nil
 }
 
-func shortKey(k string) string {
-	const prefix = len("sha256:")
-	if len(k) > prefix+12 {
-		return k[prefix : prefix+12]
+// progress filters events for a reporter: config steps are not shown.
+type progress struct{ r Reporter }
+
+func newProgress(r Reporter) *progress {
+	if r == nil {
+		r = PlainReporter(io.Discard)
 	}
-	return k
+	return &progress{r: r}
 }
+
+func (p *progress) report(n int, s *planner.Step, st State, d time.Duration) {
+	if s.Kind == planner.KindConfig {
+		return
+	}
+	p.r.Report(Event{N: n, Step: s, State: st, Duration: d})
+}
+
+func (p *progress) base(n int, s *planner.Step) { p.report(n, s, Cached, 0) }
+
+func (p *progress) cached(n int, s *planner.Step) { p.report(n, s, Cached, 0) }
+
+func (p *progress) start(n int, s *planner.Step) { p.report(n, s, Started, 0) }
+
+func (p *progress) done(n int, s *planner.Step, d time.Duration) { p.report(n, s, Done, d) }
+
+func (p *progress) failed(n int, s *planner.Step, d time.Duration) { p.report(n, s, Failed, d) }
+
+func (p *progress) output(n int, s *planner.Step) io.Writer { return p.r.Output(n, s) }

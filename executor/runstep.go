@@ -18,7 +18,7 @@ const tailLines = 10
 
 // runStep runs a RUN instruction in the sandbox over its parent's snapshots
 // and turns the overlay upper dir into the step's layer.
-func (r *run) runStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
+func (r *run) runStep(ctx context.Context, n int, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
 	lowers, err := r.snapshots(ctx, parent)
 	if err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func (r *run) runStep(ctx context.Context, s *planner.Step, parent *chain) (*cac
 	}
 	defer removeAll(work)
 	tail := newTail(tailLines)
-	out := io.MultiWriter(tail, r.prog.output(s))
+	out := io.MultiWriter(tail, r.prog.output(n, s))
 	if err := sandbox.Run(ctx, r.sandboxSpec(s, lowers, upper, work, out)); err != nil {
 		return nil, errors.Join(runError(err, tail), removeAll(upper))
 	}

@@ -66,8 +66,10 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if err != nil {
 		return err
 	}
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: e.stderr, Epoch: sourceDateEpoch()}
+	rep, closeRep := reporter(b.progress, e.stderr)
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: rep, Epoch: sourceDateEpoch()}
 	results, err := ex.Execute(ctx, plan)
+	closeRep()
 	if err != nil {
 		return err
 	}
