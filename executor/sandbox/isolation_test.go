@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -93,6 +94,24 @@ func TestDefaultCapabilities(t *testing.T) {
 func TestNoNewPrivs(t *testing.T) {
 	if got := statusFields(runScript(t, "cat /proc/self/status"))["NoNewPrivs"]; got != "1" {
 		t.Fatalf("NoNewPrivs = %q, want 1", got)
+	}
+}
+
+// TestDeviceNodesDoNotOpen: the command may mknod (CAP_MKNOD, as Docker)
+// but, with no device cgroup, the nodes it makes (or a layer carries) must
+// not reach a host device, in the root or in /dev; /dev's own files work.
+func TestDeviceNodesDoNotOpen(t *testing.T) {
+	lower := busyboxRoot(t)
+	if err := syscall.Mknod(filepath.Join(lower, "layernull"), syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		t.Fatal(err)
+	}
+	s := newSpec(t, "for n in /root-null /dev/dev-null; do mknod $n c 1 3 && "+
+		"(echo x > $n && echo opened $n || echo refused $n); done; "+
+		"echo x > /layernull && echo opened layer || echo refused layer; echo ok > /dev/null && echo null works", lower)
+	out, err := run(t, s)
+	want := "refused /root-null\nrefused /dev/dev-null\nrefused layer\nnull works\n"
+	if err != nil || out != want {
+		t.Fatalf("device nodes: %q, %v; want %q", out, err, want)
 	}
 }
 

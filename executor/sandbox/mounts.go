@@ -20,7 +20,7 @@ type mount struct {
 const (
 	nsd   = unix.MS_NOSUID | unix.MS_NODEV
 	nsdx  = nsd | unix.MS_NOEXEC
-	devMs = unix.MS_NOSUID | unix.MS_STRICTATIME
+	devMs = nsd | unix.MS_STRICTATIME // nodev too: the device files are bind mounts of the host's
 )
 
 // systemMounts lists the mounts made on top of the overlay root, in order.
