@@ -1,0 +1,160 @@
+package executor
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+const sharedBase = "FROM busybox:latest AS base\nRUN echo shared > /shared\n"
+
+func TestSharedStepRunsOnceAndRebuildIsCached(t *testing.T) {
+	f := newFixture(t)
+	a := f.target("a", sharedBase+"FROM base\nRUN echo a > /a\n")
+	b := f.target("b", sharedBase+"FROM base\nRUN echo b > /b\n")
+	res := f.build(nil, a, b)
+	if got := f.rec.ran(); len(got) != 3 || slices.Index(got, "RUN echo shared > /shared") < 0 {
+		t.Fatalf("cold build ran %q, want the shared RUN once plus one RUN per target", got)
+	}
+	for _, r := range res {
+		testenv.Validate(t, r.Image)
+	}
+	f.build(nil, a, b)
+	if got := f.rec.ran(); len(got) != 0 {
+		t.Fatalf("warm build ran %q", got)
+	}
+}
+
+func TestEpochMakesColdBuildsIdentical(t *testing.T) {
+	epoch := time.Unix(1700000000, 0).UTC()
+	var digests []v1.Hash
+	rootfs := testenv.BusyboxRootfs(t)
+	for range 2 {
+		f := fixtureFrom(t, rootfs)
+		f.file("app/run.sh", "#!/bin/sh\necho hi\n", 0o755)
+		res := f.build(&epoch, f.target("r", "FROM busybox:latest\nCOPY app/ /app/\nRUN echo fixed > /stamp; touch /app/run.sh /new\n"))
+		d, err := res[0].Image.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests = append(digests, d)
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("SOURCE_DATE_EPOCH builds differ: %s vs %s", digests[0], digests[1])
+	}
+}
+
+func TestCopyChownChmod(t *testing.T) {
+	f := newFixture(t)
+	f.file("conf/app.conf", "x=1\n", 0o600)
+	res := f.build(nil, f.target("c", "FROM busybox:latest\nCOPY --chown=nobody:nogroup --chmod=0640 conf/app.conf /etc/app.conf\n"))
+	h := tarEntry(t, lastLayer(t, res[0].Image), "etc/app.conf")
+	if h.Uid != 65534 || h.Gid != 65534 || h.Mode&0o7777 != 0o640 {
+		t.Errorf("etc/app.conf: uid %d gid %d mode %o; want 65534 65534 640", h.Uid, h.Gid, h.Mode&0o7777)
+	}
+}
+
+func TestWorkdirMakesLayerOnlyWhenMissing(t *testing.T) {
+	f := newFixture(t)
+	base := f.build(nil, f.target("w0", "FROM busybox:latest\n"))
+	existing := f.build(nil, f.target("w1", "FROM busybox:latest\nWORKDIR /tmp\n"))
+	missing := f.build(nil, f.target("w2", "FROM busybox:latest\nWORKDIR /srv/app\n"))
+	n := func(r []Result) int {
+		ls, err := r[0].Image.Layers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ls)
+	}
+	if n(existing) != n(base) {
+		t.Errorf("WORKDIR of an existing dir added a layer")
+	}
+	if n(missing) != n(base)+1 {
+		t.Fatalf("WORKDIR of a missing dir: %d layers, want %d", n(missing), n(base)+1)
+	}
+	if h := tarEntry(t, lastLayer(t, missing[0].Image), "srv/app/"); h.Typeflag != tar.TypeDir {
+		t.Errorf("srv/app is not a directory in the layer")
+	}
+}
+
+func TestFailingStepReportsAndRecordsNothing(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.tryBuild(nil, f.target("x", "FROM busybox:latest\nRUN echo ok > /ok\nRUN echo boom; exit 7\n"))
+	if err == nil || !strings.Contains(err.Error(), "exit code 7") || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("error %v; want exit code 7 and the output", err)
+	}
+	if _, err := f.tryBuild(nil, f.target("x", "FROM busybox:latest\nRUN echo ok > /ok\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.rec.ran(); len(got) != 1 {
+		t.Errorf("a step of a failed build was recorded as cached: rebuild ran %q", got)
+	}
+}
+
+func TestRunContainerDiscardsWrites(t *testing.T) {
+	f := newFixture(t)
+	img, _, err := f.store.Image("busybox:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := &Executor{Store: f.store}
+	var out bytes.Buffer
+	c := Container{Image: img, Args: []string{"sh", "-c", "echo kept > /w && cat /w"}}
+	if err := ex.RunContainer(t.Context(), c, &out, &out); err != nil || strings.TrimSpace(out.String()) != "kept" {
+		t.Fatalf("run: %v, output %q", err, out.String())
+	}
+	out.Reset()
+	c.Args = []string{"cat", "/w"}
+	if err := ex.RunContainer(t.Context(), c, &out, &out); err == nil {
+		t.Errorf("a second container saw the first one's write: %q", out.String())
+	}
+}
+
+// tarEntry finds name in a layer's tar.
+func tarEntry(t *testing.T, l v1.Layer, name string) *tar.Header {
+	t.Helper()
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			t.Fatalf("%s not in layer", name)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Name == name || h.Name == strings.TrimSuffix(name, "/") {
+			return h
+		}
+	}
+}
+
+func TestUnitHelpers(t *testing.T) {
+	if m := octalMode(0o4755); m != fs.ModeSetuid|0o755 {
+		t.Errorf("octalMode(4755) = %v", m)
+	}
+	tl := newTail(2)
+	io.WriteString(tl, "1\n2\n3\npartial")
+	if got := tl.String(); got != "  3\n  partial" {
+		t.Errorf("tail = %q", got)
+	}
+	run := &planner.Step{Kind: planner.KindRun, Run: &planner.Run{Args: []string{"/bin/sh", "-c", "make"}}}
+	if got := createdBy(run); got != "RUN /bin/sh -c make # buildkit" {
+		t.Errorf("createdBy = %q", got)
+	}
+}
