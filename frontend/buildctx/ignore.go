@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/moby/patternmatcher/ignorefile"
 )
@@ -47,18 +48,21 @@ func ignoreFiles(contextDir, dockerfile string) []string {
 }
 
 // readIgnoreFile parses one ignore file, refusing a symlink that leads out
-// of its directory.
+// of its directory and anything but a regular file (a fifo would block).
 func readIgnoreFile(p string) ([]string, error) {
 	root, err := os.OpenRoot(filepath.Dir(p))
 	if err != nil {
 		return nil, fmt.Errorf("open ignore file: %w", err)
 	}
 	defer root.Close()
-	f, err := root.Open(filepath.Base(p))
+	f, err := root.OpenFile(filepath.Base(p), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open ignore file: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: not a regular file", p)
+	}
 	pats, err := ignorefile.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -44,5 +46,19 @@ func TestReadIgnoreRefusesEscapingSymlink(t *testing.T) {
 	must(t, os.Symlink(outside, filepath.Join(ctx, ".dockerignore")))
 	if pats, err := ReadIgnore(ctx, ""); err == nil {
 		t.Fatalf("read through escaping symlink: %q", pats)
+	}
+}
+
+// TestReadIgnoreRefusesSpecialFiles: a fifo (or directory) named
+// .dockerignore is an error, never a read that blocks.
+func TestReadIgnoreRefusesSpecialFiles(t *testing.T) {
+	ctx := t.TempDir()
+	must(t, syscall.Mkfifo(filepath.Join(ctx, ".dockerignore"), 0o644))
+	if pats, err := ReadIgnore(ctx, ""); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("fifo ignore file: %q, %v", pats, err)
+	}
+	must(t, os.Mkdir(filepath.Join(ctx, "Dockerfile.dockerignore"), 0o755))
+	if pats, err := ReadIgnore(ctx, "Dockerfile"); err == nil {
+		t.Fatalf("directory ignore file: %q", pats)
 	}
 }

@@ -142,12 +142,20 @@ func (r *resolver) expand(src string) ([]string, error) {
 
 // hidden reports a top-level source the excludes remove entirely: an
 // excluded file, or an excluded directory no "!" exception can reach into.
+// The path as written, the path it resolves to and every symlink on the
+// way are checked, as if the excluded files were not in the context at
+// all: a symlink cannot bring an excluded file back.
 func (r *resolver) hidden(p string) bool {
-	if !r.excluded(p) {
-		return false
+	w, fi, err := r.resolve(p)
+	if err != nil {
+		return r.excluded(p)
 	}
-	_, fi, err := r.follow(p)
-	return err != nil || !fi.IsDir() || !r.pm.Exclusions()
+	return slices.ContainsFunc(w.links, r.excluded) || r.hiddenAt(p, fi) || r.hiddenAt(w.cur, fi)
+}
+
+// hiddenAt reports whether the excludes remove p, whose Lstat is fi.
+func (r *resolver) hiddenAt(p string, fi fs.FileInfo) bool {
+	return r.excluded(p) && (!fi.IsDir() || !r.pm.Exclusions())
 }
 
 // excluded reports whether p matches the exclude patterns.

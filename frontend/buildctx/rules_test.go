@@ -114,3 +114,37 @@ func TestResolveExcludedDirSource(t *testing.T) {
 		t.Fatal("bad exclude pattern accepted")
 	}
 }
+
+// TestResolveSymlinkCannotBypassExcludes: an excluded file stays out of
+// reach through a symlink to it, a symlinked parent, or an excluded link.
+func TestResolveSymlinkCannotBypassExcludes(t *testing.T) {
+	fsys := fstest.MapFS{
+		"secret":       {Data: []byte("s"), Mode: 0o644},
+		"pub":          {Data: []byte("p"), Mode: 0o644},
+		"priv/key":     {Data: []byte("k"), Mode: 0o644},
+		"link":         {Data: []byte("secret"), Mode: fs.ModeSymlink},
+		"self":         {Data: []byte("."), Mode: fs.ModeSymlink},
+		"privlink":     {Data: []byte("priv"), Mode: fs.ModeSymlink},
+		"hidden":       {Data: []byte("pub"), Mode: fs.ModeSymlink},
+		"via":          {Data: []byte("hidden"), Mode: fs.ModeSymlink},
+		"dir/up":       {Data: []byte("../priv"), Mode: fs.ModeSymlink},
+		"dir/readme":   {Data: []byte("r"), Mode: 0o644},
+		"keepdir/keep": {Data: []byte("k"), Mode: 0o644},
+	}
+	excludes := []string{"secret", "priv", "hidden"}
+	for _, src := range []string{"link", "self/secret", "privlink", "privlink/key", "via", "dir/up/key", "self/priv"} {
+		if ms, err := Resolve(fsys, []string{src}, "/x/", "/", excludes); !errors.Is(err, ErrNotFound) {
+			t.Errorf("COPY %s: got %q, %v; want ErrNotFound", src, render(ms), err)
+		}
+	}
+	ms, err := Resolve(fsys, []string{"sec*", "p*", "l*"}, "/x/", "/", excludes)
+	must(t, err)
+	if got, want := render(ms), []string{"/x/pub<pub"}; !slices.Equal(got, want) {
+		t.Errorf("wildcards: got %q, want %q", got, want)
+	}
+	ms, err = Resolve(fsys, []string{"self/pub"}, "/x/", "/", excludes)
+	must(t, err)
+	if got, want := render(ms), []string{"/x/pub<pub"}; !slices.Equal(got, want) {
+		t.Errorf("link to an included file: got %q, want %q", got, want)
+	}
+}

@@ -77,22 +77,32 @@ func (r *resolver) flush(pending []Match) {
 // a chroot would: absolute targets start at the root and ".." stops there.
 // It returns the symlink-free path and its Lstat.
 func (r *resolver) follow(name string) (string, fs.FileInfo, error) {
+	w, fi, err := r.resolve(name)
+	if err != nil {
+		return "", nil, err
+	}
+	return w.cur, fi, nil
+}
+
+// resolve is follow, also returning the symlinks it went through.
+func (r *resolver) resolve(name string) (*linkWalk, fs.FileInfo, error) {
 	w := &linkWalk{fsys: r.fsys, cur: ".", parts: strings.Split(name, "/")}
 	for len(w.parts) > 0 {
 		if err := w.step(); err != nil {
-			return "", nil, err
+			return nil, nil, err
 		}
 	}
 	fi, err := fs.Lstat(r.fsys, w.cur)
-	return w.cur, fi, err
+	return w, fi, err
 }
 
-// linkWalk is the state of one follow: the symlink-free path so far and
-// the components still to walk.
+// linkWalk is the state of one follow: the symlink-free path so far, the
+// components still to walk and the symlinks already followed.
 type linkWalk struct {
 	fsys  fs.FS
 	cur   string
 	parts []string
+	links []string
 	hops  int
 }
 
@@ -124,6 +134,7 @@ func (w *linkWalk) jump(link string) error {
 	if w.hops++; w.hops > maxHops {
 		return errTooManyLinks
 	}
+	w.links = append(w.links, link)
 	target, err := fs.ReadLink(w.fsys, link)
 	if err != nil {
 		return err
