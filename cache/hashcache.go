@@ -57,9 +57,11 @@ func newHashCache(path, lockPath string) *hashCache {
 
 // FileDigest returns "sha256:<hex>" of the regular file name inside root,
 // reusing a cached digest when the file's path, size, mtime, inode and mode
-// are unchanged. Symlinks are followed only within root.
+// are unchanged. Symlinks are followed only within root. Anything but a
+// regular file is an error: it is opened non-blocking, so a fifo swapped
+// in after the caller's Lstat cannot hang the build.
 func (s *Store) FileDigest(root *os.Root, name string) (string, error) {
-	f, err := root.Open(name)
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", fmt.Errorf("hash file: %w", err)
 	}

@@ -3,6 +3,8 @@ package cache
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -155,4 +157,22 @@ func digestOnce(t *testing.T, storeRoot, ctx, name string) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestFileDigestRefusesFifo: a fifo, named or reached through a symlink,
+// is an error rather than a read that never ends.
+func TestFileDigestRefusesFifo(t *testing.T) {
+	s := openStore(t)
+	ctx := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(ctx, "pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("pipe", filepath.Join(ctx, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"pipe", "link"} {
+		if d, err := s.FileDigest(openRoot(t, ctx), name); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("FileDigest(%s) = %q, %v; want not a regular file", name, d, err)
+		}
+	}
 }
