@@ -71,6 +71,11 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("create store: %w", err)
 		}
 	}
+	// Snapshots hold what builds made, setuid-root files and device nodes
+	// included: no other host user may reach them (as Docker's 0710).
+	if err := os.Chmod(s.path("snapshots"), 0o700); err != nil {
+		return nil, fmt.Errorf("create store: %w", err)
+	}
 	if err := s.init(); err != nil {
 		s.unlock()
 		return nil, err

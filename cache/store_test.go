@@ -2,9 +2,13 @@ package cache
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 func TestOpenCreatesLayout(t *testing.T) {
@@ -100,5 +104,44 @@ func corruptBlob(t *testing.T, s *Store, hex string) {
 	data[0] ^= 0xff
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSnapshotsPrivate: a snapshot holds whatever a build made (a setuid
+// root shell, a world-writable device node); another host user must not
+// reach it, even in a store that existed before with looser modes.
+func TestSnapshotsPrivate(t *testing.T) {
+	root, err := os.MkdirTemp("", "stencil-store-") // t.TempDir's parent is private
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "snapshots"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir, err := s.TempDir("snap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suid"), []byte("x"), 0o4755); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.CommitSnapshot(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("ab", 32)}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("cat", filepath.Join(snap, "suid"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Permission denied") {
+		t.Fatalf("another user read a snapshot: %q, %v", out, err)
 	}
 }
