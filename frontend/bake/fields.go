@@ -23,14 +23,16 @@ type field struct {
 	boolp  func(*Target) **bool
 	list   func(*Target) *[]string
 	smap   func(*Target) *map[string]*string
-	append bool             // lists: parents and repeats append instead of replace
-	object func(string) any // lists: print each entry as a buildx object
+	append bool                    // lists: parents and repeats append instead of replace
+	object func(string) any        // lists: print each entry as a buildx object
+	unique func([]string) []string // lists: buildx's duplicate removal (default uniqueStrings)
+	omit   bool                    // strings: "" counts as unset (description)
 }
 
 var fields = []field{
-	{name: "description", kind: kString, str: func(t *Target) **string { return &t.Description }},
+	{name: "description", kind: kString, omit: true, str: func(t *Target) **string { return &t.Description }},
 	{name: "annotations", kind: kList, append: true, list: func(t *Target) *[]string { return &t.Annotations }},
-	{name: "attest", kind: kList, append: true, object: attestObject, list: func(t *Target) *[]string { return &t.Attest }},
+	{name: "attest", kind: kList, append: true, object: attestObject, unique: uniqueAttests, list: func(t *Target) *[]string { return &t.Attest }},
 	{name: "context", kind: kString, str: func(t *Target) **string { return &t.Context }},
 	{name: "contexts", kind: kMap, smap: func(t *Target) *map[string]*string { return &t.Contexts }},
 	{name: "dockerfile", kind: kString, str: func(t *Target) **string { return &t.Dockerfile }},
@@ -38,13 +40,13 @@ var fields = []field{
 	{name: "args", kind: kMap, smap: func(t *Target) *map[string]*string { return &t.Args }},
 	{name: "labels", kind: kMap, smap: func(t *Target) *map[string]*string { return &t.Labels }},
 	{name: "tags", kind: kList, list: func(t *Target) *[]string { return &t.Tags }},
-	{name: "cache-from", kind: kList, append: true, object: cacheObject, list: func(t *Target) *[]string { return &t.CacheFrom }},
-	{name: "cache-to", kind: kList, object: cacheObject, list: func(t *Target) *[]string { return &t.CacheTo }},
+	{name: "cache-from", kind: kList, append: true, object: cacheObject, unique: uniqueCaches, list: func(t *Target) *[]string { return &t.CacheFrom }},
+	{name: "cache-to", kind: kList, object: cacheObject, unique: uniqueCaches, list: func(t *Target) *[]string { return &t.CacheTo }},
 	{name: "target", kind: kString, str: func(t *Target) **string { return &t.Target }},
-	{name: "secret", kind: kList, append: true, object: secretObject, list: func(t *Target) *[]string { return &t.Secrets }},
-	{name: "ssh", kind: kList, append: true, object: sshObject, list: func(t *Target) *[]string { return &t.SSH }},
+	{name: "secret", kind: kList, append: true, object: secretObject, unique: uniqueBy(secretObject), list: func(t *Target) *[]string { return &t.Secrets }},
+	{name: "ssh", kind: kList, append: true, object: sshObject, unique: uniqueBy(sshObject), list: func(t *Target) *[]string { return &t.SSH }},
 	{name: "platforms", kind: kList, list: func(t *Target) *[]string { return &t.Platforms }},
-	{name: "output", kind: kList, object: outputObject, list: func(t *Target) *[]string { return &t.Outputs }},
+	{name: "output", kind: kList, object: outputObject, unique: uniqueBy(outputObject), list: func(t *Target) *[]string { return &t.Outputs }},
 	{name: "pull", kind: kBool, boolp: func(t *Target) **bool { return &t.Pull }},
 	{name: "no-cache", kind: kBool, boolp: func(t *Target) **bool { return &t.NoCache }},
 	{name: "network", kind: kString, str: func(t *Target) **string { return &t.Network }},
@@ -69,7 +71,8 @@ var fieldByName = func() map[string]field {
 func (f field) empty(t *Target) bool {
 	switch f.kind {
 	case kString:
-		return *f.str(t) == nil
+		p := *f.str(t)
+		return p == nil || f.omit && *p == ""
 	case kBool:
 		return *f.boolp(t) == nil
 	case kList:
@@ -82,7 +85,7 @@ func (f field) empty(t *Target) bool {
 func (f field) merge(dst, src *Target) {
 	switch f.kind {
 	case kString:
-		if v := *f.str(src); v != nil {
+		if v := *f.str(src); v != nil && !(f.omit && *v == "") {
 			*f.str(dst) = v
 		}
 	case kBool:
@@ -103,10 +106,18 @@ func (f field) mergeList(dst, src *Target) {
 	}
 	d := f.list(dst)
 	if f.append {
-		*d = append(append([]string{}, *d...), v...)
+		*d = f.dedupe(append(append([]string{}, *d...), v...))
 		return
 	}
 	*d = append([]string{}, v...)
+}
+
+// dedupe removes duplicate entries the way buildx does for this attribute.
+func (f field) dedupe(s []string) []string {
+	if f.unique != nil {
+		return f.unique(s)
+	}
+	return uniqueStrings(s)
 }
 
 // mergeMap sets every non-null entry of src in *dst.

@@ -171,39 +171,65 @@ func (t *Target) applyList(attr string, o override) {
 	*l = append([]string{}, o.values...)
 }
 
-// setPush makes every image output push, adding one if there is none.
+// setPush is buildx's push override: false drops registry outputs (the
+// last output takes the dropped one's place) and turns push off on image
+// outputs; true turns it on for image outputs and adds an image output
+// when every existing one is a docker output.
 func setPush(outputs []string, push bool) []string {
-	var out []string
-	found := false
-	for _, o := range outputs {
-		attrs := csvAttrs(o)
-		if typ := attrs["type"]; typ == "image" || typ == "registry" {
-			found = true
-			o = setCSV(o, "push", strconv.FormatBool(push))
+	outputs = append([]string{}, outputs...)
+	if !push {
+		for i := 0; i < len(outputs); {
+			switch outputType(outputs[i]) {
+			case "registry":
+				last := len(outputs) - 1
+				outputs[i], outputs = outputs[last], outputs[:last]
+				continue
+			case "image":
+				outputs[i] = setCSV(outputs[i], "push", "false")
+			}
+			i++
 		}
-		out = append(out, o)
+		return outputs
 	}
-	if !found && push {
-		out = append(out, "type=image,push=true")
+	add := true
+	for i, o := range outputs {
+		switch outputType(o) {
+		case "image":
+			outputs[i] = setCSV(o, "push", "true")
+			add = false
+		case "docker":
+		default:
+			add = false
+		}
 	}
-	return out
+	if add {
+		outputs = append(outputs, "type=image,push=true")
+	}
+	return outputs
 }
 
-// setLoad adds a docker output, or removes docker outputs.
+// setLoad is buildx's load override: true adds a docker output unless one
+// without a dest exists or an output other than image, registry or oci
+// does; false changes nothing.
 func setLoad(outputs []string, load bool) []string {
-	var out []string
-	found := false
+	if !load {
+		return outputs
+	}
 	for _, o := range outputs {
-		if csvAttrs(o)["type"] == "docker" {
-			found = true
-			if !load {
-				continue
+		switch outputType(o) {
+		case "docker":
+			if csvAttrs(o)["dest"] == "" {
+				return outputs
 			}
+		case "image", "registry", "oci":
+		default:
+			return outputs
 		}
-		out = append(out, o)
 	}
-	if !found && load {
-		out = append(out, "type=docker")
-	}
-	return out
+	return append(append([]string{}, outputs...), "type=docker")
+}
+
+// outputType is an output entry's type as buildx reads it.
+func outputType(o string) string {
+	return outputObject(o).(map[string]string)["type"]
 }

@@ -102,6 +102,7 @@ func TestOverridePatterns(t *testing.T) {
 	}
 }
 
+// TestOverridePushLoad follows buildx's setPushOverride and setLoadOverride.
 func TestOverridePushLoad(t *testing.T) {
 	cases := []struct {
 		in   []string
@@ -111,22 +112,35 @@ func TestOverridePushLoad(t *testing.T) {
 		{nil, true, []string{"type=image,push=true"}},
 		{nil, false, nil},
 		{[]string{"type=image,name=x"}, true, []string{"type=image,name=x,push=true"}},
-		{[]string{"type=registry,name=x"}, false, []string{"type=registry,name=x,push=false"}},
-		{[]string{"type=local,dest=o"}, true, []string{"type=local,dest=o", "type=image,push=true"}},
+		{[]string{"type=docker"}, true, []string{"type=docker", "type=image,push=true"}},
+		// a registry output already pushes; a local one means no image is added
+		{[]string{"type=registry,name=x"}, true, []string{"type=registry,name=x"}},
+		{[]string{"type=local,dest=o"}, true, []string{"type=local,dest=o"}},
+		// push=false drops registry outputs, swapping the last one into place
+		{[]string{"type=registry,name=x", "type=local,dest=o", "type=image,name=y"}, false,
+			[]string{"type=image,name=y,push=false", "type=local,dest=o"}},
 	}
 	for _, tc := range cases {
 		if got := setPush(tc.in, tc.push); !slices.Equal(got, tc.want) {
 			t.Errorf("setPush(%q, %v) = %q, want %q", tc.in, tc.push, got, tc.want)
 		}
 	}
-	if got := setLoad([]string{"type=docker", "type=local,dest=o"}, false); !slices.Equal(got, []string{"type=local,dest=o"}) {
-		t.Errorf("setLoad false = %q", got)
+	loads := []struct {
+		in   []string
+		load bool
+		want []string
+	}{
+		{[]string{"type=docker", "type=local,dest=o"}, false, []string{"type=docker", "type=local,dest=o"}},
+		{[]string{"type=docker"}, true, []string{"type=docker"}},
+		{nil, true, []string{"type=docker"}},
+		{[]string{"type=docker,dest=a.tar"}, true, []string{"type=docker,dest=a.tar", "type=docker"}},
+		{[]string{"type=image,name=x"}, true, []string{"type=image,name=x", "type=docker"}},
+		{[]string{"type=local,dest=o"}, true, []string{"type=local,dest=o"}},
 	}
-	if got := setLoad([]string{"type=docker"}, true); !slices.Equal(got, []string{"type=docker"}) {
-		t.Errorf("setLoad true kept = %q", got)
-	}
-	if got := setLoad(nil, true); !slices.Equal(got, []string{"type=docker"}) {
-		t.Errorf("setLoad true added = %q", got)
+	for _, tc := range loads {
+		if got := setLoad(tc.in, tc.load); !slices.Equal(got, tc.want) {
+			t.Errorf("setLoad(%q, %v) = %q, want %q", tc.in, tc.load, got, tc.want)
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package bake
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strings"
@@ -66,30 +65,32 @@ func (c *Config) printGroups(names []string) []*Group {
 	out := map[string]*Group{}
 	for _, g := range groups {
 		cp := *c.groups[g]
+		cp.Targets = append([]string{}, cp.Targets...)
 		out[g] = &cp
 	}
 	addDefault(out, matched)
 	return sortedValues(out)
 }
 
-// addDefault lists the requested names in the default group, as buildx
-// does, unless the only name is the default group itself.
+// addDefault adds the requested names to the default group the way buildx
+// does: a name is skipped when it is "default" and a default group is
+// already printed (one that was reached, or one made for an earlier name);
+// the default group's targets are then deduplicated and sorted.
 func addDefault(groups map[string]*Group, requested []string) {
-	def := groups["default"]
-	var extra []string
-	for _, n := range dedup(requested) {
-		if n != "default" || def == nil {
-			extra = append(extra, n)
+	for _, n := range requested {
+		def := groups["default"]
+		if def != nil && n == "default" {
+			continue
 		}
+		if def == nil {
+			def = &Group{Name: "default"}
+			groups["default"] = def
+		}
+		def.Targets = append(def.Targets, n)
 	}
-	if len(extra) == 0 {
-		return
+	if def := groups["default"]; def != nil {
+		def.Targets = sortedKeys(setOf(def.Targets))
 	}
-	if def == nil {
-		def = &Group{Name: "default"}
-		groups["default"] = def
-	}
-	def.Targets = sortedKeys(setOf(append(def.Targets, extra...)))
 }
 
 func setOf(s []string) map[string]bool {
@@ -184,91 +185,4 @@ func printValue(t *Target, f field) any {
 // escape doubles interpolation markers so printed values read back literally.
 func escape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "${", "$${"), "%{", "%%{")
-}
-
-// csvAttrs parses "k=v,k2=v2" (CSV-quoted) into a map; a field without
-// "=" is stored under the empty key.
-func csvAttrs(s string) map[string]string {
-	fields, err := csv.NewReader(strings.NewReader(s)).Read()
-	if err != nil {
-		fields = strings.Split(s, ",")
-	}
-	m := map[string]string{}
-	for _, f := range fields {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			k, v = "", f
-		}
-		m[strings.ToLower(strings.TrimSpace(k))] = v
-	}
-	return m
-}
-
-// setCSV sets key=value in a CSV entry.
-func setCSV(s, key, value string) string {
-	m := csvAttrs(s)
-	m[key] = value
-	return joinCSV(m)
-}
-
-func joinCSV(m map[string]string) string {
-	parts := []string{}
-	if t, ok := m["type"]; ok {
-		parts = append(parts, "type="+t)
-	}
-	for _, k := range sortedKeys(m) {
-		if k != "type" && k != "" {
-			parts = append(parts, k+"="+m[k])
-		}
-	}
-	return strings.Join(parts, ",")
-}
-
-// outputObject is buildx's JSON for an output: a path alone is a local
-// export, "-" a tar to stdout.
-func outputObject(s string) any {
-	if !strings.Contains(s, "=") {
-		if s == "-" {
-			return map[string]string{"type": "tar", "dest": "-"}
-		}
-		return map[string]string{"type": "local", "dest": s}
-	}
-	return csvAttrs(s)
-}
-
-// cacheObject is buildx's JSON for a cache entry: a bare ref is a registry cache.
-func cacheObject(s string) any {
-	if !strings.Contains(s, "=") {
-		return map[string]string{"type": "registry", "ref": s}
-	}
-	return csvAttrs(s)
-}
-
-func attestObject(s string) any { return csvAttrs(s) }
-
-// secretObject is buildx's JSON for a secret.
-func secretObject(s string) any {
-	m := csvAttrs(s)
-	src := m["src"]
-	if src == "" {
-		src = m["source"]
-	}
-	return struct {
-		ID  string `json:"id,omitempty"`
-		Src string `json:"src,omitempty"`
-		Env string `json:"env,omitempty"`
-	}{m["id"], src, m["env"]}
-}
-
-// sshObject is buildx's JSON for an ssh entry: "id" or "id=path,path".
-func sshObject(s string) any {
-	id, paths, _ := strings.Cut(s, "=")
-	v := struct {
-		ID    string   `json:"id,omitempty"`
-		Paths []string `json:"paths,omitempty"`
-	}{ID: id}
-	if paths != "" {
-		v.Paths = strings.Split(paths, ",")
-	}
-	return v
 }

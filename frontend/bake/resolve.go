@@ -33,17 +33,38 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 	return out, nil
 }
 
-// finish fills buildx's defaults and removes duplicates.
+// finish fills buildx's defaults and cleans the context path as buildx
+// does before printing: "cwd://" dropped, path.Clean applied to local paths.
 func (t *Target) finish() {
-	if t.Context == nil {
-		s := "."
-		t.Context = &s
+	s := "."
+	if t.Context != nil {
+		s = cleanContext(*t.Context)
 	}
+	t.Context = &s
 	if t.Dockerfile == nil || *t.Dockerfile == "" {
 		s := "Dockerfile"
 		t.Dockerfile = &s
 	}
-	t.normalize()
+}
+
+// cleanContext is a context path as buildx resolves it: remote URLs stay
+// as they are, "cwd://" is dropped and local paths are cleaned.
+func cleanContext(c string) string {
+	if isRemoteURL(c) {
+		return c
+	}
+	return path.Clean(strings.TrimPrefix(c, "cwd://"))
+}
+
+// isRemoteURL reports whether a context is a URL or git repository rather
+// than a local path.
+func isRemoteURL(c string) bool {
+	for _, p := range []string{"http://", "https://", "git://", "ssh://", "git@", "github.com/"} {
+		if strings.HasPrefix(c, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // expand turns requested names into sorted target names and the groups
@@ -159,6 +180,7 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 			return nil, hcl.Diagnostics{errorf(nil, "Invalid override", "--set %s: %s", o.key, err)}
 		}
 	}
+	out.normalize()
 	r.done[name] = out
 	return out, nil
 }

@@ -135,11 +135,11 @@ func (t *Target) normalize() {
 	for _, f := range fields {
 		if f.list != nil {
 			l := f.list(t)
-			*l = dedup(*l)
+			*l = f.dedupe(*l)
 		}
 	}
 	if t.Network != nil && *t.Network == "host" {
-		t.Entitlements = dedup(append(t.Entitlements, "network.host"))
+		t.Entitlements = uniqueStrings(append(t.Entitlements, "network.host"))
 		if _, ok := t.ranges["entitlements"]; !ok && t.ranges["network"].Filename != "" {
 			t.setRange("entitlements", t.ranges["network"])
 		}

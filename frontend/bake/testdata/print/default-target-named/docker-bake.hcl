@@ -1,0 +1,4 @@
+# "default" is a target here: the default group buildx makes for "app"
+# already exists when "default" comes, so it lists only "app".
+target "default" {}
+target "app" {}
