@@ -1,7 +1,3 @@
-// Package bench holds Stencil's benchmarks: `go test -bench . ./bench`
-// measures the repository's own build.hcl project (cold, warm and
-// incremental builds) and context hashing in-process; run.sh times the
-// same project against BuildKit and buildah. No test here asserts timing.
 package bench
 
 import (
