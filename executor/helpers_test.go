@@ -92,7 +92,14 @@ func (f *fixture) build(epoch *time.Time, targets ...planner.TargetSpec) []Resul
 }
 
 func (f *fixture) tryBuild(epoch *time.Time, targets ...planner.TargetSpec) ([]Result, error) {
-	ctx := context.Background()
+	return f.run(context.Background(), epoch, targets...)
+}
+
+func (f *fixture) tryBuildCtx(ctx context.Context, targets ...planner.TargetSpec) ([]Result, error) {
+	return f.run(ctx, nil, targets...)
+}
+
+func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.TargetSpec) ([]Result, error) {
 	p, err := planner.Build(ctx, targets, &inputs.Inputs{Store: f.store})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,166 @@
+package executor
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// tarGz builds a gzip-compressed tar of name → body (dirs end with "/").
+func tarGz(t *testing.T, entries ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for i := 0; i < len(entries); i += 2 {
+		h := &tar.Header{Name: entries[i], Mode: 0o644, Size: int64(len(entries[i+1])), Typeflag: tar.TypeReg}
+		if strings.HasSuffix(h.Name, "/") {
+			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(tw, entries[i+1])
+	}
+	if err := errors.Join(tw.Close(), gz.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestAddExtractsLocalArchiveButCopyDoesNot(t *testing.T) {
+	f := newFixture(t)
+	if err := os.WriteFile(filepath.Join(f.ctx, "bundle.tar.gz"), tarGz(t, "pkg/", "", "pkg/readme", "hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	added := f.build(nil, f.target("add", "FROM busybox:latest\nADD bundle.tar.gz /opt/\n"))
+	if h := tarEntry(t, lastLayer(t, added[0].Image), "opt/pkg/readme"); h.Size != 5 {
+		t.Errorf("ADD: opt/pkg/readme size %d", h.Size)
+	}
+	copied := f.build(nil, f.target("copy", "FROM busybox:latest\nCOPY bundle.tar.gz /opt/\n"))
+	if h := tarEntry(t, lastLayer(t, copied[0].Image), "opt/bundle.tar.gz"); h.Typeflag != tar.TypeReg {
+		t.Errorf("COPY of an archive must copy the file itself")
+	}
+}
+
+func TestCopyFromStageKeepsOwnerAndFollowsWhiteouts(t *testing.T) {
+	f := newFixture(t)
+	df := `FROM busybox:latest AS build
+RUN mkdir -p /out && echo keep > /out/keep && echo gone > /out/gone && chown 65534:65534 /out/keep
+RUN rm /out/gone
+FROM scratch
+COPY --from=build /out/ /data/
+`
+	res := f.build(nil, f.target("from", df))
+	l := lastLayer(t, res[0].Image)
+	if h := tarEntry(t, l, "data/keep"); h.Uid != 65534 {
+		t.Errorf("COPY --from lost the owner: uid %d", h.Uid)
+	}
+	if names := tarNames(t, l); strings.Contains(strings.Join(names, " "), "gone") {
+		t.Errorf("a file deleted in the source stage was copied: %q", names)
+	}
+}
+
+func TestCopyFromImage(t *testing.T) {
+	f := newFixture(t)
+	res := f.build(nil, f.target("img", "FROM scratch\nCOPY --from=busybox:latest /bin/busybox /bin/busybox\n"))
+	if h := tarEntry(t, lastLayer(t, res[0].Image), "bin/busybox"); h.Size == 0 || h.Mode&0o111 == 0 {
+		t.Errorf("bin/busybox: size %d mode %o", h.Size, h.Mode)
+	}
+}
+
+func TestDependentsOfAFailedStepReportTheRealError(t *testing.T) {
+	f := newFixture(t)
+	df := "FROM busybox:latest AS a\nRUN exit 4\nFROM busybox:latest\nCOPY --from=a /x /x\nRUN true\n"
+	_, err := f.tryBuild(nil, f.target("dep", df))
+	if err == nil || !strings.Contains(err.Error(), "exit code 4") || errors.Is(err, errDependency) {
+		t.Fatalf("error %v; want the failing step's own error", err)
+	}
+}
+
+func TestCancelStopsRunAndLeavesNoScratch(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	res, err := f.tryBuildCtx(ctx, f.target("c", "FROM busybox:latest\nRUN sleep 600\n"))
+	if !errors.Is(err, context.DeadlineExceeded) && (err == nil || !strings.Contains(err.Error(), "signal")) {
+		t.Fatalf("cancelled build: %v, %v", res, err)
+	}
+	scratch, _ := filepath.Glob(filepath.Join(f.store.Root(), "tmp", "*", "*"))
+	if len(scratch) != 0 {
+		t.Errorf("scratch dirs left after a cancelled step: %q", scratch)
+	}
+}
+
+func TestSnapshotsAreReusedNotReextracted(t *testing.T) {
+	f := newFixture(t)
+	f.build(nil, f.target("s1", "FROM busybox:latest\nRUN echo 1 > /one\n"))
+	before, _ := filepath.Glob(filepath.Join(f.store.Root(), "snapshots", "*"))
+	f.build(nil, f.target("s2", "FROM busybox:latest\nRUN echo 2 > /two\n"))
+	after, _ := filepath.Glob(filepath.Join(f.store.Root(), "snapshots", "*"))
+	if len(after) != len(before)+1 {
+		t.Errorf("snapshots: %d then %d; the base must be unpacked once and each RUN add one", len(before), len(after))
+	}
+}
+
+func TestPlainReporterFormat(t *testing.T) {
+	var buf bytes.Buffer
+	rep := PlainReporter(&buf)
+	s := &planner.Step{Kind: planner.KindRun, Stage: "prod", Instruction: "RUN make"}
+	rep.Report(Event{N: 2, Step: s, State: Started})
+	io.WriteString(rep.Output(2, s), "line one\nline ")
+	io.WriteString(rep.Output(2, s), "two\n")
+	rep.Report(Event{N: 2, Step: s, State: Done, Duration: 1200 * time.Millisecond})
+	rep.Report(Event{N: 3, Step: s, State: Cached})
+	want := "#2 [prod] RUN make\n#2 line one\n#2 two\n#2 DONE 1.2s\n#3 [prod] RUN make\n#3 CACHED\n"
+	if buf.String() != want {
+		t.Errorf("plain progress:\n%q\nwant\n%q", buf.String(), want)
+	}
+}
+
+func TestImageHelpers(t *testing.T) {
+	if ociMediaType(types.DockerLayer) != types.OCILayer || ociMediaType(types.OCILayer) != types.OCILayer {
+		t.Errorf("ociMediaType maps wrongly")
+	}
+	c := &chain{history: []v1.History{{Created: v1.Time{Time: time.Unix(5, 0)}}, {Created: v1.Time{Time: time.Unix(9, 0)}}, {}}}
+	if got := c.created(); !got.Equal(time.Unix(9, 0)) {
+		t.Errorf("created = %v, want the newest history entry", got)
+	}
+	if d := destDir(&planner.Copy{Dest: "sub/", Workdir: "/app"}); d != "/app/sub" {
+		t.Errorf("destDir = %q", d)
+	}
+}
+
+func tarNames(t *testing.T, l v1.Layer) []string {
+	t.Helper()
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var names []string
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+	}
+}
