@@ -32,7 +32,7 @@ type env struct {
 	root           string
 }
 
-var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, importCommand, runCommand}
+var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, importCommand, runCommand}
 
 // Main runs stencil with args and returns its exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

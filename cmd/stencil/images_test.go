@@ -1,0 +1,48 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestImagesRmiPrune(t *testing.T) {
+	p := demo(t)
+	p.must("bake")
+	out, _ := p.must("images")
+	for _, tag := range []string{"busybox:latest", "myapp_debug:latest", "myapp_prod:1.0.0", "myapp_prod:latest"} {
+		if !strings.Contains(out, tag) {
+			t.Errorf("images lacks %s:\n%s", tag, out)
+		}
+	}
+	p.must("rmi", "myapp_debug", "myapp_prod:1.0.0")
+	out, _ = p.must("images")
+	if strings.Contains(out, "myapp_debug") || strings.Contains(out, "myapp_prod:1.0.0") {
+		t.Errorf("rmi left tags:\n%s", out)
+	}
+	out, _ = p.must("prune")
+	if !strings.HasPrefix(out, "Removed ") {
+		t.Errorf("prune printed %q", out)
+	}
+	out, _ = p.must("run", "myapp_prod")
+	if !strings.Contains(out, "myapp prod build") {
+		t.Errorf("a tagged image broke after prune: %q", out)
+	}
+	_, _, code := p.stencil("rmi", "no-such-image")
+	if code == 0 {
+		t.Errorf("rmi of an unknown image succeeded")
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	p := &project{t: t, dir: t.TempDir(), root: t.TempDir()}
+	for _, c := range commands {
+		out, _, code := p.stencil(c.name, "--help")
+		if code != 0 || !strings.Contains(out, "Usage: stencil "+c.name) || !strings.Contains(out, "Example:") {
+			t.Errorf("stencil %s --help: exit %d\n%s", c.name, code, out)
+		}
+	}
+	_, errOut, code := p.stencil("bak")
+	if code == 0 || !strings.Contains(errOut, `did you mean "bake"`) {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+}
