@@ -24,12 +24,24 @@ var proxyArgs = map[string]bool{
 }
 
 // argScope is the set of build args declared in one scope, in order.
+// BuildKit keeps args and ENV in one environment, so whichever of an ARG
+// and an ENV of the same name came last wins; over records the args that
+// came last.
 type argScope struct {
 	order  []string
 	values map[string]string // only args that have a value
+	over   map[string]bool   // args with a value set after any ENV of their name
 }
 
-func newArgScope() *argScope { return &argScope{values: map[string]string{}} }
+func newArgScope() *argScope {
+	return &argScope{values: map[string]string{}, over: map[string]bool{}}
+}
+
+// clone copies the scope for a stage built FROM this one: BuildKit hands
+// a stage's declared args on to the stages based on it.
+func (a *argScope) clone() *argScope {
+	return &argScope{order: slices.Clone(a.order), values: maps.Clone(a.values), over: maps.Clone(a.over)}
+}
 
 // set declares name; a nil value declares it without a value.
 func (a *argScope) set(name string, value *string) {
@@ -37,10 +49,15 @@ func (a *argScope) set(name string, value *string) {
 		a.order = append(a.order, name)
 	}
 	delete(a.values, name)
+	delete(a.over, name)
 	if value != nil {
 		a.values[name] = *value
+		a.over[name] = true
 	}
 }
+
+// envSet notes an ENV of name: from now on it wins over the arg.
+func (a *argScope) envSet(name string) { delete(a.over, name) }
 
 func (a *argScope) get(name string) (string, bool) {
 	v, ok := a.values[name]
@@ -57,7 +74,7 @@ func (a *argScope) declare(c *instructions.ArgCommand, build map[string]string, 
 			continue
 		}
 		if kv.Value == nil {
-			a.set(kv.Key, globalValue(global, kv.Key))
+			a.declareBare(kv.Key, globalValue(global, kv.Key))
 			continue
 		}
 		v, err := expand(*kv.Value)
@@ -67,6 +84,17 @@ func (a *argScope) declare(c *instructions.ArgCommand, build map[string]string, 
 		a.set(kv.Key, &v)
 	}
 	return nil
+}
+
+// declareBare declares an ARG written without a default: it takes the
+// global value, else keeps the value it already has (set earlier in the
+// stage or inherited from the stage it is built on), as BuildKit does.
+func (a *argScope) declareBare(name string, global *string) {
+	if global != nil {
+		a.set(name, global)
+	} else if _, ok := a.values[name]; !ok {
+		a.set(name, nil)
+	}
 }
 
 func globalValue(global *argScope, name string) *string {

@@ -96,6 +96,7 @@ func (s *stageState) env(c *instructions.EnvCommand) error {
 	}
 	for _, kv := range pending {
 		s.cfg.Env = setEnv(s.cfg.Env, kv[0], kv[1])
+		s.args.envSet(kv[0])
 	}
 	s.config("ENV " + text)
 	return nil

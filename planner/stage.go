@@ -45,11 +45,13 @@ func (ts *targetState) excludes() ([]string, error) {
 	return pats, nil
 }
 
-// stageResult is a planned stage: its last step and image config.
+// stageResult is a planned stage: its last step, image config and the
+// args it declared (inherited by stages built FROM it).
 type stageResult struct {
 	key  string
 	cfg  v1.Config
 	name string
+	args *argScope
 }
 
 func newTargetState(b *builder, t TargetSpec, f *dockerfile.File, file string) (*targetState, error) {
@@ -82,7 +84,7 @@ func (ts *targetState) stage(i int) (*stageResult, error) {
 		}
 	}
 	delete(ts.busy, i)
-	ts.done[i] = &stageResult{key: s.key, cfg: s.cfg, name: s.name}
+	ts.done[i] = &stageResult{key: s.key, cfg: s.cfg, name: s.name, args: s.args}
 	return ts.done[i], nil
 }
 
@@ -152,7 +154,7 @@ func (s *stageState) from(st *instructions.Stage) error {
 		if err != nil {
 			return err
 		}
-		s.key, s.cfg = r.key, cloneConfig(r.cfg)
+		s.key, s.cfg, s.args = r.key, cloneConfig(r.cfg), r.args.clone()
 	} else {
 		base, err := s.base(ref)
 		if err != nil {
@@ -224,18 +226,15 @@ func (s *stageState) config(instr string) {
 	s.emit(&Step{Kind: KindConfig, Instruction: instr, Inputs: KeyInputs{Instruction: instr}})
 }
 
-// expand substitutes variables (ENV wins over ARG) and records the build
-// args the word used, which become part of the step's key.
+// expand substitutes variables and records the build args the word used,
+// which become part of the step's key.
 func (s *stageState) expand(word string) (string, error) {
 	v, used, err := s.ts.f.Expand(word, s.lookup)
 	if err != nil {
 		return "", err
 	}
 	for _, name := range used {
-		if _, isEnv := envGet(s.cfg.Env, name); isEnv || proxyArgs[name] {
-			continue
-		}
-		if av, ok := s.args.get(name); ok {
+		if av, isArg, ok := s.value(name); ok && isArg && !proxyArgs[name] {
 			s.used[name] = av
 		}
 	}
@@ -243,10 +242,22 @@ func (s *stageState) expand(word string) (string, error) {
 }
 
 func (s *stageState) lookup(name string) (string, bool) {
-	if v, ok := envGet(s.cfg.Env, name); ok {
-		return v, true
+	v, _, ok := s.value(name)
+	return v, ok
+}
+
+// value is what $name means in this stage: an arg set after an ENV of the
+// same name wins over it, else the ENV, else a declared arg (BuildKit).
+func (s *stageState) value(name string) (v string, isArg, ok bool) {
+	if s.args.over[name] {
+		v, ok = s.args.get(name)
+		return v, true, ok
 	}
-	return s.args.get(name)
+	if v, ok := envGet(s.cfg.Env, name); ok {
+		return v, false, true
+	}
+	v, ok = s.args.get(name)
+	return v, true, ok
 }
 
 // expandAll expands each word.

@@ -33,17 +33,18 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	return nil
 }
 
-// runEnv is the image env plus the declared args ENV does not override,
-// and the args that count for the key.
+// runEnv is the image env with the declared args merged in as BuildKit
+// does (see stageState.value), and the args that count for the key.
 func (s *stageState) runEnv() ([]string, map[string]string) {
 	env := slices.Clone(s.cfg.Env)
 	var keyed map[string]string
 	for _, name := range s.args.order {
 		v, ok := s.args.get(name)
-		if _, shadowed := envGet(s.cfg.Env, name); !ok || shadowed {
+		_, shadowed := envGet(s.cfg.Env, name)
+		if !ok || (shadowed && !s.args.over[name]) {
 			continue
 		}
-		env = append(env, name+"="+v)
+		env = setEnv(env, name, v)
 		if !proxyArgs[name] {
 			if keyed == nil {
 				keyed = map[string]string{}

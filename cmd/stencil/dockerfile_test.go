@@ -119,8 +119,8 @@ MAINTAINER someone <a@b.c>
 `
 
 var metadataConfig = v1.Config{
-	Env:    []string{pathEnv},
-	Labels: map[string]string{"k 1": "v 1", "multi": "a b", "port": "8080"},
+	Env:          []string{pathEnv},
+	Labels:       map[string]string{"k 1": "v 1", "multi": "a b", "port": "8080"},
 	ExposedPorts: map[string]struct{}{"8080/tcp": {}, "8080/udp": {}, "9000/tcp": {}, "9001/tcp": {}},
 	Volumes:      map[string]struct{}{"/v1": {}, "/v2": {}, "/v3": {}},
 	StopSignal:   "SIGTERM",
