@@ -2,12 +2,10 @@ package bake
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -113,13 +111,8 @@ func (e *evaluator) varValue(v *variable) (cty.Value, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return def, diags
 	}
-	if s, ok := e.env(v.name); ok && !v.topLevel && !strings.HasPrefix(v.name, "BAKE_") {
-		val, err := parseEnv(s, v.typ, def)
-		if err != nil {
-			return val, hcl.Diagnostics{errorf(&v.rng, "Invalid environment value",
-				"variable %q: parse %q: %s", v.name, s, err)}
-		}
-		return val, nil
+	if val, ok, diags := e.envValue(v, def); ok {
+		return val, diags
 	}
 	if v.typ == cty.NilType {
 		return def, nil
@@ -141,57 +134,6 @@ func (e *evaluator) defaultValue(v *variable) (cty.Value, hcl.Diagnostics) {
 		return cty.NullVal(v.typ), nil
 	}
 	return cty.StringVal(""), nil
-}
-
-// parseEnv parses an environment value as the variable's type, or as its
-// default's type when that is a bool or number and no type is declared.
-func parseEnv(s string, typ cty.Type, def cty.Value) (cty.Value, error) {
-	if typ == cty.NilType {
-		typ = cty.String
-		if !def.IsNull() && def.IsKnown() && (def.Type() == cty.Bool || def.Type() == cty.Number) {
-			typ = def.Type()
-		}
-	}
-	switch {
-	case typ == cty.String || typ == cty.DynamicPseudoType:
-		return cty.StringVal(s), nil
-	case typ == cty.Bool:
-		b, err := strconv.ParseBool(s)
-		return cty.BoolVal(b), err
-	case typ == cty.Number:
-		return cty.ParseNumberVal(s)
-	case (typ.IsListType() || typ.IsSetType()) && typ.ElementType().IsPrimitiveType() && !strings.HasPrefix(strings.TrimSpace(s), "["):
-		return parseCSVList(s, typ)
-	}
-	return parseLiteral(s, typ)
-}
-
-// parseCSVList reads "a,b,c" as a list or set of primitives.
-func parseCSVList(s string, typ cty.Type) (cty.Value, error) {
-	if s == "" {
-		return convert.Convert(cty.ListValEmpty(cty.String), typ)
-	}
-	var elems []cty.Value
-	for _, p := range strings.Split(s, ",") {
-		elems = append(elems, cty.StringVal(strings.TrimSpace(p)))
-	}
-	return convert.Convert(cty.TupleVal(elems), typ)
-}
-
-// parseLiteral reads an HCL or JSON literal such as ["a"] or {k = "v"}.
-func parseLiteral(s string, typ cty.Type) (cty.Value, error) {
-	if d := checkDepth("env", []byte(s)); d != nil {
-		return cty.DynamicVal, fmt.Errorf("%s", d.Detail)
-	}
-	expr, diags := hclsyntax.ParseExpression([]byte(s), "env", hcl.InitialPos)
-	if diags.HasErrors() {
-		return cty.DynamicVal, fmt.Errorf("%s", oneLine(diags.Error()))
-	}
-	val, diags := expr.Value(nil)
-	if diags.HasErrors() {
-		return cty.DynamicVal, fmt.Errorf("%s", oneLine(diags.Error()))
-	}
-	return convert.Convert(val, typ)
 }
 
 // validate runs v's validation blocks against its value.

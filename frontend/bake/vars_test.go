@@ -22,19 +22,16 @@ func TestParseEnv(t *testing.T) {
 		{"any", "1", cty.DynamicPseudoType, cty.NullVal(cty.String), cty.StringVal("1")},
 		{"bool", "0", cty.Bool, cty.NullVal(cty.Bool), cty.False},
 		{"number", "3.5", cty.Number, cty.NullVal(cty.Number), cty.NumberFloatVal(3.5)},
+		// buildx reads CSV and keeps the spaces
 		{"list csv", "a, b", cty.List(cty.String), cty.NullVal(cty.List(cty.String)),
-			cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
+			cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal(" b")})},
+		{"list quoted csv", `"a,b",c`, cty.List(cty.String), cty.NullVal(cty.List(cty.String)),
+			cty.ListVal([]cty.Value{cty.StringVal("a,b"), cty.StringVal("c")})},
 		{"list empty", "", cty.List(cty.String), cty.NullVal(cty.List(cty.String)), cty.ListValEmpty(cty.String)},
-		{"list literal", `["a","b"]`, cty.List(cty.String), cty.NullVal(cty.List(cty.String)),
-			cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
-		{"set of numbers", "1,2", cty.Set(cty.Number), cty.NullVal(cty.Set(cty.Number)),
-			cty.SetVal([]cty.Value{cty.NumberIntVal(1), cty.NumberIntVal(2)})},
-		{"map literal", `{a = "1", b = "2"}`, cty.Map(cty.String), cty.NullVal(cty.Map(cty.String)),
-			cty.MapVal(map[string]cty.Value{"a": cty.StringVal("1"), "b": cty.StringVal("2")})},
-		{"json map", `{"a": 1}`, cty.Map(cty.Number), cty.NullVal(cty.Map(cty.Number)),
-			cty.MapVal(map[string]cty.Value{"a": cty.NumberIntVal(1)})},
-		{"object", `{n = 1}`, cty.Object(map[string]cty.Type{"n": cty.Number}), cty.NilVal,
-			cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1)})},
+		{"map csv", "a:1,b:2", cty.Map(cty.Number), cty.NullVal(cty.Map(cty.Number)),
+			cty.MapVal(map[string]cty.Value{"a": cty.NumberIntVal(1), "b": cty.NumberIntVal(2)})},
+		{"tuple csv", "99,bottles", cty.Tuple([]cty.Type{cty.Number, cty.String}), cty.NilVal,
+			cty.TupleVal([]cty.Value{cty.NumberIntVal(99), cty.StringVal("bottles")})},
 	}
 	for _, tc := range cases {
 		def := tc.def
@@ -62,11 +59,53 @@ func TestParseEnvErrors(t *testing.T) {
 		{`["a"`, cty.List(cty.String)},
 		{`{a = b}`, cty.Map(cty.String)},
 		{`"str"`, cty.Map(cty.String)},
-		{"[" + string(make([]byte, 0)) + repeat("[", 200), cty.List(cty.String)},
+		{`["a","b"]`, cty.List(cty.String)}, // no HCL or JSON literals: that is NAME_JSON
+		{"1,1z", cty.List(cty.Number)},
+		{"foo:1:1", cty.Map(cty.Number)},
+		{"1", cty.Tuple([]cty.Type{cty.Number, cty.String})},
+		{"x", cty.Object(map[string]cty.Type{"n": cty.Number})},
+		{"x", cty.List(cty.List(cty.String))},
 	}
 	for _, tc := range cases {
 		if _, err := parseEnv(tc.in, tc.typ, cty.NullVal(tc.typ)); err == nil {
 			t.Errorf("parseEnv(%q, %s) accepted", tc.in, tc.typ.FriendlyName())
+		}
+	}
+	if _, err := parseEnv("x", cty.NilType, cty.ListValEmpty(cty.String)); err == nil {
+		t.Error("an untyped list variable accepted a plain environment value")
+	}
+}
+
+func TestParseJSONEnv(t *testing.T) {
+	obj := cty.Object(map[string]cty.Type{"m": cty.List(cty.String)})
+	got, err := parseJSONEnv(`{"m": ["hi", "there"]}`, obj, cty.NilVal)
+	if want := cty.ObjectVal(map[string]cty.Value{"m": cty.ListVal([]cty.Value{cty.StringVal("hi"), cty.StringVal("there")})}); err != nil || !got.RawEquals(want) {
+		t.Errorf("object: %#v, %v", got, err)
+	}
+	for _, bad := range []string{"hello", `{"foo": "oops"}`, repeat("[", 200)} {
+		if _, err := parseJSONEnv(bad, cty.Map(cty.Number), cty.NilVal); err == nil {
+			t.Errorf("parseJSONEnv(%q) accepted", bad)
+		}
+	}
+}
+
+// TestJSONEnvOverride follows buildx's NAME_JSON rules: it wins over NAME
+// for typed variables, is ignored for untyped ones and when a variable
+// named NAME_JSON exists.
+func TestJSONEnvOverride(t *testing.T) {
+	src := `variable "L" { type = list(number) }
+variable "U" { default = "u" }
+variable "O" { type = list(number) }
+variable "O_JSON" { type = list(number) }
+target "t" { args = { L = length(L), U = U, O = length(O), OJ = length(O_JSON) } }`
+	env := map[string]string{"L": "1,2", "L_JSON": "[3,4,5]", "U_JSON": `"x"`,
+		"O": "1", "O_JSON": "7,8", "O_JSON_JSON": "[1,2,3,4]"}
+	tg := resolveOne(t, src, "t", env)
+	got := map[string]string{"L": deref(tg.Args["L"]), "U": deref(tg.Args["U"]), "O": deref(tg.Args["O"]), "OJ": deref(tg.Args["OJ"])}
+	want := map[string]string{"L": "3", "U": "u", "O": "1", "OJ": "4"}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Errorf("%s = %q, want %q", k, got[k], want[k])
 		}
 	}
 }
@@ -136,7 +175,7 @@ func TestVariableErrors(t *testing.T) {
 	}{
 		{`variable "F" { default = true }`, map[string]string{"F": "maybe"},
 			[]string{"docker-bake.hcl:1:1: Invalid environment value", `variable "F"`}},
-		{`variable "L" { type = list(string) }`, map[string]string{"L": `[1`},
+		{`variable "L" { type = list(string) }`, map[string]string{"L": `"a`},
 			[]string{"Invalid environment value"}},
 		{`variable "T" { type = nosuchtype }`, nil, []string{"docker-bake.hcl:1:23"}},
 		{`variable "V" {

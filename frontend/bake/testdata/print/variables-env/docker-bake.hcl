@@ -10,6 +10,10 @@ variable "EXTRA" {
   type    = map(string)
   default = {}
 }
+variable "PORTS" {
+  type    = list(number)
+  default = [80]
+}
 variable "BAKE_SECRET" { default = "kept" }
 variable "UNSET" {}
 target "app" {
@@ -20,5 +24,6 @@ target "app" {
     REPLICAS  = REPLICAS + 1
     SECRET    = BAKE_SECRET
     UNSET     = "[${UNSET}]"
+    PORTS     = join(",", [for p in PORTS : p + 1])
   })
 }
