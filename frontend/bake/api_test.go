@@ -313,3 +313,11 @@ func TestCheckDepth(t *testing.T) {
 		t.Errorf("position %v", d.Subject.Start)
 	}
 }
+
+// TestResolveSanitizesDots: buildx asks for compose service "a.b" as target "a_b".
+func TestResolveSanitizesDots(t *testing.T) {
+	ts, err := loadHCL(t, `target "a_b" {}`, nil).Resolve([]string{"a.b"})
+	if err != nil || len(ts) != 1 || ts[0].Name != "a_b" {
+		t.Fatalf("resolve a.b: %v %v", ts, err)
+	}
+}

@@ -83,13 +83,20 @@ target "m" {
 	}
 }
 
-func TestMatrixWithoutNameMerges(t *testing.T) {
-	tg := resolveOne(t, `target "m" {
+// TestMatrixDuplicateNames: buildx refuses a matrix whose combinations
+// share a name, including one without a name attribute.
+func TestMatrixDuplicateNames(t *testing.T) {
+	_, err := loadHCLErr(t, `target "m" {
   matrix = { v = ["1", "2"] }
   tags = ["t${v}"]
-}`, "m", nil)
-	if !slices.Equal(tg.Tags, []string{"t2"}) {
-		t.Errorf("tags %q: the last combination wins, as in buildx", tg.Tags)
+}`, nil)
+	wantErr(t, err, "docker-bake.hcl:2:12: Duplicate target name", `generates "m" more than once`)
+	c := loadHCL(t, `target "m" {
+  matrix = { v = ["1"] }
+  tags = ["t${v}"]
+}`, nil)
+	if ts, err := c.Resolve([]string{"m"}); err != nil || len(ts) != 1 {
+		t.Errorf("one combination without a name: %v", err)
 	}
 }
 
@@ -106,7 +113,7 @@ func TestMatrixErrors(t *testing.T) {
 		`target "m" {
   name = "m-${v}"
   matrix = { v = ["a", "a"] }
-}`: "",
+}`: `docker-bake.hcl:2:10: Duplicate target name; matrix of target "m" generates "m-a" more than once`,
 		`target "m" {
   name = "m.${v}"
   matrix = { v = ["a"] }

@@ -90,8 +90,10 @@ func (c *Config) expand(names []string) (targets, groups []string, err error) {
 	return targets, groups, nil
 }
 
-// match resolves one requested name or glob to group and target names.
+// match resolves one requested name or glob to group and target names;
+// dots become underscores first, as buildx does for compose service names.
 func (c *Config) match(n string) ([]string, error) {
+	n = strings.ReplaceAll(n, ".", "_")
 	if c.groups[n] != nil || c.targets[n] != nil {
 		return []string{n}, nil
 	}

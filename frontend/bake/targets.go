@@ -66,17 +66,34 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 		return nil, diags
 	}
 	var out []*Target
+	seen := map[string]bool{}
 	for _, locals := range combos {
 		t, d := e.decodeTarget(b, content, locals)
 		diags = append(diags, d...)
-		if t != nil {
-			out = append(out, t)
+		if t == nil {
+			continue
 		}
+		if seen[t.Name] {
+			return nil, append(diags, duplicateName(b, content, t.Name))
+		}
+		seen[t.Name] = true
+		out = append(out, t)
 	}
 	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
 		e.c.addRenamed(b, out)
 	}
 	return out, diags
+}
+
+// duplicateName reports a matrix that names two targets alike, as buildx
+// refuses it (a matrix without "name" names every combination by its label).
+func duplicateName(b *hcl.Block, content *hcl.BodyContent, name string) *hcl.Diagnostic {
+	rng := content.Attributes["matrix"].Expr.Range()
+	if a := content.Attributes["name"]; a != nil {
+		rng = a.Expr.Range()
+	}
+	return errorf(&rng, "Duplicate target name",
+		"matrix of target %q generates %q more than once; give each combination its own name", b.Labels[0], name)
 }
 
 // addRenamed makes a matrix block's label a group of the targets it
