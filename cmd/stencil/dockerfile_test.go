@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,15 @@ func (p *project) buildDF(name, tag, src string, flags ...string) {
 	p.write(name, src)
 	args := append([]string{"build", "--progress=plain", "-f", name, "-t", tag}, flags...)
 	p.must(append(args, ".")...)
+}
+
+// buildCase builds one table case of test t as image prefix<i> and
+// returns its tag; p reports to t from now on.
+func (p *project) buildCase(t *testing.T, prefix string, i int, src string, flags ...string) string {
+	p.t = t
+	tag := prefix + strconv.Itoa(i)
+	p.buildDF("Dockerfile", tag, src, flags...)
+	return tag
 }
 
 // configFile reads a tagged image's config from the store.
@@ -94,9 +104,7 @@ func TestDockerfileConfig(t *testing.T) {
 	p.write("a.txt", "a\n")
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p.t = t
-			tag := "cfg" + string(rune('a'+i))
-			p.buildDF("Dockerfile", tag, c.src, c.flags...)
+			tag := p.buildCase(t, "cfg", i, c.src, c.flags...)
 			if got := p.configFile(tag).Config; !reflect.DeepEqual(got, c.want) {
 				t.Errorf("config:\n got %+v\nwant %+v", got, c.want)
 			}
@@ -293,9 +301,7 @@ func TestDockerfileArgScopes(t *testing.T) {
 	p := newProject(t, ".")
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p.t = t
-			tag := "args" + string(rune('a'+i))
-			p.buildDF("Dockerfile", tag, argsDF, c.flags...)
+			tag := p.buildCase(t, "args", i, argsDF, c.flags...)
 			if got := p.files(tag, "/a.txt", "/b.txt", "/c.txt"); got != c.want {
 				t.Errorf("RUN saw\n%swant (BuildKit)\n%s", got, c.want)
 			}
