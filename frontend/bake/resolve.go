@@ -27,6 +27,7 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 		}
 		t = t.clone()
 		t.finish()
+		c.addSourceDateEpoch(t)
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -45,6 +46,19 @@ func (t *Target) finish() {
 		s := "Dockerfile"
 		t.Dockerfile = &s
 	}
+}
+
+// addSourceDateEpoch passes a non-empty SOURCE_DATE_EPOCH from the
+// environment as a build arg, unless the target sets it, as buildx does.
+func (c *Config) addSourceDateEpoch(t *Target) {
+	v, ok := c.env("SOURCE_DATE_EPOCH")
+	if _, set := t.Args["SOURCE_DATE_EPOCH"]; !ok || v == "" || set {
+		return
+	}
+	if t.Args == nil {
+		t.Args = map[string]*string{}
+	}
+	t.Args["SOURCE_DATE_EPOCH"] = &v
 }
 
 // cleanContext is a context path as buildx resolves it: remote URLs stay
