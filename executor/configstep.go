@@ -2,38 +2,47 @@ package executor
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
-	"strings"
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/executor/user"
 	"github.com/stencilbuild/stencil/planner"
 )
 
 // configStep records a metadata instruction: the plan already holds the
-// config after it. Only WORKDIR may make a layer, holding the directory when
-// the image lacks it (as BuildKit does).
+// config after it. Only WORKDIR may make a layer, holding the directories
+// the image lacks, owned by the current USER (as BuildKit does).
 func (r *run) configStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
-	if s.Workdir == "" || s.Workdir == "/" {
+	if s.Workdir == "" || path.Clean(s.Workdir) == "/" {
 		return nil, nil
 	}
 	lowers, err := r.snapshots(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
-	rel := strings.TrimPrefix(path.Clean(s.Workdir), "/")
-	fi, err := fs.Stat(layer.MergedFS(lowers), rel)
-	if err == nil && fi.IsDir() {
+	image := layer.MergedFS(lowers)
+	if isDir(image, s.Workdir) {
 		return nil, nil
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	own := owner{}
+	if u := s.Config.User; u != "" {
+		uid, gid, _, err := user.Lookup(image, u)
+		if err != nil {
+			return nil, fmt.Errorf("resolve USER %s for WORKDIR: %w", u, err)
+		}
+		own.uid, own.gid = ptr(int(uid)), ptr(int(gid))
+	} else {
+		own.uid, own.gid = ptr(0), ptr(0)
 	}
-	e := layer.Entry{Dest: path.Clean(s.Workdir), Mode: fs.ModeDir | 0o755}
+	dir := layer.Entry{Dest: path.Clean(s.Workdir), Mode: fs.ModeDir | 0o755, UID: *own.uid, GID: *own.gid}
+	entries := append(own.parents(image, []layer.Entry{dir}), dir)
 	return r.storeLayer(func(w io.Writer) error {
-		return layer.WriteEntries(w, []layer.Entry{e}, layer.Options{Epoch: r.Epoch})
+		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
 	}, "")
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -7,8 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
+	"sort"
 	"strconv"
+	"strings"
 	"syscall"
+
+	mode "github.com/tonistiigi/dchapes-mode"
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
@@ -17,16 +22,25 @@ import (
 	"github.com/stencilbuild/stencil/planner"
 )
 
-// owner is a COPY's --chown/--chmod policy; nil fields keep the default.
+// owner is a COPY's --chown/--chmod policy (nil fields keep the default)
+// and where a lone file lands when the destination is an existing
+// directory of the image (into), as BuildKit copies into it.
 type owner struct {
 	uid, gid *int
-	mode     *fs.FileMode
+	mode     *fs.FileMode // octal --chmod: the new permission bits
+	symbolic *mode.Set    // symbolic --chmod (u=rwx,go=r): applied per file
+	into     string
 }
 
 // copyStep writes a COPY/ADD layer straight from the context or from the
 // source stage's snapshots, without a sandbox.
 func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
-	own, err := r.copyOwner(ctx, s.Copy, parent)
+	lowers, err := r.snapshots(ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+	image := layer.MergedFS(lowers)
+	own, err := copyOwner(image, s.Copy)
 	if err != nil {
 		return nil, err
 	}
@@ -35,37 +49,82 @@ func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*ca
 		return nil, err
 	}
 	defer cleanup()
+	entries = append(own.parents(image, entries), entries...)
 	return r.storeLayer(func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
 	}, "")
 }
 
-// copyOwner resolves --chown names through the parent image's passwd and
-// group files, and parses --chmod.
-func (r *run) copyOwner(ctx context.Context, c *planner.Copy, parent *chain) (owner, error) {
+// copyOwner resolves --chown names through the image's passwd and group
+// files, parses --chmod, and sees whether the destination is a directory.
+func copyOwner(image fs.FS, c *planner.Copy) (owner, error) {
 	var own owner
-	if c.Chmod != "" {
-		m, err := strconv.ParseUint(c.Chmod, 8, 32)
-		if err != nil || m > 0o7777 {
-			return own, fmt.Errorf("invalid --chmod %q: want octal mode", c.Chmod)
-		}
-		mode := octalMode(uint32(m))
-		own.mode = &mode
+	if dest := destDir(c); !strings.HasSuffix(c.Dest, "/") && isDir(image, dest) {
+		own.into = dest
+	}
+	if err := own.parseChmod(c.Chmod); err != nil {
+		return own, err
 	}
 	if c.Chown == "" {
 		return own, nil
 	}
-	lowers, err := r.snapshots(ctx, parent)
-	if err != nil {
-		return own, err
-	}
-	uid, gid, _, err := user.Lookup(layer.MergedFS(lowers), c.Chown)
+	uid, gid, _, err := user.Lookup(image, c.Chown)
 	if err != nil {
 		return own, fmt.Errorf("resolve --chown=%s: %w", c.Chown, err)
 	}
 	u, g := int(uid), int(gid)
 	own.uid, own.gid = &u, &g
 	return own, nil
+}
+
+// parseChmod reads --chmod as BuildKit does: octal up to 07777, else a
+// symbolic chmod(1) mode.
+func (o *owner) parseChmod(chmod string) error {
+	if chmod == "" {
+		return nil
+	}
+	m, err := strconv.ParseUint(chmod, 8, 32)
+	if err == nil && m <= 0o7777 {
+		octal := octalMode(uint32(m))
+		o.mode = &octal
+		return nil
+	}
+	set, serr := mode.Parse(chmod)
+	if err == nil || serr != nil {
+		return fmt.Errorf("invalid --chmod %q: want an octal mode up to 07777 or a symbolic mode", chmod)
+	}
+	o.symbolic = &set
+	return nil
+}
+
+// isDir reports whether the absolute path p is a directory in fsys.
+func isDir(fsys fs.FS, p string) bool {
+	rel := strings.TrimPrefix(path.Clean(p), "/")
+	if rel == "" {
+		return true
+	}
+	fi, err := fs.Stat(fsys, rel)
+	return err == nil && fi.IsDir()
+}
+
+// parents are the directories the entries need that the image lacks,
+// owned as --chown says (BuildKit gives them the new owner too).
+func (o owner) parents(image fs.FS, es []layer.Entry) []layer.Entry {
+	if o.uid == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var dirs []layer.Entry
+	for _, e := range es {
+		for d := path.Dir(e.Dest); d != "/" && d != "." && !seen[d]; d = path.Dir(d) {
+			seen[d] = true
+			if !isDir(image, d) {
+				dirs = append(dirs, layer.Entry{Dest: d, Mode: fs.ModeDir | 0o755, UID: *o.uid, GID: *o.gid})
+			}
+		}
+	}
+	sort.Slice(dirs, func(i, j int) bool { return dirs[i].Dest < dirs[j].Dest })
+	return dirs
 }
 
 // copyEntries lists the layer's entries; cleanup releases what they read.
@@ -84,7 +143,7 @@ func (r *run) copyEntries(ctx context.Context, c *planner.Copy, own owner) ([]la
 	}
 	es := make([]layer.Entry, 0, len(matches))
 	for _, m := range matches {
-		es = append(es, own.apply(stageEntry(fsys, m)))
+		es = append(es, own.apply(stageEntry(fsys, m), m.Src))
 	}
 	return es, func() {}, nil
 }
@@ -106,7 +165,7 @@ func (r *run) contextEntries(c *planner.Copy, own owner) ([]layer.Entry, func(),
 			return nil, nil, err
 		}
 		for _, e := range more {
-			es = append(es, own.apply(e))
+			es = append(es, own.apply(e, f.Src))
 		}
 	}
 	return es, cl.run, nil
@@ -157,14 +216,22 @@ func stageEntry(fsys fs.FS, m buildctx.Match) layer.Entry {
 	return e
 }
 
-// apply sets --chown and --chmod on an entry (chmod never on symlinks).
-func (o owner) apply(e layer.Entry) layer.Entry {
+// apply sets --chown and --chmod on an entry (chmod never on symlinks),
+// and moves a lone file copied onto an existing directory into it.
+func (o owner) apply(e layer.Entry, src string) layer.Entry {
+	if o.into != "" && e.Dest == o.into && !e.Mode.IsDir() {
+		e.Dest = path.Join(o.into, path.Base(src))
+	}
 	if o.uid != nil {
 		e.UID, e.GID = *o.uid, *o.gid
 	}
-	if o.mode != nil && e.Mode&fs.ModeSymlink == 0 {
-		special := fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+	special := fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+	switch {
+	case e.Mode&fs.ModeSymlink != 0:
+	case o.mode != nil:
 		e.Mode = e.Mode&^special | *o.mode
+	case o.symbolic != nil:
+		e.Mode = e.Mode&^special | o.symbolic.Apply(e.Mode)&special
 	}
 	return e
 }

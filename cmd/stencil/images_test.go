@@ -46,3 +46,22 @@ func TestHelpForEveryCommand(t *testing.T) {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}
 }
+
+func TestRunEntrypointOverride(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nENTRYPOINT [\"echo\", \"ep\"]\nCMD [\"default\"]\n")
+	p.must("build", "-t", "ep", ".")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "ep"}, "ep default\n"},
+		{[]string{"run", "ep", "x"}, "ep x\n"},
+		{[]string{"run", "--entrypoint", "", "ep", "echo", "cleared"}, "cleared\n"},
+		{[]string{"run", "--entrypoint", "printf", "ep", "%s-", "a"}, "a-"},
+	} {
+		if out, _ := p.must(c.args...); out != c.want {
+			t.Errorf("stencil %q printed %q, want %q", c.args, out, c.want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type runOptions struct {
 	env              []string
 	user, workdir    string
 	entrypoint       string
+	setEntrypoint    bool // --entrypoint given, even as "" (which clears it)
 	network          string
 }
 
@@ -35,7 +36,10 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE")
 	fs.StringVarP(&o.user, "user", "u", "", "user name or uid[:gid]")
 	fs.StringVarP(&o.workdir, "workdir", "w", "", "working directory inside the container")
-	fs.StringVar(&o.entrypoint, "entrypoint", "", "override the image's entrypoint")
+	fs.Func("entrypoint", "override the image's entrypoint (\"\" clears it)", func(v string) error {
+		o.entrypoint, o.setEntrypoint = v, true
+		return nil
+	})
 	fs.StringVar(&o.network, "network", "host", "network: host or none")
 }
 
@@ -60,8 +64,11 @@ func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 	}
 	c := executor.Container{Image: img, Args: args[1:], Env: o.env, User: o.user, Workdir: o.workdir,
 		Network: o.network, Tty: o.tty}
-	if o.entrypoint != "" {
-		c.Entrypoint = []string{o.entrypoint}
+	if o.setEntrypoint {
+		c.Entrypoint = []string{}
+		if o.entrypoint != "" {
+			c.Entrypoint = []string{o.entrypoint}
+		}
 	}
 	if o.interactive || o.tty {
 		c.Stdin = e.stdin
