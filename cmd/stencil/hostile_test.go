@@ -2,12 +2,19 @@ package main
 
 import (
 	"archive/tar"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
@@ -191,4 +198,109 @@ func TestHostileRunStaysInSandbox(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(p.root, "snapshots")); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("snapshots dir: %v, %v; want private 0700", fi.Mode(), err)
 	}
+}
+
+// liar is a registry serving one image as evil:1 from blobs a test may
+// corrupt: a registry answer is as untrusted as a build context.
+type liar struct {
+	manifest []byte
+	blobs    map[string][]byte // by digest
+}
+
+// newLiar serves img and returns the registry and the image's reference.
+func newLiar(t *testing.T, img v1.Image) (*liar, string) {
+	t.Helper()
+	l := &liar{blobs: map[string][]byte{}}
+	var err error
+	if l.manifest, err = img.RawManifest(); err != nil {
+		t.Fatal(err)
+	}
+	cfgName, _ := img.ConfigName()
+	if l.blobs[cfgName.String()], err = img.RawConfigFile(); err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := img.Layers()
+	for _, layer := range layers {
+		d, _ := layer.Digest()
+		rc, err := layer.Compressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.blobs[d.String()], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+	return l, strings.TrimPrefix(srv.URL, "http://") + "/evil:1"
+}
+
+// ServeHTTP answers the few registry API calls a pull makes.
+func (l *liar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/v2/":
+	case r.URL.Path == "/v2/evil/manifests/1":
+		w.Header().Set("Content-Type", string(types.OCIManifestSchema1))
+		w.Write(l.manifest)
+	case strings.HasPrefix(r.URL.Path, "/v2/evil/blobs/"):
+		b, ok := l.blobs[strings.TrimPrefix(r.URL.Path, "/v2/evil/blobs/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func TestHostileRegistryAnswers(t *testing.T) {
+	host := t.TempDir()
+	layer := testenv.Tar(t, append(hostileEntries(host)[:6],
+		testenv.File(".wh.gone", ""), testenv.File("dir/.wh..wh..opq", ""), testenv.File("dir/kept", "k"))...)
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\n")
+	t.Run("layer digest mismatch", func(t *testing.T) {
+		p.t = t
+		img := testenv.Image(t, layer)
+		l, ref := newLiar(t, img)
+		m, _ := img.Manifest()
+		d := m.Layers[0].Digest
+		l.blobs[d.String()] = append([]byte("corrupt"), l.blobs[d.String()][7:]...)
+		p.write("Dockerfile", "FROM "+ref+"\n")
+		_, errOut, code := p.stencil("build", ".")
+		if code == 0 || !regexp.MustCompile(`(?m)^error: .*evil:1.*sha256:`).MatchString(errOut) {
+			t.Errorf("corrupt layer blob: exit %d\n%s", code, errOut)
+		}
+		mustNotExist(t, filepath.Join(p.root, "oci/blobs/sha256", d.Hex))
+		if images, _ := p.must("images"); strings.Contains(images, "evil") {
+			t.Errorf("corrupt image tagged:\n%s", images)
+		}
+	})
+	t.Run("diff ID mismatch", func(t *testing.T) {
+		p.t = t
+		img := testenv.Image(t, layer)
+		cf, _ := img.ConfigFile()
+		cf.RootFS.DiffIDs[0] = v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}
+		img, _ = mutate.ConfigFile(img, cf)
+		_, ref := newLiar(t, img)
+		p.write("Dockerfile", "FROM "+ref+" AS evil\nFROM busybox:latest\nCOPY --from=evil / /evil/\n")
+		_, errOut, code := p.stencil("build", ".")
+		if code == 0 || !regexp.MustCompile(`(?m)^error: .*diff ID mismatch`).MatchString(errOut) {
+			t.Errorf("wrong diff ID: exit %d\n%s", code, errOut)
+		}
+		if ents, _ := os.ReadDir(filepath.Join(p.root, "snapshots")); len(ents) != 0 {
+			t.Errorf("a layer that does not match its diff ID was unpacked: %v", ents)
+		}
+	})
+	t.Run("hostile entries", func(t *testing.T) {
+		p.t = t
+		_, ref := newLiar(t, testenv.Image(t, layer))
+		p.write("Dockerfile", "FROM "+ref+" AS evil\nFROM busybox:latest\nCOPY --from=evil / /evil/\n"+
+			"RUN cat /evil/etc/passwd /evil"+host+"/dotdot /evil"+host+"/written; ls /evil/dir\n")
+		_, out := p.must("build", "--progress=plain", "-o", "type=local,dest=out", ".")
+		if !strings.Contains(out, "#4 layer passwd\n#4 xxkept\n") {
+			t.Errorf("registry layer entries not confined:\n%s", out)
+		}
+		mustNotExist(t, filepath.Join(host, "dotdot"), filepath.Join(host, "absolute"), filepath.Join(host, "written"))
+	})
 }
