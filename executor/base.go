@@ -19,7 +19,7 @@ import (
 func (r *run) base(ctx context.Context, n int, s *planner.Step) (*chain, error) {
 	if s.Base == nil || s.Base.Ref == "scratch" || s.Base.Digest == "" {
 		_, err := r.record(s, nil)
-		return &chain{config: s.Config}, err
+		return &chain{config: s.Config, author: s.Author}, err
 	}
 	img, _, err := r.Store.Image(s.Base.Digest)
 	if err != nil {
@@ -29,7 +29,7 @@ func (r *run) base(ctx context.Context, n int, s *planner.Step) (*chain, error) 
 	if err != nil {
 		return nil, locate(s, fmt.Errorf("read base image %s: %w", s.Base.Ref, err))
 	}
-	c.config = s.Config
+	c.config, c.author = s.Config, s.Author
 	if _, err := r.record(s, nil); err != nil {
 		return nil, err
 	}

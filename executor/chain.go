@@ -22,6 +22,7 @@ type chain struct {
 	layers  []chainLayer
 	history []v1.History
 	config  v1.Config
+	author  string
 }
 
 type chainLayer struct {
@@ -30,8 +31,8 @@ type chainLayer struct {
 }
 
 // with returns a copy of c extended by one step's outcome.
-func (c *chain) with(cfg v1.Config, h v1.History, l *chainLayer) *chain {
-	n := &chain{config: cfg}
+func (c *chain) with(cfg v1.Config, author string, h v1.History, l *chainLayer) *chain {
+	n := &chain{config: cfg, author: author}
 	n.layers = append(append(n.layers, c.layers...), c.layersOf(l)...)
 	n.history = append(append(n.history, c.history...), h)
 	return n
@@ -148,11 +149,11 @@ func extend(parent *chain, s *planner.Step, rec *cache.StepRecord) *chain {
 	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: createdBy(s), Comment: "buildkit.dockerfile.v0"}
 	if rec.Layer == nil {
 		h.EmptyLayer = true
-		return parent.with(s.Config, h, nil)
+		return parent.with(s.Config, s.Author, h, nil)
 	}
 	l := &chainLayer{diffID: rec.Layer.DiffID, desc: v1.Descriptor{
 		MediaType: rec.Layer.MediaType, Digest: rec.Layer.Digest, Size: rec.Layer.Size}}
-	return parent.with(s.Config, h, l)
+	return parent.with(s.Config, s.Author, h, l)
 }
 
 func (r *run) now() time.Time {
@@ -174,6 +175,8 @@ func locate(s *planner.Step, err error) error {
 // carry a "# buildkit" suffix and RUN shows the argv it executed.
 func createdBy(s *planner.Step) string {
 	switch {
+	case s.History != "":
+		return s.History
 	case s.Kind == planner.KindRun && s.Run != nil:
 		return "RUN " + strings.Join(s.Run.Args, " ") + " # buildkit"
 	case s.Kind == planner.KindCopy:

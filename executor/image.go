@@ -31,7 +31,7 @@ func (r *run) image(c *chain) (v1.Image, error) {
 	}
 	cf = cf.DeepCopy()
 	cf.Architecture, cf.OS = "amd64", "linux"
-	cf.Config = c.config
+	cf.Config, cf.Author = c.config, c.author
 	cf.History = c.history
 	cf.Created = c.created()
 	return mutate.ConfigFile(img, cf)

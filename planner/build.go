@@ -64,8 +64,9 @@ type builder struct {
 
 // image is a resolved base image, memoised per reference.
 type image struct {
-	base *Base
-	cfg  v1.Config
+	base   *Base
+	cfg    v1.Config
+	author string
 }
 
 // add keys st and appends it to the plan, unless a step with the same key
@@ -92,7 +93,7 @@ func (b *builder) resolve(ref string) (*image, error) {
 	}
 	img := &image{base: base}
 	if cf != nil {
-		img.cfg = cloneConfig(cf.Config)
+		img.cfg, img.author = cloneConfig(cf.Config), cf.Author
 	}
 	b.images[ref] = img
 	return img, nil

@@ -53,7 +53,7 @@ func (s *stageState) instruction(c instructions.Command) error {
 	case *instructions.ShellCommand:
 		return s.shell(c)
 	case *instructions.MaintainerCommand:
-		// v1.Config has no author: MAINTAINER is kept as a history step only.
+		s.author = c.Maintainer
 		s.config(code(c))
 		return nil
 	}

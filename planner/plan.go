@@ -56,6 +56,14 @@ type Step struct {
 	NoCache     bool      `json:"no_cache,omitempty"`
 	Inputs      KeyInputs `json:"inputs"` // what the key was derived from
 
+	// History is the history entry's created_by text where it differs from
+	// Instruction (RUN shows the build args it saw, as BuildKit writes it).
+	// It is derived from the key's inputs, never an input itself.
+	History string `json:"history,omitempty"`
+	// Author is the image author after this step (MAINTAINER, or the base
+	// image's); MAINTAINER's own text is in its key.
+	Author string `json:"author,omitempty"`
+
 	// Workdir is set by WORKDIR (a KindConfig step): the executor creates
 	// this absolute directory, owned by root, when the image lacks it.
 	Workdir string `json:"workdir,omitempty"`

@@ -48,10 +48,11 @@ func (ts *targetState) excludes() ([]string, error) {
 // stageResult is a planned stage: its last step, image config and the
 // args it declared (inherited by stages built FROM it).
 type stageResult struct {
-	key  string
-	cfg  v1.Config
-	name string
-	args *argScope
+	key    string
+	cfg    v1.Config
+	name   string
+	args   *argScope
+	author string
 }
 
 func newTargetState(b *builder, t TargetSpec, f *dockerfile.File, file string) (*targetState, error) {
@@ -84,7 +85,7 @@ func (ts *targetState) stage(i int) (*stageResult, error) {
 		}
 	}
 	delete(ts.busy, i)
-	ts.done[i] = &stageResult{key: s.key, cfg: s.cfg, name: s.name, args: s.args}
+	ts.done[i] = &stageResult{key: s.key, cfg: s.cfg, name: s.name, args: s.args, author: s.author}
 	return ts.done[i], nil
 }
 
@@ -114,6 +115,7 @@ type stageState struct {
 	cfg    v1.Config
 	args   *argScope
 	cmdSet bool              // CMD was set in this stage (ENTRYPOINT keeps it)
+	author string            // MAINTAINER, or the base image's author
 	used   map[string]string // args the current instruction expanded
 	line   int
 	pos    string
@@ -154,13 +156,13 @@ func (s *stageState) from(st *instructions.Stage) error {
 		if err != nil {
 			return err
 		}
-		s.key, s.cfg, s.args = r.key, cloneConfig(r.cfg), r.args.clone()
+		s.key, s.cfg, s.args, s.author = r.key, cloneConfig(r.cfg), r.args.clone(), r.author
 	} else {
 		base, err := s.base(ref)
 		if err != nil {
 			return err
 		}
-		s.key, s.cfg = base.Key, cloneConfig(base.Config)
+		s.key, s.cfg, s.author = base.Key, cloneConfig(base.Config), base.Author
 	}
 	return s.onbuild()
 }
@@ -179,7 +181,7 @@ func (s *stageState) base(ref string) (*Step, error) {
 		in.Base = "scratch"
 	}
 	base := *img.base
-	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: withPath(cloneConfig(img.cfg)), Inputs: in}
+	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: withPath(cloneConfig(img.cfg)), Inputs: in, Author: img.author}
 	s.stamp(st)
 	return s.ts.b.add(st), nil
 }
@@ -218,6 +220,7 @@ func (s *stageState) emit(st *Step) {
 		st.Inputs.Args = s.used
 	}
 	st.Config = cloneConfig(s.cfg)
+	st.Author = s.author
 	s.key = s.ts.b.add(st).Key
 }
 

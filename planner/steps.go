@@ -21,6 +21,7 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	s.emit(&Step{
 		Kind:        KindRun,
 		Instruction: code(c),
+		History:     runHistory(s.command(c.ShellDependantCmdLine), s.args.order, args),
 		Inputs:      in,
 		Run: &Run{
 			Args:    s.command(c.ShellDependantCmdLine),
@@ -31,6 +32,21 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 		},
 	})
 	return nil
+}
+
+// runHistory is a RUN's history text as BuildKit writes it: the build
+// args the step saw, in declaration order ("|2 A=1 B=2"), then its argv.
+func runHistory(argv, order []string, args map[string]string) string {
+	var parts []string
+	for _, k := range order {
+		if v, ok := args[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	if len(parts) > 0 {
+		parts = append([]string{fmt.Sprintf("|%d", len(parts))}, parts...)
+	}
+	return "RUN " + strings.Join(append(parts, argv...), " ") + " # buildkit"
 }
 
 // runEnv is the image env with the declared args merged in as BuildKit

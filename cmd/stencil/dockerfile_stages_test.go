@@ -159,16 +159,24 @@ var fixedDivergences = []divergenceCase{
 		}},
 	{"COPY --chmod accepts symbolic modes", "COPY --chmod=u=rwx,go=r a.txt /s\n",
 		func(p *project, tag string) string { return outDiff(p, tag, "stat -c %a /s", "744\n") }},
-}
-
-// knownDivergences still differ from BuildKit (history text details).
-var knownDivergences = []divergenceCase{
-	{"MAINTAINER sets the author", "MAINTAINER someone <a@b.c>\n",
+	{"MAINTAINER sets the author", "MAINTAINER someone <a@b.c>\nRUN true\n",
 		func(p *project, tag string) string { return strDiff(p.configFile(tag).Author, "someone <a@b.c>") }},
-	{"history shows ARG and the args RUN saw", "ARG V=1\nRUN true\n",
+	{"RUN history shows the args it saw", "ARG V=1\nARG W\nRUN true\n",
 		func(p *project, tag string) string {
 			h := p.configFile(tag).History
-			return strDiff(h[len(h)-2].CreatedBy+" | "+h[len(h)-1].CreatedBy, "ARG V=1 | RUN |1 V=1 /bin/sh -c true # buildkit")
+			return strDiff(h[len(h)-1].CreatedBy, "RUN |1 V=1 /bin/sh -c true # buildkit")
+		}},
+}
+
+// knownDivergences still differ from BuildKit. ARG history entries are
+// left out on purpose: their text carries the arg's value, which is not in
+// the (shared) step's key, so two targets with different values would share
+// one entry.
+var knownDivergences = []divergenceCase{
+	{"history shows ARG", "ARG V=1\nRUN true\n",
+		func(p *project, tag string) string {
+			h := p.configFile(tag).History
+			return strDiff(h[len(h)-2].CreatedBy, "ARG V=1")
 		}},
 }
 
