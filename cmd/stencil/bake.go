@@ -63,7 +63,11 @@ func (o *bakeOptions) load() (*bake.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bake.Load(bake.Options{Files: o.files, Dir: dir, Overrides: o.set, Env: os.LookupEnv})
+	overrides := o.set
+	if o.noCache { // as buildx: a flag is an override after --set, so --print shows it
+		overrides = append(overrides[:len(overrides):len(overrides)], "*.no-cache=true")
+	}
+	return bake.Load(bake.Options{Files: o.files, Dir: dir, Overrides: overrides, Env: os.LookupEnv})
 }
 
 // bakeSpecs turns resolved bake targets into planner inputs, refusing

@@ -65,3 +65,16 @@ func TestRunEntrypointOverride(t *testing.T) {
 		}
 	}
 }
+
+func TestBakeNoCacheFlagIsAnOverride(t *testing.T) {
+	p := demo(t)
+	out, _ := p.must("bake", "--no-cache", "--print", "prod")
+	if !strings.Contains(out, `"no-cache": true`) {
+		t.Errorf("--no-cache not in --print:\n%s", out)
+	}
+	p.must("bake", "prod")
+	_, progress := p.must("bake", "--no-cache", "--progress=plain", "prod")
+	if len(ran(progress)) == 0 || strings.Contains(progress, "CACHED\n#3") {
+		t.Errorf("--no-cache build used the cache:\n%s", progress)
+	}
+}
