@@ -89,10 +89,11 @@ func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
 }
 
 func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {
-	ctxDir, err := filepath.Abs(deref(t.Context, "."))
+	cwd, err := os.Getwd()
 	if err != nil {
 		return planner.TargetSpec{}, err
 	}
+	ctxDir, dockerfile := t.Paths(cwd)
 	s := planner.TargetSpec{
 		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target, ""),
 		Args: values(t.Args), Labels: values(t.Labels),
@@ -103,10 +104,7 @@ func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {
 		s.DockerfileInline = *t.DockerfileInline
 		return s, nil
 	}
-	s.Dockerfile = deref(t.Dockerfile, "Dockerfile")
-	if !filepath.IsAbs(s.Dockerfile) {
-		s.Dockerfile = filepath.Join(ctxDir, s.Dockerfile)
-	}
+	s.Dockerfile = dockerfile
 	return s, nil
 }
 
