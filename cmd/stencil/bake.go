@@ -26,6 +26,7 @@ type bakeOptions struct {
 	buildFlags
 	files []string
 	set   []string
+	allow []string
 	print bool
 }
 
@@ -34,6 +35,7 @@ func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&o.files, "file", "f", nil, "bake file (default: build.hcl, docker-bake.hcl, docker-bake.json)")
 	fs.StringArrayVar(&o.set, "set", nil, "override a target attribute: target.key=value")
 	fs.BoolVar(&o.print, "print", false, "print the resolved definition as JSON and build nothing")
+	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory: fs.read=PATH, fs.write=PATH, fs=PATH")
 }
 
 func (o *bakeOptions) Validate([]string) error { return o.validate() }
@@ -52,6 +54,9 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	}
 	specs, err := bakeSpecs(targets)
 	if err != nil {
+		return err
+	}
+	if err := checkAccess(o.allow, targets, specs); err != nil {
 		return err
 	}
 	return e.buildSpecs(ctx, specs, o.buildFlags)

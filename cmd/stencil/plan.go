@@ -31,6 +31,7 @@ func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.set, "set", nil, "override a target attribute: target.key=value")
 	fs.BoolVar(&o.noCache, "no-cache", false, "plan as if the cache were empty")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory: fs.read=PATH, fs=PATH")
 }
 
 func (o *planOptions) Validate([]string) error {
@@ -51,6 +52,9 @@ func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
 	}
 	specs, err := bakeSpecs(targets)
 	if err != nil {
+		return err
+	}
+	if err := checkAccess(o.allow, targets, specs); err != nil {
 		return err
 	}
 	store, err := cache.Open(e.root)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -99,10 +100,15 @@ func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result
 	return nil
 }
 
-// parseOutputs checks every -o/output before anything is built.
+// parseOutputs checks every tag and -o/output before anything is built.
 func parseOutputs(specs []planner.TargetSpec) ([][]output.Spec, error) {
 	outs := make([][]output.Spec, len(specs))
 	for i, s := range specs {
+		for _, tag := range s.Tags {
+			if _, err := name.NewTag(tag); err != nil {
+				return nil, fmt.Errorf("target %q: invalid tag %q: %w", s.Name, tag, err)
+			}
+		}
 		for _, raw := range s.Outputs {
 			o, err := output.Parse(raw)
 			if err != nil {
