@@ -28,14 +28,26 @@ type File struct {
 	Escape rune                      // escape token (`\` unless a directive changed it)
 }
 
+// MaxInstructions bounds the instructions of one Dockerfile (real ones use
+// a few hundred at most).
+const MaxInstructions = 2000
+
 // Parse decodes src, reporting errors as "name:line: message". Heredocs and
 // flags Stencil does not implement are errors, never silently ignored.
+//
+// A Dockerfile may hold at most MaxInstructions instructions: each planned
+// step carries the whole image config after it, so a hostile file of many
+// thousands of ENV lines would otherwise cost memory quadratic in its length.
 func Parse(name string, src []byte) (*File, error) {
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, locate(name, 0, err)
 	}
 	f := &File{Name: name, Escape: res.EscapeToken}
+	if n := len(res.AST.Children); n > MaxInstructions {
+		return nil, f.Errorf(res.AST.Children[MaxInstructions].StartLine,
+			"too many instructions: %d, the limit is %d", n, MaxInstructions)
+	}
 	for _, n := range res.AST.Children {
 		if err := f.add(n); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -158,5 +159,21 @@ func TestExpandReportsUsedNames(t *testing.T) {
 	}
 	if strings.Join(used, ",") != "A,B" {
 		t.Fatalf("used = %v", used)
+	}
+}
+
+func TestParseRefusesTooManyInstructions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("FROM scratch\n")
+	for i := 0; i < MaxInstructions; i++ {
+		fmt.Fprintf(&b, "ENV V%d=%d\n", i, i)
+	}
+	_, err := Parse("Dockerfile", []byte(b.String()))
+	want := fmt.Sprintf("Dockerfile:%d: too many instructions", MaxInstructions+1)
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %v, want prefix %q", err, want)
+	}
+	if _, err := Parse("Dockerfile", []byte("FROM scratch\nENV A=1\n")); err != nil {
+		t.Fatal(err)
 	}
 }
