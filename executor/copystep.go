@@ -199,7 +199,9 @@ func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		e.Linkname, err = root.Readlink(f.Src)
 	case fi.Mode().IsRegular():
-		e.Open = func() (io.ReadCloser, error) { return root.Open(f.Src) }
+		e.Open = func() (io.ReadCloser, error) { return openContextFile(root, f.Src, f.Digest) }
+	case isSpecial(fi.Mode()):
+		err = fmt.Errorf("%s is not a regular file, directory or symlink", f.Src)
 	}
 	return e, err
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,5 +163,26 @@ func tarNames(t *testing.T, l v1.Layer) []string {
 			t.Fatal(err)
 		}
 		names = append(names, h.Name)
+	}
+}
+
+func TestVerifierCatchesChangedContent(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("new content"), 0o644)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	rc, err := openContextFile(root, "f", "sha256:0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(rc); err == nil || !strings.Contains(err.Error(), "changed during the build") {
+		t.Errorf("changed file read without error: %v", err)
+	}
+	syscall.Mkfifo(filepath.Join(dir, "p"), 0o644)
+	if _, err := openContextFile(root, "p", ""); err == nil {
+		t.Errorf("a fifo opened as a context file")
 	}
 }

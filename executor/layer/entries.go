@@ -85,14 +85,17 @@ func copyContent(tw io.Writer, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("open content: %w", err)
 	}
-	defer rc.Close()
 	if _, err := io.CopyN(tw, rc, e.Size); err != nil {
-		return fmt.Errorf("copy content: %w", err)
+		return errors.Join(fmt.Errorf("copy content: %w", err), rc.Close())
 	}
-	if n, _ := rc.Read(make([]byte, 1)); n > 0 {
-		return fmt.Errorf("content longer than its size %d", e.Size)
+	n, err := rc.Read(make([]byte, 1))
+	switch {
+	case n > 0:
+		err = fmt.Errorf("content longer than its size %d", e.Size)
+	case errors.Is(err, io.EOF):
+		err = nil // the reader may check the whole stream here
 	}
-	return nil
+	return errors.Join(err, rc.Close())
 }
 
 // entryHeader builds the tar header of one entry.

@@ -64,6 +64,9 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 	}
 	files := make([]planner.CopyFile, 0, len(matches))
 	for _, m := range matches {
+		if t := m.Info.Mode().Type(); t&^(fs.ModeDir|fs.ModeSymlink) != 0 {
+			return nil, fmt.Errorf("%s is a %s: only regular files, directories and symlinks can be copied (exclude it in .dockerignore)", m.Src, kind(t))
+		}
 		d, err := in.digest(root, m)
 		if err != nil {
 			return nil, err
@@ -84,4 +87,17 @@ func (in *Inputs) digest(root *os.Root, m buildctx.Match) (string, error) {
 	default:
 		return "", nil
 	}
+}
+
+// kind names a special file type for an error.
+func kind(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case t&fs.ModeSocket != 0:
+		return "socket"
+	case t&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }

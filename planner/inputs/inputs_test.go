@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -151,5 +153,18 @@ func TestIndexReadsStepRecords(t *testing.T) {
 	}
 	if _, ok := x.Lineage("other"); ok {
 		t.Errorf("unknown position found")
+	}
+}
+
+func TestContextFilesRefuseSpecialFiles(t *testing.T) {
+	in := &Inputs{Store: openStore(t)}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "app/ok"), "ok", 0o644)
+	if err := syscall.Mkfifo(filepath.Join(dir, "app/pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := in.ContextFiles(&planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
+	if err == nil || !strings.Contains(err.Error(), "app/pipe is a named pipe") {
+		t.Fatalf("error %v; want a clear refusal naming app/pipe", err)
 	}
 }
