@@ -2,85 +2,66 @@ package sandbox
 
 import (
 	"errors"
-	"io"
-	"os"
-	"path/filepath"
+	"fmt"
+	"path"
 
 	"golang.org/x/sys/unix"
 )
 
-// mountpoints are the paths the sandbox mounts over, children before their
-// parents, so cleaning a child can leave its parent empty.
-var mountpoints = []string{"etc/hosts", "etc/resolv.conf", "etc", "proc", "dev", "sys"}
-
-// existingMountpoints records which mountpoints the upper dir already has.
-func existingMountpoints(upper string) map[string]bool {
-	have := map[string]bool{}
-	for _, p := range mountpoints {
-		if _, err := os.Lstat(filepath.Join(upper, p)); err == nil {
-			have[p] = true
+// removeStubs deletes from upper the stubs the command left as they were
+// (same metadata, no entries, empty content), deepest first, so the upper
+// dir keeps only the command's changes. Whatever the command changed,
+// replaced or wrote into stays.
+func removeStubs(upper string, stubs []stub) error {
+	if len(stubs) == 0 {
+		return nil
+	}
+	fd, err := unix.Open(upper, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("clean sandbox mountpoints: %w", err)
+	}
+	defer unix.Close(fd)
+	for i := len(stubs) - 1; i >= 0; i-- {
+		if err := stubs[i].remove(fd); err != nil {
+			return fmt.Errorf("clean sandbox mountpoint /%s: %w", stubs[i].Rel, err)
 		}
 	}
-	return have
+	return nil
 }
 
-// removeMountpoints deletes from upper the empty mountpoints the sandbox
-// had to create: those absent from upper before the run and from every
-// lower layer. The command cannot have written them: they were mounted over.
-func removeMountpoints(upper string, lowers []string, before map[string]bool) error {
-	return each(mountpoints, func(p string) error {
-		if before[p] || inLowers(lowers, p) {
-			return nil
-		}
-		full := filepath.Join(upper, p)
-		empty, err := isEmpty(full)
-		if err == nil && empty {
-			err = os.Remove(full)
-		}
-		return check("clean sandbox mountpoint /"+p, err)
-	})
+// remove deletes s from the upper dir if it is unchanged. A directory is
+// removed only when empty (rmdir checks that atomically).
+func (s stub) remove(upper int) error {
+	now, err := readStub(upper, s.Rel)
+	if gone(err) || (err == nil && !s.same(now)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	dir, err := beneath(upper, parentOf(s.Rel), unix.O_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dir)
+	flags := 0
+	if s.Mode&unix.S_IFMT == unix.S_IFDIR {
+		flags = unix.AT_REMOVEDIR
+	}
+	err = unix.Unlinkat(dir, path.Base(s.Rel), flags)
+	if errors.Is(err, unix.ENOTEMPTY) || errors.Is(err, unix.EEXIST) {
+		return nil // the command wrote into it
+	}
+	return err
 }
 
-// inLowers reports whether any lower layer has rel (a whiteout does not
-// count: it hides the path).
-func inLowers(lowers []string, rel string) bool {
-	for _, l := range lowers {
-		var st unix.Stat_t
-		err := unix.Lstat(filepath.Join(l, rel), &st)
-		if err == nil && !(st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0) {
+// gone reports an error that means the stub is no longer there as made:
+// removed, or a path on the way replaced by a symlink, file or device.
+func gone(err error) bool {
+	for _, e := range []error{unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.EXDEV, unix.EINVAL} {
+		if errors.Is(err, e) {
 			return true
 		}
 	}
 	return false
-}
-
-// isEmpty reports whether p is an empty regular file or an empty directory
-// (a missing p is not empty: there is nothing to remove).
-func isEmpty(p string) (bool, error) {
-	fi, err := os.Lstat(p)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return false, nil
-	case err != nil:
-		return false, err
-	case fi.Mode().IsRegular():
-		return fi.Size() == 0, nil
-	case fi.IsDir():
-		return dirEmpty(p)
-	}
-	return false, nil
-}
-
-// dirEmpty reports whether directory p has no entries.
-func dirEmpty(p string) (bool, error) {
-	d, err := os.Open(p)
-	if err != nil {
-		return false, err
-	}
-	defer d.Close()
-	_, err = d.Readdirnames(1)
-	if errors.Is(err, io.EOF) {
-		return true, nil
-	}
-	return false, err
 }

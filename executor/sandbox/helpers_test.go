@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 
 // applets are the busybox commands the test rootfs links.
 var applets = []string{"sh", "cat", "ls", "id", "hostname", "ps", "mount", "echo", "sleep",
-	"touch", "rm", "mkdir", "pwd", "grep", "test", "true", "kill", "env", "tty", "readlink"}
+	"touch", "rm", "mkdir", "pwd", "grep", "test", "true", "kill", "env", "tty", "readlink",
+	"mv", "chmod", "stat", "ln"}
 
 // busyboxRoot makes a minimal image root from Debian's static busybox.
 func busyboxRoot(t testing.TB) string {

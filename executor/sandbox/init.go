@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,8 +81,16 @@ func Init() {
 	conn := os.NewFile(3, "sandbox-init")
 	err := runInit(conn)
 	// Only reached on failure; the parent prints the message.
-	fmt.Fprintln(conn, err)
+	json.NewEncoder(conn).Encode(initReport{Error: err.Error()}) //nolint:errcheck // nothing left to tell
 	os.Exit(125)
+}
+
+// initReport is one message of the init to Run over fd 3: the stubs the
+// setup left in the upper dir, sent before the command starts, or the
+// error that stopped the setup.
+type initReport struct {
+	Stubs []stub `json:",omitempty"`
+	Error string `json:",omitempty"`
 }
 
 // runInit reads the spec and runs it; it returns only on error.
@@ -96,7 +105,13 @@ func runInit(conn *os.File) error {
 	if err := json.Unmarshal(data, &cs); err != nil {
 		return fmt.Errorf("decode sandbox spec: %w", err)
 	}
-	if err := setupRoot(&cs); err != nil {
+	stubs, err := setupRoot(&cs)
+	if len(stubs) > 0 {
+		// Sent at once: should the setup fail later, Run still cleans up.
+		werr := json.NewEncoder(conn).Encode(initReport{Stubs: stubs})
+		err = cmp.Or(err, check("report sandbox stubs", werr))
+	}
+	if err != nil {
 		return err
 	}
 	return execCommand(&cs)

@@ -60,37 +60,39 @@ var (
 		"sys/devices/virtual/powercap"}
 )
 
-// mountSystem mounts /proc, /dev, /sys and the /etc files inside root.
-func mountSystem(root string, cs *childSpec) error {
-	r, err := openRoot(root)
+// mountSystem mounts /proc, /dev, /sys and the /etc files inside root. It
+// returns the stubs its mountpoints left in the upper dir, also on error.
+func mountSystem(root string, cs *childSpec) ([]stub, error) {
+	mk, err := newMaker(root, cs.Upper)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer r.close()
-	return steps(
-		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), r.mount) },
+	defer mk.close()
+	r := mk.root
+	err = steps(
+		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), mk.mount) },
 		func() error { return each(devLinks, r.symlink) },
 		func() error { return each(readonlyPaths, r.readonly) },
 		func() error { return each(maskedPaths, r.mask) },
 	)
+	return mk.stubs, err
 }
 
 // mount performs m, creating its mountpoint when missing.
-func (r rootfs) mount(m mount) error {
-	fd, err := r.ensure(m.rel, m.dir)
+func (mk *maker) mount(m mount) error {
+	at, err := mk.ensure(m.rel, m.dir)
 	if err != nil {
 		return fmt.Errorf("create mountpoint /%s: %w", m.rel, err)
 	}
-	err = unix.Mount(m.source, fdPath(fd), m.fstype, m.flags, m.data)
-	unix.Close(fd)
+	err = mk.root.atExact(at, func(p string) error { return unix.Mount(m.source, p, m.fstype, m.flags, m.data) })
 	if err != nil || !m.readonly {
 		return check("mount "+m.source+" on /"+m.rel, err)
 	}
-	return r.remountRO(m.rel, m.flags)
+	return mk.root.remountRO(at, m.flags)
 }
 
 // remountRO makes the bind mount at rel read-only. The path is opened again
-// so the fd names the new mount, not the directory under it.
+// so the fd names the new mount, not the file under it.
 func (r rootfs) remountRO(rel string, flags uintptr) error {
 	return r.at(rel, func(p string) error {
 		flags |= unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY

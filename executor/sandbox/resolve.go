@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,6 +38,15 @@ func (r rootfs) open(rel string) (int, error) {
 	})
 }
 
+// openExact returns an O_PATH fd for the symlink-free path rel; a symlink
+// anywhere on it is an error, so the fd names exactly rel.
+func (r rootfs) openExact(rel string) (int, error) {
+	return unix.Openat2(r.fd, inRoot(rel), &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS,
+	})
+}
+
 // at calls fn with a path naming rel's resolved location; a missing rel is
 // skipped.
 func (r rootfs) at(rel string, fn func(p string) error) error {
@@ -43,6 +54,16 @@ func (r rootfs) at(rel string, fn func(p string) error) error {
 	if errors.Is(err, unix.ENOENT) {
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("open /%s: %w", inRoot(rel), err)
+	}
+	defer unix.Close(fd)
+	return fn(fdPath(fd))
+}
+
+// atExact calls fn with a path naming the symlink-free path rel.
+func (r rootfs) atExact(rel string, fn func(p string) error) error {
+	fd, err := r.openExact(rel)
 	if err != nil {
 		return fmt.Errorf("open /%s: %w", inRoot(rel), err)
 	}
@@ -59,40 +80,64 @@ func (r rootfs) exists(rel string) bool {
 	return err == nil
 }
 
-// ensure opens rel, first creating it (and its parents) when missing: a
-// directory when dir is set, else an empty file. A dangling symlink is
-// followed inside the root and its target created, as runc does.
-func (r rootfs) ensure(rel string, dir bool) (int, error) {
-	return r.ensureDepth(inRoot(rel), dir, 0)
-}
-
-// maxLinks bounds the symlinks ensure follows (Linux's MAXSYMLINKS).
+// maxLinks bounds the symlinks walk follows (Linux's MAXSYMLINKS).
 const maxLinks = 40
 
-// ensureDepth is ensure after following depth symlinks.
-func (r rootfs) ensureDepth(rel string, dir bool, depth int) (int, error) {
-	fd, err := r.open(rel)
-	if !errors.Is(err, unix.ENOENT) || depth > maxLinks {
-		return fd, err
-	}
-	parent, err := r.ensureDepth(path.Dir(rel), true, depth)
-	if err != nil {
-		return -1, err
-	}
-	defer unix.Close(parent)
-	err = createAt(parent, path.Base(rel), dir)
-	if errors.Is(err, unix.EEXIST) {
-		if target, lerr := readlinkAt(parent, path.Base(rel)); lerr == nil {
-			if !path.IsAbs(target) {
-				target = path.Join(path.Dir(rel), target)
+// walk resolves rel inside the root as openat2's RESOLVE_IN_ROOT does, but
+// in user space, so it knows where it arrives: it returns the symlink-free
+// path of the deepest part that exists ("" for the root) and the names
+// still missing below it. A dangling symlink leads to its target's
+// missing names, so creating them makes the link resolve, as runc does.
+func (r rootfs) walk(rel string) (have string, missing []string, err error) {
+	todo, links := split(rel), 0
+	for len(todo) > 0 {
+		if todo[0] == ".." {
+			have, todo = parentOf(have), todo[1:]
+			continue
+		}
+		next := path.Join(have, todo[0])
+		var st unix.Stat_t
+		err := unix.Fstatat(r.fd, next, &st, unix.AT_SYMLINK_NOFOLLOW)
+		switch {
+		case errors.Is(err, unix.ENOENT) && slices.Contains(todo, ".."):
+			// Only created dirs lie below: ".." among them is lexical.
+			have, todo = "", split(path.Join(have, strings.Join(todo, "/")))
+		case errors.Is(err, unix.ENOENT):
+			return have, todo, nil
+		case err != nil:
+			return "", nil, fmt.Errorf("resolve /%s: %w", next, err)
+		case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+			if links++; links > maxLinks {
+				return "", nil, fmt.Errorf("resolve /%s: %w", inRoot(rel), unix.ELOOP)
 			}
-			return r.ensureDepth(inRoot(target), dir, depth+1)
+			target, err := readlinkAt(r.fd, next)
+			if err != nil {
+				return "", nil, fmt.Errorf("resolve /%s: %w", next, err)
+			}
+			if path.IsAbs(target) {
+				have = ""
+			}
+			todo = append(split(target), todo[1:]...)
+		case st.Mode&unix.S_IFMT != unix.S_IFDIR && len(todo) > 1:
+			return "", nil, fmt.Errorf("resolve /%s: %w", next, unix.ENOTDIR)
+		default:
+			have, todo = next, todo[1:]
 		}
 	}
-	if err != nil {
-		return -1, fmt.Errorf("create /%s: %w", rel, err)
+	return have, nil, nil
+}
+
+// split returns the names of a slash path, without empty and "." names.
+func split(p string) []string {
+	return slices.DeleteFunc(strings.Split(p, "/"), func(s string) bool { return s == "" || s == "." })
+}
+
+// parentOf is the parent of a root-relative path; the root is its own.
+func parentOf(p string) string {
+	if d := path.Dir(p); d != "." {
+		return d
 	}
-	return r.open(rel)
+	return ""
 }
 
 // readlinkAt reads the symlink name in dir.

@@ -31,11 +31,12 @@ var skeleton = []skelEntry{
 }
 
 // setupRoot builds the sandbox root and pivots into it. It runs in the
-// init, inside the new mount namespace.
-func setupRoot(cs *childSpec) error {
+// init, inside the new mount namespace. It returns the stubs its
+// mountpoints left in the upper dir, also on error.
+func setupRoot(cs *childSpec) (stubs []stub, err error) {
 	tmp, err := unix.Open(filepath.Dir(cs.Scratch), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("open sandbox scratch: %w", err)
+		return nil, fmt.Errorf("open sandbox scratch: %w", err)
 	}
 	defer unix.Close(tmp)
 	root, lowers := filepath.Join(cs.Scratch, "root"), append(cs.Lower, filepath.Join(cs.Scratch, "skel"))
@@ -48,7 +49,7 @@ func setupRoot(cs *childSpec) error {
 		},
 		func() error { return writeScratch(cs) },
 		func() error { return mountOverlay(lowers, cs.Upper, cs.Work, root) },
-		func() error { return mountSystem(root, cs) },
+		func() (err error) { stubs, err = mountSystem(root, cs); return err },
 		func() error { return check("set hostname", unix.Sethostname([]byte(cs.Hostname))) },
 		func() error { return setupNetwork(cs.Network) },
 		func() error { return pivot(root) },
@@ -57,7 +58,7 @@ func setupRoot(cs *childSpec) error {
 	// the command starts, so killing stencil leaves nothing on the host.
 	// Run removes it too, should this fail.
 	unix.Unlinkat(tmp, filepath.Base(cs.Scratch), unix.AT_REMOVEDIR) //nolint:errcheck
-	return err
+	return stubs, err
 }
 
 // writeScratch creates the skeleton layer (skel), the root mountpoint

@@ -70,15 +70,14 @@ func Run(ctx context.Context, s Spec) error {
 	if err != nil {
 		return err
 	}
-	before := existingMountpoints(s.Upper)
 	scratch, err := os.MkdirTemp("", "stencil-sandbox-")
 	if err != nil {
 		return fmt.Errorf("create sandbox scratch dir: %w", err)
 	}
 	defer os.Remove(scratch)
 	cs.Scratch = scratch
-	runErr := start(ctx, s, cs)
-	if err := removeMountpoints(s.Upper, s.Lower, before); err != nil && runErr == nil {
+	stubs, runErr := start(ctx, s, cs)
+	if err := removeStubs(s.Upper, stubs); err != nil && runErr == nil {
 		runErr = err
 	}
 	return runErr

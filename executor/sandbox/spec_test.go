@@ -43,24 +43,6 @@ func TestUpperHoldsOnlyCommandChanges(t *testing.T) {
 	}
 }
 
-func TestRemoveMountpointsKeepsExisting(t *testing.T) {
-	upper, lower := t.TempDir(), t.TempDir()
-	mustMkdir(t, filepath.Join(upper, "proc"))
-	mustMkdir(t, filepath.Join(upper, "sys"))
-	mustMkdir(t, filepath.Join(lower, "sys"))
-	before := existingMountpoints(upper)
-	mustMkdir(t, filepath.Join(upper, "dev"))
-	write(t, upper, "etc/hosts", "")
-	write(t, upper, "etc/resolv.conf", "nameserver 1.1.1.1\n") // not empty: not ours
-	if err := removeMountpoints(upper, []string{lower}, before); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"etc/", "etc/resolv.conf", "proc/"}
-	if got := tree(t, upper); !slices.Equal(got, append(want[:2:2], "proc/", "sys/")) {
-		t.Fatalf("upper = %v, want %v and sys/", got, want)
-	}
-}
-
 func TestHostsAndResolvConf(t *testing.T) {
 	s := newSpec(t, "cat /etc/hosts /etc/resolv.conf; echo x > /etc/hosts || echo read-only", busyboxRoot(t))
 	s.Hosts, s.ResolvConf = []byte("10.0.0.1 db\n"), []byte("nameserver 10.0.0.53\n")

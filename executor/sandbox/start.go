@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -19,18 +18,18 @@ import (
 const initArg = "stencil-sandbox-init"
 
 // start re-executes the binary as the sandbox init, sends it cs over fd 3
-// and waits for the command.
-func start(ctx context.Context, s Spec, cs *childSpec) error {
+// and waits for the command. It returns the stubs the init reported.
+func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	parent, child, err := socketPair()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer parent.Close()
 	cmd := initCommand(ctx, cs, child)
 	stdio, err := wireStdio(cmd, s)
 	if err != nil {
 		child.Close()
-		return err
+		return nil, err
 	}
 	defer stdio.Close()
 	// Pdeathsig fires when the forking thread exits, so keep it alive.
@@ -40,10 +39,10 @@ func start(ctx context.Context, s Spec, cs *childSpec) error {
 	child.Close()
 	stdio.started()
 	if err != nil {
-		return fmt.Errorf("start sandbox: %w", err)
+		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	setupErr := handshake(parent, cs)
-	return waitResult(ctx, cmd.Wait(), setupErr, stdio)
+	stubs, setupErr := handshake(parent, cs)
+	return stubs, waitResult(ctx, cmd.Wait(), setupErr, stdio)
 }
 
 // initCommand is the re-execution of this binary as a sandbox init, in new
@@ -76,24 +75,31 @@ func socketPair() (parent, child *os.File, err error) {
 	return os.NewFile(uintptr(fds[0]), "sandbox-parent"), os.NewFile(uintptr(fds[1]), "sandbox-child"), nil
 }
 
-// handshake sends cs and reads the init's setup error, if any. The init's
-// end closes on a successful exec, so an empty answer means the command
-// started.
-func handshake(conn *os.File, cs *childSpec) error {
+// handshake sends cs and reads the init's reports. The init's end closes
+// on a successful exec, so the reports end with an error or at EOF.
+func handshake(conn *os.File, cs *childSpec) ([]stub, error) {
 	if err := json.NewEncoder(conn).Encode(cs); err != nil {
-		return fmt.Errorf("send sandbox spec: %w", err)
+		return nil, fmt.Errorf("send sandbox spec: %w", err)
 	}
 	if err := unix.Shutdown(int(conn.Fd()), unix.SHUT_WR); err != nil {
-		return fmt.Errorf("send sandbox spec: %w", err)
+		return nil, fmt.Errorf("send sandbox spec: %w", err)
 	}
-	msg, err := io.ReadAll(conn)
-	if err != nil {
-		return fmt.Errorf("read sandbox status: %w", err)
+	var stubs []stub
+	dec := json.NewDecoder(conn)
+	for {
+		var r initReport
+		err := dec.Decode(&r)
+		switch {
+		case errors.Is(err, io.EOF):
+			return stubs, nil
+		case err != nil:
+			return stubs, fmt.Errorf("read sandbox status: %w", err)
+		}
+		stubs = append(stubs, r.Stubs...)
+		if r.Error != "" {
+			return stubs, errors.New(r.Error)
+		}
 	}
-	if len(msg) > 0 {
-		return errors.New(strings.TrimSpace(string(msg)))
-	}
-	return nil
 }
 
 // waitResult turns the init's wait status into Run's result.
