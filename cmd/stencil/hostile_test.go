@@ -106,9 +106,9 @@ func TestHostileContextSpecialFilesDoNotHang(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.write("Dockerfile", "FROM busybox:latest\nCOPY app /app/\n")
-	p.failBuild(`Dockerfile:2: COPY app /app/: .*app/fifo`, "build", ".")
+	p.failBuild(`Dockerfile:2: COPY.*app/fifo is a named pipe`, "build", ".")
 	p.write("Dockerfile", "FROM busybox:latest\nCOPY app/fifo /x\n")
-	p.failBuild(`Dockerfile:2: COPY app/fifo /x: `, "build", ".")
+	p.failBuild(`Dockerfile:2: COPY.*app/fifo is a named pipe`, "build", ".")
 	if err := syscall.Mkfifo(filepath.Join(p.dir, ".dockerignore"), 0o644); err != nil {
 		t.Fatal(err)
 	}
