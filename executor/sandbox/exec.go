@@ -11,9 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// execCommand runs in the new root: it resolves the user, enters Cwd,
-// drops privileges and execs the command. It returns only on error.
-func execCommand(cs *childSpec) error {
+// execCommand runs in the new root: it resolves the user, sets up the
+// terminal (sending its master over conn), enters Cwd, drops privileges
+// and execs the command. It returns only on error.
+func execCommand(cs *childSpec, conn *os.File) error {
 	u, err := user.LookupUser(os.DirFS("/"), cs.User)
 	if err != nil {
 		return fmt.Errorf("resolve user: %w", err)
@@ -21,6 +22,12 @@ func execCommand(cs *childSpec) error {
 	env := commandEnv(cs.Env, u.Home)
 	var argv0 string
 	err = steps(
+		func() error {
+			if !cs.Tty {
+				return nil
+			}
+			return setupConsole(conn, cs.Winsize, int(u.UID))
+		},
 		func() error { return check("create working dir", os.MkdirAll(cs.Cwd, 0o755)) },
 		func() error { return check("enter working dir", os.Chdir(cs.Cwd)) },
 		func() (err error) { argv0, err = lookPath(cs.Args[0], env); return err },

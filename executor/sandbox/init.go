@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+
+	"golang.org/x/sys/unix"
 )
 
 // childSpec is what Run sends the sandbox init over fd 3.
@@ -23,7 +25,8 @@ type childSpec struct {
 	Tty        bool
 	Hosts      []byte
 	ResolvConf []byte
-	Scratch    string // empty host dir; the init mounts a tmpfs on it
+	Scratch    string        // empty host dir; the init mounts a tmpfs on it
+	Winsize    *unix.Winsize // the caller's terminal size, when Tty and known
 }
 
 // fillDefaults sets the hostname, cwd and the generated files.
@@ -86,11 +89,13 @@ func Init() {
 }
 
 // initReport is one message of the init to Run over fd 3: the stubs the
-// setup left in the upper dir, sent before the command starts, or the
-// error that stopped the setup.
+// setup left in the upper dir, sent before the command starts, the
+// terminal's master side (passed with the message, when Console is set),
+// or the error that stopped the setup.
 type initReport struct {
-	Stubs []stub `json:",omitempty"`
-	Error string `json:",omitempty"`
+	Stubs   []stub `json:",omitempty"`
+	Console bool   `json:",omitempty"`
+	Error   string `json:",omitempty"`
 }
 
 // runInit reads the spec and runs it; it returns only on error.
@@ -114,5 +119,5 @@ func runInit(conn *os.File) error {
 	if err != nil {
 		return err
 	}
-	return execCommand(&cs)
+	return execCommand(&cs, conn)
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,22 +27,23 @@ func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	}
 	defer parent.Close()
 	cmd := initCommand(ctx, cs, child)
-	stdio, err := wireStdio(cmd, s)
-	if err != nil {
-		child.Close()
-		return nil, err
-	}
+	stdio := wireStdio(cmd, s, cs)
 	defer stdio.Close()
 	// Pdeathsig fires when the forking thread exits, so keep it alive.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	err = cmd.Start()
 	child.Close()
-	stdio.started()
 	if err != nil {
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	stubs, setupErr := handshake(parent, cs)
+	reports := &fdReader{f: parent}
+	stubs, setupErr := handshake(parent, reports, cs)
+	setupErr = cmp.Or(setupErr, stdio.attach(reports.take()))
+	closeFds(reports.take())
+	if setupErr != nil {
+		cmd.Process.Kill() //nolint:errcheck // it may have exited already
+	}
 	return stubs, waitResult(ctx, cmd.Wait(), setupErr, stdio)
 }
 
@@ -75,9 +77,10 @@ func socketPair() (parent, child *os.File, err error) {
 	return os.NewFile(uintptr(fds[0]), "sandbox-parent"), os.NewFile(uintptr(fds[1]), "sandbox-child"), nil
 }
 
-// handshake sends cs and reads the init's reports. The init's end closes
-// on a successful exec, so the reports end with an error or at EOF.
-func handshake(conn *os.File, cs *childSpec) ([]stub, error) {
+// handshake sends cs over conn and reads the init's reports from
+// reports. The init's end closes on a successful exec, so the reports end
+// with an error or at EOF.
+func handshake(conn *os.File, reports io.Reader, cs *childSpec) ([]stub, error) {
 	if err := json.NewEncoder(conn).Encode(cs); err != nil {
 		return nil, fmt.Errorf("send sandbox spec: %w", err)
 	}
@@ -85,7 +88,7 @@ func handshake(conn *os.File, cs *childSpec) ([]stub, error) {
 		return nil, fmt.Errorf("send sandbox spec: %w", err)
 	}
 	var stubs []stub
-	dec := json.NewDecoder(conn)
+	dec := json.NewDecoder(reports)
 	for {
 		var r initReport
 		err := dec.Decode(&r)
@@ -126,4 +129,45 @@ func exitCode(ee *exec.ExitError) int {
 		return 128 + int(ws.Signal())
 	}
 	return ee.ExitCode()
+}
+
+// fdReader reads a unix socket and keeps the fds passed with the bytes.
+type fdReader struct {
+	f   *os.File
+	fds []int
+}
+
+// Read implements io.Reader; received fds are close-on-exec.
+func (r *fdReader) Read(p []byte) (int, error) {
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(int(r.f.Fd()), p, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		r.keep(oob[:oobn])
+		switch {
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// keep records the fds in the control messages oob.
+func (r *fdReader) keep(oob []byte) {
+	msgs, _ := unix.ParseSocketControlMessage(oob)
+	for i := range msgs {
+		fds, _ := unix.ParseUnixRights(&msgs[i])
+		r.fds = append(r.fds, fds...)
+	}
+}
+
+// take returns the fds received so far and forgets them.
+func (r *fdReader) take() []int {
+	fds := r.fds
+	r.fds = nil
+	return fds
 }

@@ -1,58 +1,105 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
+	"os/signal"
 
 	"golang.org/x/sys/unix"
 )
 
-// stdio wires a sandbox's standard streams: the Spec's readers and writers
-// directly, or through a pseudo-terminal when Spec.Tty is set.
+// stdio is Run's side of a sandbox's standard streams: the Spec's readers
+// and writers given to the init directly, or, with Spec.Tty, copied to and
+// from the master side of a terminal the init opens inside the sandbox.
 type stdio struct {
-	master, slave *os.File
-	copied        chan struct{} // closed when the master's output is drained
-	restore       func()        // puts the caller's terminal back
+	tty     bool
+	in      io.Reader
+	out     io.Writer
+	term    int           // the caller's terminal (Spec.Stdin's fd), or -1
+	restore func()        // puts the caller's terminal back
+	master  *os.File      // the sandbox terminal, once the init sent it
+	copied  chan struct{} // closed when the master's output is drained
+	stop    func()        // stops forwarding window sizes
 }
 
-// wireStdio sets cmd's streams for s.
-func wireStdio(cmd *exec.Cmd, s Spec) (*stdio, error) {
+// wireStdio sets cmd's streams for s. With a terminal it puts the caller's
+// terminal into raw mode and records its window size in cs, so the command
+// starts with the right size.
+func wireStdio(cmd *exec.Cmd, s Spec, cs *childSpec) *stdio {
+	p := &stdio{tty: s.Tty, term: -1, restore: func() {}, stop: func() {}}
 	if !s.Tty {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, s.Stdout, s.Stderr
-		return &stdio{restore: func() {}}, nil
+		return p
 	}
-	master, slave, err := openPty()
-	if err != nil {
-		return nil, err
+	p.in, p.out = s.Stdin, cmp.Or[io.Writer](s.Stdout, io.Discard)
+	if p.term = terminalFd(s.Stdin); p.term >= 0 {
+		cs.Winsize, _ = unix.IoctlGetWinsize(p.term, unix.TIOCGWINSZ)
+		p.restore = rawMode(p.term)
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-	p := &stdio{master: master, slave: slave, copied: make(chan struct{}), restore: rawTerminal(s.Stdin, master)}
-	p.proxy(s.Stdin, s.Stdout)
-	return p, nil
+	return p
 }
 
-// proxy copies in to the terminal and the terminal to out.
-func (p *stdio) proxy(in io.Reader, out io.Writer) {
-	if in != nil {
-		go io.Copy(p.master, in) //nolint:errcheck // ends with the terminal
+// attach takes the terminal the init passed (fds is every fd it passed)
+// and starts copying and forwarding window sizes.
+func (p *stdio) attach(fds []int) error {
+	if !p.tty {
+		closeFds(fds)
+		return nil
 	}
-	if out == nil {
-		out = io.Discard
+	if len(fds) != 1 {
+		closeFds(fds)
+		return fmt.Errorf("run sandbox: the init passed %d terminal fds, want 1", len(fds))
 	}
+	p.master = os.NewFile(uintptr(fds[0]), "pty-master")
+	p.proxy()
+	p.watchSize()
+	return nil
+}
+
+// proxy copies the caller's input to the terminal and the terminal to out.
+func (p *stdio) proxy() {
+	if p.in != nil {
+		go io.Copy(p.master, p.in) //nolint:errcheck // ends with the terminal
+	}
+	p.copied = make(chan struct{})
 	go func() {
-		io.Copy(out, p.master) //nolint:errcheck // EIO once every slave fd is closed
+		io.Copy(p.out, p.master) //nolint:errcheck // EIO once every slave fd is closed
 		close(p.copied)
 	}()
 }
 
-// started drops the parent's copy of the terminal's slave side.
-func (p *stdio) started() {
-	if p.slave != nil {
-		p.slave.Close()
+// watchSize copies the caller's window size to the terminal on SIGWINCH.
+func (p *stdio) watchSize() {
+	if p.term < 0 {
+		return
+	}
+	sig, done := make(chan os.Signal, 1), make(chan struct{})
+	signal.Notify(sig, unix.SIGWINCH)
+	go func() {
+		for {
+			select {
+			case <-sig:
+				copyWinsize(p.term, p.master)
+			case <-done:
+				return
+			}
+		}
+	}()
+	p.stop = func() { signal.Stop(sig); close(done) }
+}
+
+// copyWinsize gives master the window size of the terminal term.
+func copyWinsize(term int, master *os.File) {
+	ws, err := unix.IoctlGetWinsize(term, unix.TIOCGWINSZ)
+	if err != nil {
+		return
+	}
+	conn, err := master.SyscallConn()
+	if err == nil {
+		conn.Control(func(fd uintptr) { unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, ws) }) //nolint:errcheck // cosmetic
 	}
 }
 
@@ -63,8 +110,10 @@ func (p *stdio) finish() {
 	}
 }
 
-// Close releases the terminal and restores the caller's terminal mode.
+// Close stops forwarding, restores the caller's terminal mode and closes
+// the terminal.
 func (p *stdio) Close() error {
+	p.stop()
 	p.restore()
 	if p.master != nil {
 		return p.master.Close()
@@ -72,38 +121,28 @@ func (p *stdio) Close() error {
 	return nil
 }
 
-// openPty allocates a pseudo-terminal pair from the host's /dev/ptmx.
-func openPty() (master, slave *os.File, err error) {
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open pty: %w", err)
+// closeFds closes fds, ignoring errors: they were never used.
+func closeFds(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
 	}
-	master = os.NewFile(uintptr(m), "pty-master")
-	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err == nil {
-		err = unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0)
-	}
-	if err == nil {
-		slave, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	}
-	if err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("open pty: %w", err)
-	}
-	return master, slave, nil
 }
 
-// rawTerminal copies in's window size to the pty and puts in (when it is a
-// terminal) into raw mode, returning the function that undoes it.
-func rawTerminal(in io.Reader, master *os.File) func() {
-	f, ok := in.(*os.File)
-	if !ok {
-		return func() {}
+// terminalFd is r's fd when r is a file open on a terminal, else -1.
+func terminalFd(r io.Reader) int {
+	f, ok := r.(*os.File)
+	if !ok || f == nil {
+		return -1
 	}
-	fd := int(f.Fd())
-	if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
-		unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws) //nolint:errcheck // cosmetic
+	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
+		return -1
 	}
+	return int(f.Fd())
+}
+
+// rawMode puts the terminal fd into raw mode and returns the function
+// that restores it.
+func rawMode(fd int) func() {
 	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil || unix.IoctlSetTermios(fd, unix.TCSETS, makeRaw(*old)) != nil {
 		return func() {}
