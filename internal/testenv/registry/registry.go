@@ -34,12 +34,33 @@ func Start(t testing.TB) (host string) {
 	if err != nil {
 		t.Fatalf("registry: find free port: %v", err)
 	}
+	cfg := writeConfig(t, dir, host)
+	logPath := filepath.Join(dir, "registry.log")
+	exited := serve(t, bin, cfg, logPath)
+	if err := waitReady(host, exited); err != nil {
+		log, _ := os.ReadFile(logPath)
+		t.Fatalf("registry: %v\n%s", err, log)
+	}
+	return host
+}
+
+// writeConfig writes the registry's config.yml into dir, with storage
+// under dir/data, and returns its path.
+func writeConfig(t testing.TB, dir, host string) string {
+	t.Helper()
 	cfg := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfg, []byte(config(filepath.Join(dir, "data"), host)), 0o600); err != nil {
 		t.Fatalf("registry: write config: %v", err)
 	}
+	return cfg
+}
+
+// serve starts `bin serve cfg` logging to logPath, kills it when t's
+// cleanup runs, and returns a channel that receives its exit status.
+func serve(t testing.TB, bin, cfg, logPath string) <-chan error {
+	t.Helper()
 	cmd := exec.Command(bin, "serve", cfg)
-	logf, err := os.Create(filepath.Join(dir, "registry.log"))
+	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatalf("registry: create log: %v", err)
 	}
@@ -53,11 +74,7 @@ func Start(t testing.TB) (host string) {
 		_ = cmd.Process.Kill()
 		<-exited
 	})
-	if err := waitReady(host, exited); err != nil {
-		log, _ := os.ReadFile(logf.Name())
-		t.Fatalf("registry: %v\n%s", err, log)
-	}
-	return host
+	return exited
 }
 
 // configFormat is a minimal distribution config: filesystem storage root
@@ -97,14 +114,20 @@ func waitReady(host string, exited <-chan error) error {
 			return fmt.Errorf("exited before serving: %v", err)
 		default:
 		}
-		resp, err := client.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		if answers(client, host) {
+			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("not ready on %s after 30s", host)
+}
+
+// answers reports whether GET /v2/ on host returns 200 OK.
+func answers(client *http.Client, host string) bool {
+	resp, err := client.Get("http://" + host + "/v2/")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +93,43 @@ func TestFreeAddrIsLoopback(t *testing.T) {
 	}
 	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") {
 		t.Fatalf("freeAddr = %q", addr)
+	}
+}
+
+func TestWriteConfigIsPrivateAndPointsIntoDir(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "127.0.0.1:5000")
+	st, err := os.Stat(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("config mode = %v, want 0600", st.Mode().Perm())
+	}
+	b, _ := os.ReadFile(cfg)
+	if !strings.Contains(string(b), "rootdirectory: "+filepath.Join(dir, "data")) {
+		t.Errorf("config does not store under %s:\n%s", dir, b)
+	}
+}
+
+func TestServeCreatesLogAndCleanupReaps(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "log")
+	// Registered first, so it runs after serve's cleanup has killed and
+	// reaped the process (a cleanup that did not reap would hang here).
+	t.Cleanup(func() {
+		if _, err := os.Stat(logPath); err != nil {
+			t.Errorf("log not created: %v", err)
+		}
+	})
+	serve(t, "/bin/sleep", "60", logPath) // runs "sleep serve 60": fails at once
+}
+
+func TestAnswersFalseWhenNothingListens(t *testing.T) {
+	host, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answers(http.DefaultClient, host) {
+		t.Fatalf("answers(%s) = true with nothing listening", host)
 	}
 }
