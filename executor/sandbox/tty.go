@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,7 @@ type stdio struct {
 	restore func()        // puts the caller's terminal back
 	master  *os.File      // the sandbox terminal, once the init sent it
 	copied  chan struct{} // closed when the master's output is drained
-	stop    func()        // stops forwarding window sizes
+	stop    func()        // stops forwarding window sizes and input
 }
 
 // wireStdio sets cmd's streams for s. With a terminal it puts the caller's
@@ -43,7 +44,7 @@ func wireStdio(cmd *exec.Cmd, s Spec, cs *childSpec) *stdio {
 }
 
 // attach takes the terminal the init passed (fds is every fd it passed)
-// and starts copying and forwarding window sizes.
+// and starts copying.
 func (p *stdio) attach(fds []int) error {
 	if !p.tty {
 		closeFds(fds)
@@ -54,41 +55,86 @@ func (p *stdio) attach(fds []int) error {
 		return fmt.Errorf("run sandbox: the init passed %d terminal fds, want 1", len(fds))
 	}
 	p.master = os.NewFile(uintptr(fds[0]), "pty-master")
-	p.proxy()
-	p.watchSize()
-	return nil
+	return p.proxy()
 }
 
 // proxy copies the caller's input to the terminal and the terminal to out.
-func (p *stdio) proxy() {
-	if p.in != nil {
-		go io.Copy(p.master, p.in) //nolint:errcheck // ends with the terminal
-	}
+// Input from the caller's terminal is copied until Close, so that no read
+// of it outlives Run; other readers are copied until they end.
+func (p *stdio) proxy() error {
 	p.copied = make(chan struct{})
 	go func() {
 		io.Copy(p.out, p.master) //nolint:errcheck // EIO once every slave fd is closed
 		close(p.copied)
 	}()
+	switch {
+	case p.term >= 0:
+		return p.copyTerminal()
+	case p.in != nil:
+		go io.Copy(p.master, p.in) //nolint:errcheck // ends with the terminal
+	}
+	return nil
 }
 
-// watchSize copies the caller's window size to the terminal on SIGWINCH.
-func (p *stdio) watchSize() {
-	if p.term < 0 {
-		return
+// copyTerminal copies the caller's terminal to the sandbox's and forwards
+// its window size on SIGWINCH, until stop.
+func (p *stdio) copyTerminal() error {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("run sandbox: copy terminal: %w", err)
 	}
-	sig, done := make(chan os.Signal, 1), make(chan struct{})
+	sig, quit := make(chan os.Signal, 1), make(chan struct{})
 	signal.Notify(sig, unix.SIGWINCH)
-	go func() {
-		for {
-			select {
-			case <-sig:
-				copyWinsize(p.term, p.master)
-			case <-done:
-				return
-			}
+	var wg sync.WaitGroup
+	wg.Go(func() { p.forwardSizes(sig, quit) })
+	wg.Go(func() { p.copyUntil(wake) })
+	p.stop = func() {
+		signal.Stop(sig)
+		close(quit)
+		unix.Write(wake, []byte{1, 0, 0, 0, 0, 0, 0, 0}) //nolint:errcheck // adds 1 to the counter
+		wg.Wait()
+		unix.Close(wake)
+	}
+	return nil
+}
+
+// copyUntil copies the caller's terminal to the master until either fails
+// or wake becomes readable.
+func (p *stdio) copyUntil(wake int) {
+	fds := []unix.PollFd{{Fd: int32(p.term), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+	buf := make([]byte, 32<<10)
+	for {
+		_, err := unix.Poll(fds, -1)
+		if err == unix.EINTR {
+			continue
 		}
-	}()
-	p.stop = func() { signal.Stop(sig); close(done) }
+		if err != nil || fds[1].Revents != 0 || fds[0].Revents&unix.POLLNVAL != 0 {
+			return
+		}
+		n, err := unix.Read(p.term, buf)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			return
+		}
+		if _, err := p.master.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// forwardSizes copies the caller's window size to the terminal on each
+// signal until quit is closed.
+func (p *stdio) forwardSizes(sig <-chan os.Signal, quit <-chan struct{}) {
+	for {
+		select {
+		case <-sig:
+			copyWinsize(p.term, p.master)
+		case <-quit:
+			return
+		}
+	}
 }
 
 // copyWinsize gives master the window size of the terminal term.

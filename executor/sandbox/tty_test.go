@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -58,6 +59,21 @@ func TestTtyInteractiveShell(t *testing.T) {
 	if m := hostMountsUnder(t, s.Upper); len(m) > 0 || len(tree(t, s.Upper)) > 0 {
 		t.Fatalf("mounts left: %v; upper %v", m, tree(t, s.Upper))
 	}
+	if g := strayReaders(); len(g) > 0 {
+		t.Fatalf("Run returned, but still reads the caller's terminal:\n%s", strings.Join(g, "\n\n"))
+	}
+}
+
+// strayReaders lists the goroutines of this package still reading a file.
+func strayReaders() []string {
+	buf := make([]byte, 1<<20)
+	var out []string
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "sandbox.(*stdio)") && (strings.Contains(g, "Read(") || strings.Contains(g, "Poll(")) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // The caller's terminal is restored when the setup fails after the
@@ -113,7 +129,6 @@ func newCallerTerminal(t *testing.T, rows, cols uint16) *callerTerminal {
 		t.Fatal(err)
 	}
 	ct := &callerTerminal{t: t, master: master, slave: slave, outR: r, outW: w}
-	// The master first: it ends the blocked read of Run's input copy.
 	t.Cleanup(func() { master.Close(); slave.Close(); r.Close(); w.Close() })
 	ct.setSize(rows, cols)
 	ct.before = ct.termios()
