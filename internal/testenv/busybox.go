@@ -34,19 +34,25 @@ func BusyboxRootfs(t testing.TB) string {
 	t.Helper()
 	bin := staticBusybox(t, BusyboxPath)
 	entries := rootfsEntries(bin, busyboxApplets(t))
+	path := filepath.Join(t.TempDir(), "rootfs.tar.gz")
+	if err := os.WriteFile(path, gzipBytes(t, Tar(t, entries...)), 0o644); err != nil {
+		t.Fatalf("write rootfs: %v", err)
+	}
+	return path
+}
+
+// gzipBytes returns data gzip-compressed.
+func gzipBytes(t testing.TB, data []byte) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(Tar(t, entries...)); err != nil {
+	if _, err := zw.Write(data); err != nil {
 		t.Fatalf("compress rootfs: %v", err)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatalf("compress rootfs: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "rootfs.tar.gz")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatalf("write rootfs: %v", err)
-	}
-	return path
+	return buf.Bytes()
 }
 
 // staticBusybox reads the busybox binary at path, skipping unless it is a
@@ -60,17 +66,25 @@ func staticBusybox(t testing.TB, path string) []byte {
 		return nil
 	}
 	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			t.Skipf(skip, path)
-			return nil
-		}
+	if hasInterpreter(f) {
+		t.Skipf(skip, path)
+		return nil
 	}
 	bin, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read busybox: %v", err)
 	}
 	return bin
+}
+
+// hasInterpreter reports whether f asks for a dynamic loader (PT_INTERP).
+func hasInterpreter(f *elf.File) bool {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return true
+		}
+	}
+	return false
 }
 
 // busyboxApplets lists the applets `busybox --list` reports.
@@ -80,8 +94,14 @@ func busyboxApplets(t testing.TB) []string {
 	if err != nil {
 		t.Fatalf("busybox --list: %v", err)
 	}
+	return appletNames(string(out))
+}
+
+// appletNames picks the applet names out of `busybox --list` output,
+// dropping busybox itself and anything that is not a plain file name.
+func appletNames(list string) []string {
 	var applets []string
-	for _, a := range strings.Fields(string(out)) {
+	for _, a := range strings.Fields(list) {
 		if a != "busybox" && !strings.Contains(a, "/") {
 			applets = append(applets, a)
 		}

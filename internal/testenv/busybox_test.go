@@ -2,6 +2,10 @@ package testenv
 
 import (
 	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"debug/elf"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -58,5 +62,43 @@ func TestRunReturnsStdoutOnly(t *testing.T) {
 	out := Run(t, "busybox-static", "busybox", "sh", "-c", "echo out; echo err >&2")
 	if out != "out\n" {
 		t.Errorf("Run = %q, want stdout only", out)
+	}
+}
+
+func TestAppletNames(t *testing.T) {
+	got := appletNames("busybox\nsh\n/bin/odd\n  ls \n")
+	if !slices.Equal(got, []string{"sh", "ls"}) {
+		t.Errorf("appletNames = %v, want [sh ls]", got)
+	}
+}
+
+func TestHasInterpreter(t *testing.T) {
+	for path, want := range map[string]bool{"/bin/ls": true, BusyboxPath: false} {
+		f, err := elf.Open(path)
+		if err != nil {
+			t.Skipf("open %s: %v", path, err)
+		}
+		if got := hasInterpreter(f); got != want {
+			t.Errorf("hasInterpreter(%s) = %v, want %v", path, got, want)
+		}
+		f.Close()
+	}
+}
+
+func TestGzipBytesRoundTrip(t *testing.T) {
+	zr, err := gzip.NewReader(bytes.NewReader(gzipBytes(t, []byte("payload"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || string(got) != "payload" {
+		t.Errorf("round trip = %q, %v", got, err)
+	}
+}
+
+func TestDefaultMode(t *testing.T) {
+	for typ, want := range map[byte]int64{tar.TypeDir: 0o755, tar.TypeReg: 0o644, tar.TypeSymlink: 0o644} {
+		if got := defaultMode(typ); got != want {
+			t.Errorf("defaultMode(%c) = %o, want %o", typ, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,7 +29,16 @@ func Dockerd(t testing.TB) string {
 	}
 	host := "unix://" + filepath.Join(dir, "docker.sock")
 	logPath := filepath.Join(dir, "dockerd.log")
-	cmd := dockerdCommand(dockerd, dir, host)
+	exited := startDockerd(t, dockerdCommand(dockerd, dir, host), dir, logPath)
+	waitDockerd(t, docker, host, exited, logPath)
+	return host
+}
+
+// startDockerd starts cmd logging to logPath, registers stopDockerd as
+// cleanup and returns a channel closed when the daemon exits.
+func startDockerd(t testing.TB, cmd *exec.Cmd, dir, logPath string) <-chan struct{} {
+	t.Helper()
+	var err error
 	if cmd.Stdout, err = os.Create(logPath); err != nil {
 		t.Fatalf("create dockerd log: %v", err)
 	}
@@ -39,8 +49,7 @@ func Dockerd(t testing.TB) string {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { stopDockerd(t, cmd, exited, dir) })
-	waitDockerd(t, docker, host, exited, logPath)
-	return host
+	return exited
 }
 
 // dockerdCommand builds the dockerd command line for a private daemon
@@ -68,31 +77,42 @@ func waitDockerd(t testing.TB, docker, host string, exited <-chan struct{}, logP
 		}
 		select {
 		case <-exited:
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("dockerd exited before answering:\n%s", log)
+			fatalWithLog(t, logPath, "dockerd exited before answering")
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("dockerd did not answer within %v:\n%s", dockerdStartTimeout, log)
+			fatalWithLog(t, logPath, fmt.Sprintf("dockerd did not answer within %v", dockerdStartTimeout))
 		}
 	}
 }
 
-// stopDockerd sends SIGTERM, waits for a clean shutdown (killing the
-// daemon if it hangs) and removes its directory.
+// fatalWithLog fails the test with msg followed by the daemon's log.
+func fatalWithLog(t testing.TB, logPath, msg string) {
+	t.Helper()
+	log, _ := os.ReadFile(logPath)
+	t.Fatalf("%s:\n%s", msg, log)
+}
+
+// stopDockerd shuts the daemon down, closes its log and removes its
+// directory.
 func stopDockerd(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}, dir string) {
+	terminate(cmd, exited)
+	if f, ok := cmd.Stdout.(*os.File); ok {
+		_ = f.Close()
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Logf("remove dockerd directory: %v", err)
+	}
+}
+
+// terminate sends SIGTERM and waits for a clean shutdown, killing the
+// process if it hangs.
+func terminate(cmd *exec.Cmd, exited <-chan struct{}) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
 	case <-time.After(dockerdStartTimeout):
 		_ = cmd.Process.Kill()
 		<-exited
-	}
-	if f, ok := cmd.Stdout.(*os.File); ok {
-		_ = f.Close()
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		t.Logf("remove dockerd directory: %v", err)
 	}
 }

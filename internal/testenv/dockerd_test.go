@@ -2,8 +2,12 @@ package testenv
 
 import (
 	"archive/tar"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -33,5 +37,31 @@ func TestEntryHelpers(t *testing.T) {
 	}
 	if !slices.Equal([]string{es[0].Name, es[1].Name, es[2].Name}, []string{"f", "d/", "s"}) {
 		t.Errorf("names changed: %+v", es)
+	}
+}
+
+func TestFatalWithLogShowsLog(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "dockerd.log")
+	if err := os.WriteFile(logPath, []byte("level=fatal msg=boom\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{TB: t}
+	fatalWithLog(rec, logPath, "dockerd exited before answering")
+	if rec.fatal != "dockerd exited before answering:\nlevel=fatal msg=boom\n" {
+		t.Errorf("fatal = %q", rec.fatal)
+	}
+}
+
+func TestTerminateSendsSIGTERM(t *testing.T) {
+	cmd := exec.Command(LookPath(t, "coreutils", "sleep"), "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	terminate(cmd, exited)
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("process state = %v, want killed by SIGTERM", cmd.ProcessState)
 	}
 }

@@ -43,19 +43,25 @@ func Tar(t testing.TB, entries ...TarEntry) []byte {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for _, e := range entries {
-		h := e.Header
-		fillHeader(&h, e.Body)
-		if err := tw.WriteHeader(&h); err != nil {
-			t.Fatalf("write tar header %q: %v", h.Name, err)
-		}
-		if _, err := io.WriteString(tw, e.Body); err != nil {
-			t.Fatalf("write tar body %q: %v", h.Name, err)
-		}
+		writeEntry(t, tw, e)
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatalf("close tar: %v", err)
 	}
 	return buf.Bytes()
+}
+
+// writeEntry writes e's header, with Tar's defaults filled in, and body.
+func writeEntry(t testing.TB, tw *tar.Writer, e TarEntry) {
+	t.Helper()
+	h := e.Header
+	fillHeader(&h, e.Body)
+	if err := tw.WriteHeader(&h); err != nil {
+		t.Fatalf("write tar header %q: %v", h.Name, err)
+	}
+	if _, err := io.WriteString(tw, e.Body); err != nil {
+		t.Fatalf("write tar body %q: %v", h.Name, err)
+	}
 }
 
 // fillHeader applies Tar's defaults to h.
@@ -64,14 +70,20 @@ func fillHeader(h *tar.Header, body string) {
 		h.Size = int64(len(body))
 	}
 	if h.Mode == 0 {
-		h.Mode = 0o644
-		if h.Typeflag == tar.TypeDir {
-			h.Mode = 0o755
-		}
+		h.Mode = defaultMode(h.Typeflag)
 	}
 	if h.ModTime.IsZero() {
 		h.ModTime = Epoch
 	}
+}
+
+// defaultMode is the permission Tar gives an entry of type typeflag whose
+// Mode is zero: 0755 for directories, 0644 otherwise.
+func defaultMode(typeflag byte) int64 {
+	if typeflag == tar.TypeDir {
+		return 0o755
+	}
+	return 0o644
 }
 
 // Image returns an OCI image whose layers are the given uncompressed tars,
@@ -81,16 +93,30 @@ func Image(t testing.TB, layers ...[]byte) v1.Image {
 	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
 	for _, data := range layers {
-		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-			return io.NopCloser(bytes.NewReader(data)), nil
-		}, tarball.WithMediaType(types.OCILayer))
-		if err != nil {
-			t.Fatalf("make layer: %v", err)
-		}
-		if img, err = mutate.AppendLayers(img, bareLayer{l}); err != nil {
-			t.Fatalf("append layer: %v", err)
-		}
+		img = appendLayer(t, img, data)
 	}
+	return setPlatform(t, img)
+}
+
+// appendLayer returns img with the uncompressed tar data as an OCI layer
+// on top.
+func appendLayer(t testing.TB, img v1.Image, data []byte) v1.Image {
+	t.Helper()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}, tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatalf("make layer: %v", err)
+	}
+	if img, err = mutate.AppendLayers(img, bareLayer{l}); err != nil {
+		t.Fatalf("append layer: %v", err)
+	}
+	return img
+}
+
+// setPlatform returns img with a linux/amd64 config.
+func setPlatform(t testing.TB, img v1.Image) v1.Image {
+	t.Helper()
 	cf, err := img.ConfigFile()
 	if err != nil {
 		t.Fatalf("read config: %v", err)

@@ -106,7 +106,7 @@ func TestTarDefaults(t *testing.T) {
 	link := TarEntry{Header: tar.Header{Typeflag: tar.TypeLink, Name: "h", Linkname: "f"}}
 	path := filepath.Join(t.TempDir(), "x.tar.gz")
 	data := Tar(t, File("../f", "body"), Dir("d/"), Symlink("s", "/abs"), link)
-	if err := writeGzip(path, data); err != nil {
+	if err := os.WriteFile(path, gzipBytes(t, data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	hs, bodies := readTarGz(t, path)
@@ -122,22 +122,6 @@ func TestTarDefaults(t *testing.T) {
 	if bodies["../f"] != "body" || hs[2].Linkname != "/abs" {
 		t.Errorf("body %q, link %q", bodies["../f"], hs[2].Linkname)
 	}
-}
-
-// writeGzip writes data gzip-compressed to path.
-func writeGzip(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	zw := gzip.NewWriter(f)
-	if _, err := zw.Write(data); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 func TestImage(t *testing.T) {
