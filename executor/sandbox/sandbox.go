@@ -26,6 +26,12 @@ import (
 )
 
 // Spec describes one sandboxed command.
+//
+// With Tty, as with docker run -t, the command runs on a terminal of the
+// sandbox's own devpts (/dev/pts/0, also /dev/console and its controlling
+// terminal); Run copies Stdin to it and it to Stdout (Stderr is unused).
+// When Stdin is a terminal, Run sets it to raw mode until it returns,
+// gives its window size to the command and forwards changes on SIGWINCH.
 type Spec struct {
 	Lower      []string  // read-only layer dirs, top first; may be empty
 	Upper      string    // overlay upper dir: receives the command's changes
@@ -39,7 +45,7 @@ type Spec struct {
 	Stdin      io.Reader // nil reads /dev/null
 	Stdout     io.Writer // nil discards
 	Stderr     io.Writer // nil discards
-	Tty        bool      // give the command a pseudo-terminal
+	Tty        bool      // give the command a terminal (see below)
 	Hosts      []byte    // /etc/hosts; nil means localhost entries
 	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
 }

@@ -36,6 +36,15 @@ func TestTtyIsTheSandboxsOwn(t *testing.T) {
 	}
 }
 
+// As in Docker, the terminal belongs to the command's user.
+func TestTtyBelongsToUser(t *testing.T) {
+	s := newSpec(t, "stat -c %U /dev/pts/0 /dev/console; echo ctty >/dev/tty", busyboxRoot(t))
+	s.Tty, s.User = true, "nobody"
+	if out, err := run(t, s); err != nil || out != "nobody\r\nnobody\r\nctty\r\n" {
+		t.Fatalf("got %q, %v", out, err)
+	}
+}
+
 // Typed input reaches an interactive shell, its exit code comes back, the
 // caller's terminal is raw while it runs and restored after, and the
 // caller's window size is the command's, also after a SIGWINCH.
