@@ -78,3 +78,19 @@ func TestBakeNoCacheFlagIsAnOverride(t *testing.T) {
 		t.Errorf("--no-cache build used the cache:\n%s", progress)
 	}
 }
+
+func TestRunInteractiveTTYNeedsATerminal(t *testing.T) {
+	p := newProject(t, ".")
+	_, errOut, code := p.stencilIn(strings.NewReader("echo hi\n"), "run", "-it", "busybox:latest", "sh")
+	if code == 0 || !strings.Contains(errOut, "the input device is not a TTY") {
+		t.Errorf("run -it with piped stdin: exit %d, %q", code, errOut)
+	}
+	out, _, code := p.stencilIn(strings.NewReader("echo piped\n"), "run", "-i", "busybox:latest", "sh")
+	if code != 0 || out != "piped\n" {
+		t.Errorf("run -i: exit %d, %q", code, out)
+	}
+	out, _, _ = p.stencilIn(strings.NewReader("echo ignored\n"), "run", "busybox:latest", "sh")
+	if out != "" {
+		t.Errorf("stdin reached the container without -i: %q", out)
+	}
+}

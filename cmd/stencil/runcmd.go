@@ -54,6 +54,9 @@ func (o *runOptions) Validate(args []string) error {
 }
 
 func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
+	if o.interactive && o.tty && !isTerminal(e.stdin) {
+		return errors.New("the input device is not a TTY")
+	}
 	store, err := cache.Open(e.root)
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 			c.Entrypoint = []string{o.entrypoint}
 		}
 	}
-	if o.interactive || o.tty {
+	if o.interactive {
 		c.Stdin = e.stdin
 	}
 	ex := &executor.Executor{Store: store}
