@@ -55,13 +55,18 @@ func (c *Config) parseOverride(s string, out map[string][]override) error {
 			return nil
 		}
 	}
-	names, err := c.expandTargets(keys[0])
+	o := override{key: strings.Join(keys[1:], "."), value: value, values: []string{value}, append: appendTo}
+	return c.addOverrides(out, keys[0], o, k == kList)
+}
+
+// addOverrides records o for every target pattern matches.
+func (c *Config) addOverrides(out map[string][]override, pattern string, o override, isList bool) error {
+	names, err := c.expandTargets(pattern)
 	if err != nil {
 		return err
 	}
-	o := override{key: strings.Join(keys[1:], "."), value: value, values: []string{value}, append: appendTo}
 	for _, name := range names {
-		out[name] = addOverride(out[name], o, k == kList)
+		out[name] = addOverride(out[name], o, isList)
 	}
 	return nil
 }
@@ -90,16 +95,22 @@ func checkKey(keys []string, hasValue bool) (kind, error) {
 func addOverride(list []override, o override, isList bool) []override {
 	for i := range list {
 		if list[i].key == o.key {
-			if isList {
-				list[i].values = append(list[i].values, o.value)
-				list[i].append = o.append
-			} else {
-				list[i].value = o.value
-			}
+			list[i].merge(o, isList)
 			return list
 		}
 	}
 	return append(list, o)
+}
+
+// merge folds a later --set of the same key into o: list values
+// accumulate (the last += decides appending), other values are replaced.
+func (o *override) merge(later override, isList bool) {
+	if isList {
+		o.values = append(o.values, later.value)
+		o.append = later.append
+	} else {
+		o.value = later.value
+	}
 }
 
 // expandTargets matches a --set target pattern (exact name or glob).
@@ -107,6 +118,16 @@ func (c *Config) expandTargets(pattern string) ([]string, error) {
 	if _, ok := c.targets[pattern]; ok {
 		return []string{pattern}, nil
 	}
+	names, err := c.globTargets(pattern)
+	if err == nil && len(names) == 0 {
+		err = fmt.Errorf("could not find any target matching %q.%s", pattern, didYouMean(pattern, c.order))
+	}
+	return names, err
+}
+
+// globTargets lists the targets whose names match the glob pattern, in
+// definition order.
+func (c *Config) globTargets(pattern string) ([]string, error) {
 	var names []string
 	for _, n := range c.order {
 		ok, err := path.Match(pattern, n)
@@ -116,9 +137,6 @@ func (c *Config) expandTargets(pattern string) ([]string, error) {
 		if ok {
 			names = append(names, n)
 		}
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("could not find any target matching %q.%s", pattern, didYouMean(pattern, c.order))
 	}
 	return names, nil
 }
@@ -178,19 +196,29 @@ func (t *Target) applyList(attr string, o override) {
 func setPush(outputs []string, push bool) []string {
 	outputs = append([]string{}, outputs...)
 	if !push {
-		for i := 0; i < len(outputs); {
-			switch outputType(outputs[i]) {
-			case "registry":
-				last := len(outputs) - 1
-				outputs[i], outputs = outputs[last], outputs[:last]
-				continue
-			case "image":
-				outputs[i] = setCSV(outputs[i], "push", "false")
-			}
-			i++
-		}
-		return outputs
+		return pushOff(outputs)
 	}
+	return pushOn(outputs)
+}
+
+// pushOff is setPush(outputs, false), editing outputs in place.
+func pushOff(outputs []string) []string {
+	for i := 0; i < len(outputs); {
+		switch outputType(outputs[i]) {
+		case "registry":
+			last := len(outputs) - 1
+			outputs[i], outputs = outputs[last], outputs[:last]
+			continue
+		case "image":
+			outputs[i] = setCSV(outputs[i], "push", "false")
+		}
+		i++
+	}
+	return outputs
+}
+
+// pushOn is setPush(outputs, true), editing outputs in place.
+func pushOn(outputs []string) []string {
 	add := true
 	for i, o := range outputs {
 		switch outputType(o) {
@@ -212,21 +240,28 @@ func setPush(outputs []string, push bool) []string {
 // without a dest exists or an output other than image, registry or oci
 // does; false changes nothing.
 func setLoad(outputs []string, load bool) []string {
-	if !load {
+	if !load || !needsDockerOutput(outputs) {
 		return outputs
 	}
+	return append(append([]string{}, outputs...), "type=docker")
+}
+
+// needsDockerOutput reports whether --set *.load=true must add a docker
+// output: no docker output without a dest exists and every output is an
+// image, registry, oci or docker one.
+func needsDockerOutput(outputs []string) bool {
 	for _, o := range outputs {
 		switch outputType(o) {
 		case "docker":
 			if csvAttrs(o)["dest"] == "" {
-				return outputs
+				return false
 			}
 		case "image", "registry", "oci":
 		default:
-			return outputs
+			return false
 		}
 	}
-	return append(append([]string{}, outputs...), "type=docker")
+	return true
 }
 
 // outputType is an output entry's type as buildx reads it.

@@ -15,23 +15,35 @@ func (c *Config) Print(w io.Writer, names []string) error {
 		return err
 	}
 	var buf bytes.Buffer
+	writeDocument(&buf, c.printGroups(names), ts)
+	return writeIndented(w, buf.Bytes())
+}
+
+// writeDocument writes the compact {"group": {...}, "target": {...}}
+// object; "group" is left out when there are no groups.
+func writeDocument(buf *bytes.Buffer, groups []*Group, ts []*Target) {
 	buf.WriteByte('{')
-	if groups := c.printGroups(names); len(groups) > 0 {
-		writeObject(&buf, "group", len(groups), func(i int) (string, func(*bytes.Buffer)) {
+	if len(groups) > 0 {
+		writeObject(buf, "group", len(groups), func(i int) (string, func(*bytes.Buffer)) {
 			return groups[i].Name, func(b *bytes.Buffer) { writeGroup(b, groups[i]) }
 		})
 		buf.WriteByte(',')
 	}
-	writeObject(&buf, "target", len(ts), func(i int) (string, func(*bytes.Buffer)) {
+	writeObject(buf, "target", len(ts), func(i int) (string, func(*bytes.Buffer)) {
 		return ts[i].Name, func(b *bytes.Buffer) { writeTarget(b, ts[i]) }
 	})
 	buf.WriteByte('}')
+}
+
+// writeIndented writes the JSON document compact two-space indented, with
+// a final newline.
+func writeIndented(w io.Writer, compact []byte) error {
 	var out bytes.Buffer
-	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+	if err := json.Indent(&out, compact, "", "  "); err != nil {
 		return err
 	}
 	out.WriteByte('\n')
-	_, err = w.Write(out.Bytes())
+	_, err := w.Write(out.Bytes())
 	return err
 }
 
@@ -53,6 +65,16 @@ func writeObject(buf *bytes.Buffer, key string, n int, member func(int) (string,
 // printGroups are the groups buildx prints: every group the names reach,
 // plus "default" listing the names asked for that are not "default".
 func (c *Config) printGroups(names []string) []*Group {
+	matched := c.matchAll(names)
+	_, groups, _ := c.expand(matched)
+	out := c.copyGroups(groups)
+	addDefault(out, matched)
+	return sortedValues(out)
+}
+
+// matchAll is every target or group name the requested names (default:
+// "default") match, in order; names that match nothing are dropped.
+func (c *Config) matchAll(names []string) []string {
 	if len(names) == 0 {
 		names = []string{"default"}
 	}
@@ -61,15 +83,19 @@ func (c *Config) printGroups(names []string) []*Group {
 		m, _ := c.match(n)
 		matched = append(matched, m...)
 	}
-	_, groups, _ := c.expand(matched)
+	return matched
+}
+
+// copyGroups returns copies of the named groups, keyed by name, that can
+// be changed without touching c.
+func (c *Config) copyGroups(names []string) map[string]*Group {
 	out := map[string]*Group{}
-	for _, g := range groups {
+	for _, g := range names {
 		cp := *c.groups[g]
 		cp.Targets = append([]string{}, cp.Targets...)
 		out[g] = &cp
 	}
-	addDefault(out, matched)
-	return sortedValues(out)
+	return out
 }
 
 // addDefault adds the requested names to the default group the way buildx
@@ -165,18 +191,28 @@ func printValue(t *Target, f field) any {
 	case kBool:
 		return **f.boolp(t)
 	case kMap:
-		m := map[string]string{}
-		for k, v := range *f.smap(t) {
-			m[k] = esc(*v)
-		}
-		return m
+		return printMap(*f.smap(t), esc)
 	}
 	conv := func(s string) any { return esc(s) }
 	if f.object != nil {
 		conv = f.object
 	}
+	return printList(*f.list(t), conv)
+}
+
+// printMap is a map attribute's printed value, each value passed through esc.
+func printMap(sm map[string]*string, esc func(string) string) map[string]string {
+	m := map[string]string{}
+	for k, v := range sm {
+		m[k] = esc(*v)
+	}
+	return m
+}
+
+// printList is a list attribute's printed value, each entry passed through conv.
+func printList(l []string, conv func(string) any) []any {
 	var out []any
-	for _, s := range *f.list(t) {
+	for _, s := range l {
 		out = append(out, conv(s))
 	}
 	return out

@@ -21,17 +21,27 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 	r := &resolver{c: c, done: map[string]*Target{}}
 	var out []*Target
 	for _, n := range tnames {
-		t, diags := r.target(n, nil, c.referrer(n))
-		if err := diagErr(diags); err != nil {
+		t, err := r.final(n)
+		if err != nil {
 			return nil, err
 		}
-		t = t.clone()
-		t.finish()
-		c.addSourceDateEpoch(t)
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// final is a requested target as Resolve returns it: resolved, copied,
+// with buildx's defaults and SOURCE_DATE_EPOCH added.
+func (r *resolver) final(name string) (*Target, error) {
+	t, diags := r.target(name, nil, r.c.referrer(name))
+	if err := diagErr(diags); err != nil {
+		return nil, err
+	}
+	t = t.clone()
+	t.finish()
+	r.c.addSourceDateEpoch(t)
+	return t, nil
 }
 
 // finish fills buildx's defaults and cleans the context path as buildx
@@ -114,16 +124,23 @@ func (c *Config) match(n string) ([]string, error) {
 	if !strings.ContainsAny(n, "*?[]") {
 		return nil, fmt.Errorf("unknown target %q.%s", n, didYouMean(n, c.available()))
 	}
-	var out []string
-	for _, cand := range c.available() {
-		if ok, _ := path.Match(n, cand); ok {
-			out = append(out, cand)
-		}
-	}
+	out := c.globAvailable(n)
 	if len(out) == 0 {
 		return nil, fmt.Errorf("could not find any target matching %q", n)
 	}
 	return out, nil
+}
+
+// globAvailable lists the group and target names the glob pattern
+// matches, sorted; a malformed pattern matches nothing.
+func (c *Config) globAvailable(pattern string) []string {
+	var out []string
+	for _, cand := range c.available() {
+		if ok, _ := path.Match(pattern, cand); ok {
+			out = append(out, cand)
+		}
+	}
+	return out
 }
 
 // available lists group and target names, sorted and deduplicated.
@@ -180,25 +197,44 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	out, diags := r.inherited(own, append(stack, name))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	out.merge(own.clone())
+	out.Name, out.DefRange, out.inherits = name, own.DefRange, nil
+	if err := out.applyAll(r.c.overrides[name]); err != nil {
+		return nil, hcl.Diagnostics{err}
+	}
+	out.normalize()
+	r.done[name] = out
+	return out, nil
+}
+
+// inherited merges, in order, the resolved targets own inherits from;
+// stack is the inherits chain including own.
+func (r *resolver) inherited(own *Target, stack []string) (*Target, hcl.Diagnostics) {
 	out := &Target{}
 	rng := own.ranges["inherits"]
 	for _, p := range own.inherits {
-		pt, diags := r.target(p, append(stack, name), &rng)
+		pt, diags := r.target(p, stack, &rng)
 		if diags.HasErrors() {
 			return nil, diags
 		}
 		out.merge(pt.clone())
 	}
-	out.merge(own.clone())
-	out.Name, out.DefRange, out.inherits = name, own.DefRange, nil
-	for _, o := range r.c.overrides[name] {
-		if err := out.apply(o); err != nil {
-			return nil, hcl.Diagnostics{errorf(nil, "Invalid override", "--set %s: %s", o.key, err)}
+	return out, nil
+}
+
+// applyAll applies the --set overrides in order, stopping at the first
+// that does not apply.
+func (t *Target) applyAll(overrides []override) *hcl.Diagnostic {
+	for _, o := range overrides {
+		if err := t.apply(o); err != nil {
+			return errorf(nil, "Invalid override", "--set %s: %s", o.key, err)
 		}
 	}
-	out.normalize()
-	r.done[name] = out
-	return out, nil
+	return nil
 }
 
 // lookup finds the target definition, refusing unknown names and cycles.

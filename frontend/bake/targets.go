@@ -30,6 +30,17 @@ func (e *evaluator) evalLabel(name string, ref *hcl.Range) hcl.Diagnostics {
 	}
 	e.busy["target."+name] = true
 	defer delete(e.busy, "target."+name)
+	diags := e.evalBlocks(name)
+	e.targetVals[name] = cty.EmptyObjectVal
+	if own := e.c.targets[name]; own != nil {
+		e.targetVals[name] = targetObject(own)
+	}
+	return diags
+}
+
+// evalBlocks evaluates the blocks labelled name and adds their targets to
+// the config.
+func (e *evaluator) evalBlocks(name string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, b := range e.targetBlocks[name] {
 		ts, d := e.evalBlock(b)
@@ -37,10 +48,6 @@ func (e *evaluator) evalLabel(name string, ref *hcl.Range) hcl.Diagnostics {
 		for _, t := range ts {
 			e.c.add(t)
 		}
-	}
-	e.targetVals[name] = cty.EmptyObjectVal
-	if own := e.c.targets[name]; own != nil {
-		e.targetVals[name] = targetObject(own)
 	}
 	return diags
 }
@@ -65,7 +72,19 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	out, d := e.decodeCombos(b, content, combos)
+	diags = append(diags, d...)
+	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
+		e.c.addRenamed(b, out)
+	}
+	return out, diags
+}
+
+// decodeCombos decodes the block once per matrix combination, refusing a
+// name generated twice.
+func (e *evaluator) decodeCombos(b *hcl.Block, content *hcl.BodyContent, combos []map[string]cty.Value) ([]*Target, hcl.Diagnostics) {
 	var out []*Target
+	var diags hcl.Diagnostics
 	seen := map[string]bool{}
 	for _, locals := range combos {
 		t, d := e.decodeTarget(b, content, locals)
@@ -78,9 +97,6 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 		}
 		seen[t.Name] = true
 		out = append(out, t)
-	}
-	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
-		e.c.addRenamed(b, out)
 	}
 	return out, diags
 }
@@ -167,20 +183,26 @@ func (e *evaluator) needTarget(tr hcl.Traversal) hcl.Diagnostics {
 	if len(tr) < 2 {
 		return hcl.Diagnostics{errorf(&rng, "Invalid target reference", "expected target.<name>.<attribute>")}
 	}
-	var name string
-	switch s := tr[1].(type) {
-	case hcl.TraverseAttr:
-		name = s.Name
-	case hcl.TraverseIndex:
-		if s.Key.Type() == cty.String {
-			name = s.Key.AsString()
-		}
-	}
+	name := stepName(tr[1])
 	if _, ok := e.targetBlocks[name]; !ok {
 		return hcl.Diagnostics{errorf(&rng, "Unknown target",
 			"There is no target named %q.%s", name, didYouMean(name, e.labels))}
 	}
 	return e.evalLabel(name, &rng)
+}
+
+// stepName is the name a traversal step spells: .name or ["name"]; other
+// steps name nothing ("").
+func stepName(step hcl.Traverser) string {
+	switch s := step.(type) {
+	case hcl.TraverseAttr:
+		return s.Name
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String {
+			return s.Key.AsString()
+		}
+	}
+	return ""
 }
 
 // targetObject is the value ${target.name} evaluates to.
@@ -231,14 +253,20 @@ func mapValue(m map[string]*string) (cty.Value, bool) {
 	if m == nil {
 		return cty.NilVal, false
 	}
+	vals := stringVals(m)
+	if len(vals) == 0 {
+		return cty.MapValEmpty(cty.String), true
+	}
+	return cty.MapVal(vals), true
+}
+
+// stringVals converts m's set values to cty strings, dropping nil ones.
+func stringVals(m map[string]*string) map[string]cty.Value {
 	vals := map[string]cty.Value{}
 	for k, v := range m {
 		if v != nil {
 			vals[k] = cty.StringVal(*v)
 		}
 	}
-	if len(vals) == 0 {
-		return cty.MapValEmpty(cty.String), true
-	}
-	return cty.MapVal(vals), true
+	return vals
 }
