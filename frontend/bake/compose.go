@@ -125,24 +125,37 @@ func (c *Config) addUnder(t *Target) {
 
 // parseCompose turns the services that have a build section into targets.
 func parseCompose(s source, env func(string) (string, bool)) ([]*Target, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(s.data, &root); err != nil {
+	f, err := decodeCompose(s.data, env)
+	if err != nil {
 		return nil, err
+	}
+	return composeTargets(s.name, f, env)
+}
+
+// decodeCompose reads a compose file, interpolating every scalar first.
+func decodeCompose(data []byte, env func(string) (string, bool)) (composeFile, error) {
+	var root yaml.Node
+	var f composeFile
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return f, err
 	}
 	if err := interpolateNode(&root, env); err != nil {
-		return nil, err
+		return f, err
 	}
-	var f composeFile
-	if err := root.Decode(&f); err != nil {
-		return nil, err
-	}
+	err := root.Decode(&f)
+	return f, err
+}
+
+// composeTargets makes a target of every service with a build section, in
+// name order.
+func composeTargets(file string, f composeFile, env func(string) (string, bool)) ([]*Target, error) {
 	var out []*Target
 	for _, name := range sortedKeys(f.Services) {
 		svc := f.Services[name]
 		if svc.Build.Kind == 0 {
 			continue
 		}
-		t, err := composeTarget(s.name, name, svc, f.Secrets, env)
+		t, err := composeTarget(file, name, svc, f.Secrets, env)
 		if err != nil {
 			return nil, fmt.Errorf("service %q: %w", name, err)
 		}
@@ -153,10 +166,8 @@ func parseCompose(s source, env func(string) (string, bool)) ([]*Target, error) 
 
 // composeTarget maps one service's build section to a target.
 func composeTarget(file, name string, svc composeService, secrets map[string]composeSecret, env func(string) (string, bool)) (*Target, error) {
-	b := composeBuild{Context: "."}
-	if svc.Build.Kind == yaml.ScalarNode {
-		b.Context = svc.Build.Value
-	} else if err := svc.Build.Decode(&b); err != nil {
+	b, err := decodeBuild(svc.Build)
+	if err != nil {
 		return nil, err
 	}
 	t := b.target(env)
@@ -165,14 +176,31 @@ func composeTarget(file, name string, svc composeService, secrets map[string]com
 	if svc.Image != "" {
 		t.Tags = append([]string{svc.Image}, t.Tags...)
 	}
-	for _, id := range b.Secrets {
+	return t, t.addComposeSecrets(b.Secrets, secrets)
+}
+
+// decodeBuild reads a build section: a context path, or the long form
+// (context defaulting to ".").
+func decodeBuild(n yaml.Node) (composeBuild, error) {
+	b := composeBuild{Context: "."}
+	if n.Kind == yaml.ScalarNode {
+		b.Context = n.Value
+		return b, nil
+	}
+	err := n.Decode(&b)
+	return b, err
+}
+
+// addComposeSecrets adds the top-level secrets ids names as secret entries.
+func (t *Target) addComposeSecrets(ids []string, secrets map[string]composeSecret) error {
+	for _, id := range ids {
 		s, ok := secrets[id]
 		if !ok {
-			return nil, fmt.Errorf("unknown secret %q", id)
+			return fmt.Errorf("unknown secret %q", id)
 		}
 		t.Secrets = append(t.Secrets, secretEntry(id, s))
 	}
-	return t, nil
+	return nil
 }
 
 // target maps the build section's fields to target attributes.
@@ -281,10 +309,7 @@ func expandAt(s string, env func(string) (string, bool)) (int, string, error) {
 		val, err := expandBraced(s[1:end], env)
 		return end + 1, val, err
 	}
-	n := 0
-	for n < len(s) && (validNameRune(rune(s[n])) && s[n] != '-') {
-		n++
-	}
+	n := nameLen(s)
 	if n == 0 {
 		return 0, "$", nil
 	}
@@ -295,27 +320,40 @@ func expandAt(s string, env func(string) (string, bool)) (int, string, error) {
 // expandBraced expands the inside of ${...}: a name, then optionally an
 // operator and its argument.
 func expandBraced(expr string, env func(string) (string, bool)) (string, error) {
-	n := 0
-	for n < len(expr) && validNameRune(rune(expr[n])) && expr[n] != '-' {
-		n++
-	}
+	n := nameLen(expr)
 	name, rest := expr[:n], expr[n:]
 	v, set := env(name)
 	if rest == "" {
 		return v, nil
 	}
 	for _, op := range []string{":-", ":?", "-", "?"} {
-		arg, ok := strings.CutPrefix(rest, op)
-		if !ok {
-			continue
+		if arg, ok := strings.CutPrefix(rest, op); ok {
+			return applyOperator(op, arg, name, v, set)
 		}
-		switch {
-		case set && (op[0] != ':' || v != ""):
-			return v, nil
-		case strings.HasSuffix(op, "-"):
-			return arg, nil
-		}
-		return "", fmt.Errorf("required variable %s is missing a value: %s", name, arg)
 	}
 	return "", fmt.Errorf("invalid interpolation ${%s}", expr)
+}
+
+// applyOperator is ${name<op>arg} for a variable whose value is v (set
+// tells whether it is set at all): the value when it counts as present
+// (":" operators also need it non-empty), else the default for "-" and
+// an error for "?".
+func applyOperator(op, arg, name, v string, set bool) (string, error) {
+	switch {
+	case set && (op[0] != ':' || v != ""):
+		return v, nil
+	case strings.HasSuffix(op, "-"):
+		return arg, nil
+	}
+	return "", fmt.Errorf("required variable %s is missing a value: %s", name, arg)
+}
+
+// nameLen is the length of the variable name s starts with: name runes
+// other than "-".
+func nameLen(s string) int {
+	n := 0
+	for n < len(s) && validNameRune(rune(s[n])) && s[n] != '-' {
+		n++
+	}
+	return n
 }

@@ -89,13 +89,18 @@ func elementString(el cty.Value) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return joinPairs(m), nil
+}
+
+// joinPairs is m as "k=v,..." in key order, leaving out null values.
+func joinPairs(m map[string]*string) string {
 	var parts []string
 	for _, k := range sortedKeys(m) {
 		if m[k] != nil {
 			parts = append(parts, k+"="+*m[k])
 		}
 	}
-	return strings.Join(parts, ","), nil
+	return strings.Join(parts, ",")
 }
 
 // toStringMap converts a map or object of primitives; null values stay nil.
@@ -160,15 +165,20 @@ func product(combos []map[string]cty.Value, key string, list cty.Value) []map[st
 	for it := list.ElementIterator(); it.Next(); {
 		_, v := it.Element()
 		for _, c := range combos {
-			n := make(map[string]cty.Value, len(c)+1)
-			for k, x := range c {
-				n[k] = x
-			}
-			n[key] = v
-			out = append(out, n)
+			out = append(out, with(c, key, v))
 		}
 	}
 	return out
+}
+
+// with is a copy of combo with key bound to v.
+func with(combo map[string]cty.Value, key string, v cty.Value) map[string]cty.Value {
+	n := make(map[string]cty.Value, len(combo)+1)
+	for k, x := range combo {
+		n[k] = x
+	}
+	n[key] = v
+	return n
 }
 
 var groupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{

@@ -41,13 +41,7 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 // evaluate turns parsed files into a Config of merged, unresolved targets.
 func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.Diagnostics) {
 	e := newEvaluator(env)
-	var groups, funcs []*hcl.Block
-	var diags hcl.Diagnostics
-	for _, f := range files {
-		g, fn, d := e.collect(f)
-		groups, funcs, diags = append(groups, g...), append(funcs, fn...), append(diags, d...)
-	}
-	diags = append(diags, e.addFunctions(funcs)...)
+	groups, diags := e.collectAll(files)
 	e.addBuiltins()
 	if diags.HasErrors() {
 		return nil, diags
@@ -55,13 +49,32 @@ func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.
 	if diags = e.resolveAllVars(); diags.HasErrors() {
 		return nil, diags
 	}
+	return e.c, e.evalGroupsAndTargets(groups)
+}
+
+// collectAll collects every file's declarations, adds the user functions
+// and returns the group blocks.
+func (e *evaluator) collectAll(files []*hcl.File) ([]*hcl.Block, hcl.Diagnostics) {
+	var groups, funcs []*hcl.Block
+	var diags hcl.Diagnostics
+	for _, f := range files {
+		g, fn, d := e.collect(f)
+		groups, funcs, diags = append(groups, g...), append(funcs, fn...), append(diags, d...)
+	}
+	return groups, append(diags, e.addFunctions(funcs)...)
+}
+
+// evalGroupsAndTargets evaluates the group blocks, then every target label
+// in file order.
+func (e *evaluator) evalGroupsAndTargets(groups []*hcl.Block) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	for _, b := range groups {
 		diags = append(diags, e.evalGroup(b)...)
 	}
 	for _, l := range e.labels {
 		diags = append(diags, e.evalLabel(l, nil)...)
 	}
-	return e.c, diags
+	return diags
 }
 
 func newEvaluator(env func(string) (string, bool)) *evaluator {
@@ -183,20 +196,27 @@ func (e *evaluator) eval(expr hcl.Expression, locals map[string]cty.Value) (cty.
 func (e *evaluator) need(expr hcl.Expression, locals map[string]cty.Value) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, tr := range expr.Variables() {
-		root := tr.RootName()
-		rng := tr.SourceRange()
-		_, local := locals[root]
-		switch {
-		case local:
-		case root == "target":
-			diags = append(diags, e.needTarget(tr)...)
-		case e.vars[root] != nil:
-			diags = append(diags, e.resolveVar(root, &rng)...)
-		}
-		// Anything else is left to HCL, which reports unknown variables
-		// (with a suggestion) unless try() or can() catches them.
+		diags = append(diags, e.needTraversal(tr, locals)...)
 	}
 	return diags
+}
+
+// needTraversal resolves the variable or target one traversal refers to;
+// locals need nothing.
+func (e *evaluator) needTraversal(tr hcl.Traversal, locals map[string]cty.Value) hcl.Diagnostics {
+	root := tr.RootName()
+	rng := tr.SourceRange()
+	_, local := locals[root]
+	switch {
+	case local:
+	case root == "target":
+		return e.needTarget(tr)
+	case e.vars[root] != nil:
+		return e.resolveVar(root, &rng)
+	}
+	// Anything else is left to HCL, which reports unknown variables
+	// (with a suggestion) unless try() or can() catches them.
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
