@@ -47,13 +47,18 @@ func diagErr(diags hcl.Diagnostics) error {
 	if !diags.HasErrors() {
 		return nil
 	}
+	return &Error{Diags: errorsOnly(diags)}
+}
+
+// errorsOnly drops every diagnostic that is not an error.
+func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
 	var errs hcl.Diagnostics
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
 			errs = append(errs, d)
 		}
 	}
-	return &Error{Diags: errs}
+	return errs
 }
 
 // errorf builds a single located diagnostic error.
@@ -64,6 +69,16 @@ func errorf(rng *hcl.Range, summary, format string, args ...any) *hcl.Diagnostic
 
 // didYouMean returns ` Did you mean "x"?` for the closest candidate, or "".
 func didYouMean(name string, candidates []string) string {
+	best := closest(name, candidates)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+// closest is the candidate nearest to name by edit distance, the first in
+// sorted order on a tie, or "" when none is within len(name)/2+1 edits.
+func closest(name string, candidates []string) string {
 	best, bestDist := "", len(name)/2+2
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
@@ -72,10 +87,7 @@ func didYouMean(name string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
+	return best
 }
 
 // levenshtein is the edit distance between a and b.
@@ -111,9 +123,7 @@ func checkDepth(name string, src []byte) *hcl.Diagnostic {
 		case '{', '[', '(':
 			depth++
 			if depth > maxDepth {
-				pos := hcl.Pos{Line: line, Column: col, Byte: i}
-				return errorf(&hcl.Range{Filename: name, Start: pos, End: pos},
-					"Nesting too deep", "expressions may nest at most %d levels", maxDepth)
+				return tooDeep(name, hcl.Pos{Line: line, Column: col, Byte: i})
 			}
 		case '}', ']', ')':
 			depth = max(depth-1, 0)
@@ -124,4 +134,10 @@ func checkDepth(name string, src []byte) *hcl.Diagnostic {
 		}
 	}
 	return nil
+}
+
+// tooDeep reports nesting beyond maxDepth at pos.
+func tooDeep(name string, pos hcl.Pos) *hcl.Diagnostic {
+	return errorf(&hcl.Range{Filename: name, Start: pos, End: pos},
+		"Nesting too deep", "expressions may nest at most %d levels", maxDepth)
 }

@@ -39,6 +39,12 @@ func csvAttrs(s string) map[string]string {
 func setCSV(s, key, value string) string {
 	m := csvAttrs(s)
 	m[key] = value
+	return joinCSV(m)
+}
+
+// joinCSV writes attributes as "type=...,k=v,..." with the rest in key
+// order; the empty key (a field without "=") is dropped.
+func joinCSV(m map[string]string) string {
 	parts := []string{}
 	if t, ok := m["type"]; ok {
 		parts = append(parts, "type="+t)
@@ -94,22 +100,28 @@ func attestObject(s string) any {
 	m := map[string]any{"type": ""}
 	for _, f := range csvFields(s) {
 		k, v, _ := strings.Cut(f, "=")
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "type":
-			m["type"] = v
-		case "disabled":
-			if b, err := strconv.ParseBool(v); err == nil {
-				if b {
-					m["disabled"] = true
-				}
-				continue
-			}
-			m[k] = v
-		default:
-			m[k] = v
-		}
+		setAttestField(m, k, v)
 	}
 	return m
+}
+
+// setAttestField stores one k=v field of an attestation: type and a
+// boolean disabled under their lower-case names, anything else as spelt.
+func setAttestField(m map[string]any, k, v string) {
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "type":
+		m["type"] = v
+	case "disabled":
+		if b, err := strconv.ParseBool(v); err == nil {
+			if b {
+				m["disabled"] = true
+			}
+			return
+		}
+		m[k] = v
+	default:
+		m[k] = v
+	}
 }
 
 // secretObject is buildx's JSON for a secret; with type=env a src names

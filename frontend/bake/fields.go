@@ -137,16 +137,22 @@ func mergeMap(dst *map[string]*string, src map[string]*string) {
 func (t *Target) clone() *Target {
 	c := *t
 	for _, f := range fields {
-		switch f.kind {
-		case kList:
-			if l := *f.list(t); l != nil {
-				*f.list(&c) = append([]string{}, l...)
-			}
-		case kMap:
-			*f.smap(&c) = maps.Clone(*f.smap(t))
-		}
+		f.copyValue(&c, t)
 	}
 	c.ranges = maps.Clone(t.ranges)
 	c.inherits = append([]string(nil), t.inherits...)
 	return &c
+}
+
+// copyValue gives dst its own copy of src's list or map value; strings
+// and bools are shared, as they are replaced rather than changed.
+func (f field) copyValue(dst, src *Target) {
+	switch f.kind {
+	case kList:
+		if l := *f.list(src); l != nil {
+			*f.list(dst) = append([]string{}, l...)
+		}
+	case kMap:
+		*f.smap(dst) = maps.Clone(*f.smap(src))
+	}
 }

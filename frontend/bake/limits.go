@@ -50,13 +50,18 @@ func checkLimits(f *hcl.File) hcl.Diagnostics {
 		return nil
 	}
 	// Attributes are walked in map order: report the first in the file.
+	return hcl.Diagnostics{firstInFile(diags)}
+}
+
+// firstInFile is the diagnostic whose subject starts first.
+func firstInFile(diags hcl.Diagnostics) *hcl.Diagnostic {
 	first := diags[0]
 	for _, d := range diags[1:] {
 		if d.Subject.Start.Byte < first.Subject.Start.Byte {
 			first = d
 		}
 	}
-	return hcl.Diagnostics{first}
+	return first
 }
 
 // boundedSetProduct is setproduct refusing results above maxProduct elements.

@@ -83,13 +83,22 @@ func readFiles(o Options) ([]source, error) {
 	if lookup {
 		names = DefaultFiles
 	}
+	out, err := readSources(o.Dir, names, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("find definition file: none of %s in %s", strings.Join(names, ", "), dirName(o.Dir))
+	}
+	return out, nil
+}
+
+// readSources reads the named files (relative to dir); with lookup set,
+// missing files are skipped.
+func readSources(dir string, names []string, lookup bool) ([]source, error) {
 	var out []source
 	for _, n := range names {
-		p := n
-		if o.Dir != "" && !filepath.IsAbs(n) && n != "-" {
-			p = filepath.Join(o.Dir, n)
-		}
-		data, err := readFile(p)
+		data, err := readFile(inDir(dir, n))
 		if lookup && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -98,10 +107,16 @@ func readFiles(o Options) ([]source, error) {
 		}
 		out = append(out, source{name: n, data: data}) // named as given, for diagnostics
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("find definition file: none of %s in %s", strings.Join(names, ", "), dirName(o.Dir))
-	}
 	return out, nil
+}
+
+// inDir is where file name n is read: relative to dir unless n is
+// absolute or "-".
+func inDir(dir, n string) string {
+	if dir != "" && !filepath.IsAbs(n) && n != "-" {
+		return filepath.Join(dir, n)
+	}
+	return n
 }
 
 func dirName(d string) string {

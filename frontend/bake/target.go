@@ -62,33 +62,42 @@ var unsupported = []string{"platforms", "ssh", "secret", "cache-from", "cache-to
 // --set or a default).
 func (t *Target) Unsupported() (attr string, rng hcl.Range, ok bool) {
 	for _, name := range unsupported {
-		if !t.needs(name) {
-			continue
+		if t.needs(name) {
+			return name, t.rangeOf(name), true
 		}
-		if r, ok := t.ranges[name]; ok {
-			return name, r, true
-		}
-		return name, t.DefRange, true
 	}
 	return "", hcl.Range{}, false
+}
+
+// rangeOf is where attribute name was set, else the target's definition.
+func (t *Target) rangeOf(name string) hcl.Range {
+	if r, ok := t.ranges[name]; ok {
+		return r
+	}
+	return t.DefRange
 }
 
 // needs reports whether attribute name asks for a feature Stencil lacks.
 func (t *Target) needs(name string) bool {
 	switch name {
 	case "platforms":
-		for _, p := range t.Platforms {
-			if p != "linux/amd64" {
-				return true
-			}
-		}
-		return false
+		return foreignPlatform(t.Platforms)
 	case "call":
 		return t.Call != nil && *t.Call != "build"
 	case "pull":
 		return t.Pull != nil && *t.Pull
 	}
 	return !fieldByName[name].empty(t)
+}
+
+// foreignPlatform reports whether any platform is not linux/amd64.
+func foreignPlatform(platforms []string) bool {
+	for _, p := range platforms {
+		if p != "linux/amd64" {
+			return true
+		}
+	}
+	return false
 }
 
 // Paths returns the build context directory and the Dockerfile path as
@@ -139,11 +148,22 @@ func (t *Target) normalize() {
 		}
 	}
 	if t.Network != nil && *t.Network == "host" {
-		t.Entitlements = uniqueStrings(append(t.Entitlements, "network.host"))
-		if _, ok := t.ranges["entitlements"]; !ok && t.ranges["network"].Filename != "" {
-			t.setRange("entitlements", t.ranges["network"])
-		}
+		t.addHostEntitlement()
 	}
+	t.dropEmptyContexts()
+}
+
+// addHostEntitlement adds network.host, located at the network attribute
+// when the entitlements were not set.
+func (t *Target) addHostEntitlement() {
+	t.Entitlements = uniqueStrings(append(t.Entitlements, "network.host"))
+	if _, ok := t.ranges["entitlements"]; !ok && t.ranges["network"].Filename != "" {
+		t.setRange("entitlements", t.ranges["network"])
+	}
+}
+
+// dropEmptyContexts removes named contexts without a value; none left is nil.
+func (t *Target) dropEmptyContexts() {
 	for k, v := range t.Contexts {
 		if v == nil || *v == "" {
 			delete(t.Contexts, k)

@@ -44,12 +44,20 @@ func (e *evaluator) addVariable(b *hcl.Block) hcl.Diagnostics {
 		}
 		v.typ = t
 	}
-	for _, c := range content.Blocks {
+	diags = append(diags, v.addChecks(content.Blocks)...)
+	e.vars[v.name] = v
+	return diags
+}
+
+// addChecks records the validation blocks, reporting any whose body does
+// not fit the validation schema.
+func (v *variable) addChecks(blocks hcl.Blocks) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, c := range blocks {
 		_, d := c.Body.Content(validationSchema)
 		diags = append(diags, d...)
 		v.checks = append(v.checks, c)
 	}
-	e.vars[v.name] = v
 	return diags
 }
 
@@ -69,10 +77,7 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 	}
 	v := e.vars[name]
 	if e.busy["var."+name] {
-		if ref == nil {
-			ref = &v.rng
-		}
-		return hcl.Diagnostics{errorf(ref, "Variable cycle", "variable %q refers to itself: %s", name, cyclePath(e.stack, name))}
+		return hcl.Diagnostics{e.cycleError(v, ref)}
 	}
 	defer e.push(name)()
 	val, diags := e.varValue(v)
@@ -82,6 +87,14 @@ func (e *evaluator) resolveVar(name string, ref *hcl.Range) hcl.Diagnostics {
 	}
 	e.values[name] = val
 	return e.validate(v)
+}
+
+// cycleError reports v referring to itself, at ref or else at v.
+func (e *evaluator) cycleError(v *variable, ref *hcl.Range) *hcl.Diagnostic {
+	if ref == nil {
+		ref = &v.rng
+	}
+	return errorf(ref, "Variable cycle", "variable %q refers to itself: %s", v.name, cyclePath(e.stack, v.name))
 }
 
 // push marks variable name as being evaluated until the returned func runs.
@@ -114,6 +127,11 @@ func (e *evaluator) varValue(v *variable) (cty.Value, hcl.Diagnostics) {
 	if val, ok, diags := e.envValue(v, def); ok {
 		return val, diags
 	}
+	return v.convertDefault(def)
+}
+
+// convertDefault converts v's default to its declared type, if any.
+func (v *variable) convertDefault(def cty.Value) (cty.Value, hcl.Diagnostics) {
 	if v.typ == cty.NilType {
 		return def, nil
 	}
