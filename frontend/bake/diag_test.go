@@ -1,0 +1,58 @@
+package bake
+
+import (
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+func TestErrorsOnly(t *testing.T) {
+	warn := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "w"}
+	e1, e2 := errorf(nil, "one", "x"), errorf(nil, "two", "y")
+	got := errorsOnly(hcl.Diagnostics{warn, e1, warn, e2})
+	if len(got) != 2 || got[0] != e1 || got[1] != e2 {
+		t.Errorf("errorsOnly = %v, want [one two]", got)
+	}
+	if err := diagErr(hcl.Diagnostics{warn}); err != nil {
+		t.Errorf("diagErr of a warning = %v, want nil", err)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	cases := []struct {
+		name  string
+		cands []string
+		want  string
+	}{
+		{"tgas", []string{"tags", "args"}, "tags"},
+		{"ab", []string{"ba", "ab2"}, "ab2"}, // distance 1 beats 2
+		{"xy", []string{"xa", "ay"}, "ay"},   // a tie goes to the first sorted
+		{"build", []string{"zzzzzz"}, ""},
+		{"x", nil, ""},
+	}
+	for _, tc := range cases {
+		if got := closest(tc.name, tc.cands); got != tc.want {
+			t.Errorf("closest(%q, %q) = %q, want %q", tc.name, tc.cands, got, tc.want)
+		}
+	}
+}
+
+func TestTooDeepLocation(t *testing.T) {
+	d := tooDeep("f.hcl", hcl.Pos{Line: 3, Column: 7, Byte: 40})
+	if got := formatDiag(d); got != "f.hcl:3:7: Nesting too deep; expressions may nest at most 100 levels" {
+		t.Errorf("tooDeep = %q", got)
+	}
+	if d.Subject.End != d.Subject.Start {
+		t.Errorf("range %v: want an empty range at the bracket", d.Subject)
+	}
+}
+
+func TestFirstInFile(t *testing.T) {
+	at := func(b int) *hcl.Diagnostic {
+		return &hcl.Diagnostic{Subject: &hcl.Range{Start: hcl.Pos{Byte: b}}}
+	}
+	diags := hcl.Diagnostics{at(30), at(10), at(20), at(10)}
+	if got := firstInFile(diags); got != diags[1] {
+		t.Errorf("firstInFile = byte %d, want the first of byte 10", got.Subject.Start.Byte)
+	}
+}

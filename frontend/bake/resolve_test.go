@@ -1,0 +1,136 @@
+package bake
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+const resolveSrc = `
+group "default" { targets = ["app"] }
+group "all" { targets = ["app", "web-a"] }
+target "app" {}
+target "web-a" {}
+target "web-b" {}
+`
+
+func TestGlobAvailable(t *testing.T) {
+	c := loadHCL(t, resolveSrc, nil)
+	cases := map[string][]string{
+		"web-*": {"web-a", "web-b"},
+		"a*":    {"all", "app"},
+		"[":     nil, // malformed: matches nothing
+		"none*": nil,
+	}
+	for pattern, want := range cases {
+		if got := c.globAvailable(pattern); !slices.Equal(got, want) {
+			t.Errorf("globAvailable(%q) = %q, want %q", pattern, got, want)
+		}
+	}
+}
+
+func TestGlobTargetsKeepsDefinitionOrder(t *testing.T) {
+	c := loadHCL(t, "target \"z-1\" {}\ntarget \"a-1\" {}\ntarget \"other\" {}\n", nil)
+	got, err := c.globTargets("*-1")
+	if err != nil || !slices.Equal(got, []string{"z-1", "a-1"}) {
+		t.Errorf("globTargets = %q, %v; want definition order [z-1 a-1]", got, err)
+	}
+	if _, err := c.globTargets("["); err == nil || !strings.Contains(err.Error(), `match targets with "["`) {
+		t.Errorf("malformed pattern: err = %v", err)
+	}
+}
+
+func TestMatchAllDefaultsAndDropsUnknown(t *testing.T) {
+	c := loadHCL(t, resolveSrc, nil)
+	if got := c.matchAll(nil); !slices.Equal(got, []string{"default"}) {
+		t.Errorf("matchAll(nil) = %q", got)
+	}
+	if got := c.matchAll([]string{"nope", "web-*", "app"}); !slices.Equal(got, []string{"web-a", "web-b", "app"}) {
+		t.Errorf("matchAll = %q", got)
+	}
+}
+
+func TestCopyGroupsIsIndependent(t *testing.T) {
+	c := loadHCL(t, resolveSrc, nil)
+	copies := c.copyGroups([]string{"all"})
+	copies["all"].Targets[0] = "changed"
+	copies["all"].Description = "changed"
+	if g := c.groups["all"]; g.Targets[0] != "app" || g.Description != "" {
+		t.Errorf("changing the copy changed the config: %+v", g)
+	}
+	if len(copies) != 1 {
+		t.Errorf("copyGroups returned %d groups, want 1", len(copies))
+	}
+}
+
+func TestApplyAllStopsAtFirstError(t *testing.T) {
+	tg := &Target{}
+	d := tg.applyAll([]override{
+		{key: "target", value: "one"},
+		{key: "no-cache", value: "maybe"},
+		{key: "network", value: "none"},
+	})
+	if d == nil || !strings.Contains(d.Detail, "--set no-cache: invalid value maybe") {
+		t.Fatalf("diagnostic = %v", d)
+	}
+	if deref(tg.Target) != "one" || tg.Network != nil {
+		t.Errorf("target %s network %s: want the first applied, the last not", deref(tg.Target), deref(tg.Network))
+	}
+}
+
+func TestInheritedMergesParentsInOrder(t *testing.T) {
+	c := loadHCL(t, `
+target "a" {
+  tags    = ["a"]
+  network = "a"
+}
+target "b" { network = "b" }
+target "child" { inherits = ["a", "b"] }
+`, nil)
+	r := &resolver{c: c, done: map[string]*Target{}}
+	got, diags := r.inherited(c.targets["child"], []string{"child"})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if deref(got.Network) != "b" || !slices.Equal(got.Tags, []string{"a"}) || got.Name != "" {
+		t.Errorf("inherited = name %q network %s tags %q", got.Name, deref(got.Network), got.Tags)
+	}
+	_, diags = r.inherited(&Target{inherits: []string{"child"}}, []string{"child"})
+	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "child -> child") {
+		t.Errorf("a parent on the stack must be a cycle: %v", diags)
+	}
+}
+
+func TestOverrideMerge(t *testing.T) {
+	list := override{key: "tags", value: "a", values: []string{"a"}}
+	list.merge(override{key: "tags", value: "b", append: true}, true)
+	if !slices.Equal(list.values, []string{"a", "b"}) || !list.append {
+		t.Errorf("list merge = %+v", list)
+	}
+	scalar := override{key: "target", value: "a", values: []string{"a"}}
+	scalar.merge(override{key: "target", value: "b"}, false)
+	if scalar.value != "b" || !slices.Equal(scalar.values, []string{"a"}) {
+		t.Errorf("scalar merge = %+v", scalar)
+	}
+}
+
+func TestNeedsDockerOutput(t *testing.T) {
+	cases := map[string]bool{
+		"":                             true,
+		"type=image":                   true,
+		"type=registry|type=oci":       true,
+		"type=docker,dest=out.tar":     true,
+		"type=docker":                  false,
+		"type=local,dest=out":          false,
+		"type=image|type=tar,dest=out": false,
+	}
+	for in, want := range cases {
+		var outputs []string
+		if in != "" {
+			outputs = strings.Split(in, "|")
+		}
+		if got := needsDockerOutput(outputs); got != want {
+			t.Errorf("needsDockerOutput(%q) = %v, want %v", outputs, got, want)
+		}
+	}
+}
