@@ -44,17 +44,6 @@ func Start(t testing.TB) (host string) {
 	return host
 }
 
-// writeConfig writes the registry's config.yml into dir, with storage
-// under dir/data, and returns its path.
-func writeConfig(t testing.TB, dir, host string) string {
-	t.Helper()
-	cfg := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfg, []byte(config(filepath.Join(dir, "data"), host)), 0o600); err != nil {
-		t.Fatalf("registry: write config: %v", err)
-	}
-	return cfg
-}
-
 // serve starts `bin serve cfg` logging to logPath, kills it when t's
 // cleanup runs, and returns a channel that receives its exit status.
 func serve(t testing.TB, bin, cfg, logPath string) <-chan error {
@@ -76,23 +65,6 @@ func serve(t testing.TB, bin, cfg, logPath string) <-chan error {
 	})
 	return exited
 }
-
-// configFormat is a minimal distribution config: filesystem storage root
-// and listen address.
-const configFormat = `version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-`
-
-// config renders configFormat.
-func config(root, addr string) string { return fmt.Sprintf(configFormat, root, addr) }
 
 // freeAddr asks the kernel for an unused loopback port.
 func freeAddr() (string, error) {
