@@ -2,16 +2,12 @@ package bake
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
-
-// maxMatrix bounds how many targets one matrix may generate.
-const maxMatrix = 1024
 
 // setField stores an evaluated attribute value in t; null leaves it unset.
 func setField(t *Target, f field, a *hcl.Attribute, val cty.Value) hcl.Diagnostics {
@@ -123,90 +119,6 @@ func toStringMap(v cty.Value) (map[string]*string, error) {
 	return out, nil
 }
 
-// matrix expands a matrix attribute into one set of bound values per
-// combination; no matrix is one empty combination.
-func (e *evaluator) matrix(a *hcl.Attribute) ([]map[string]cty.Value, hcl.Diagnostics) {
-	combos := []map[string]cty.Value{{}}
-	if a == nil {
-		return combos, nil
-	}
-	m, diags := evalAs(e, a, nil, matrixLists)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	for _, k := range sortedKeys(m) {
-		if len(combos)*m[k].LengthInt() > maxMatrix {
-			return nil, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid matrix",
-				"matrix generates more than %d targets", maxMatrix)}
-		}
-		combos = product(combos, k, m[k])
-	}
-	return combos, nil
-}
-
-// matrixLists checks that a matrix is a map of lists and returns it.
-func matrixLists(val cty.Value) (map[string]cty.Value, error) {
-	if !val.IsKnown() || val.IsNull() || !(val.Type().IsMapType() || val.Type().IsObjectType()) {
-		return nil, fmt.Errorf("must be a map of lists")
-	}
-	m := val.AsValueMap()
-	for _, k := range sortedKeys(m) {
-		l := m[k]
-		if !l.IsKnown() || l.IsNull() || !l.CanIterateElements() || l.Type().IsMapType() || l.Type().IsObjectType() {
-			return nil, fmt.Errorf("value %q must be a list", k)
-		}
-	}
-	return m, nil
-}
-
-// product extends every combination with each value of list bound to key.
-func product(combos []map[string]cty.Value, key string, list cty.Value) []map[string]cty.Value {
-	var out []map[string]cty.Value
-	for it := list.ElementIterator(); it.Next(); {
-		_, v := it.Element()
-		for _, c := range combos {
-			out = append(out, with(c, key, v))
-		}
-	}
-	return out
-}
-
-// with is a copy of combo with key bound to v.
-func with(combo map[string]cty.Value, key string, v cty.Value) map[string]cty.Value {
-	n := make(map[string]cty.Value, len(combo)+1)
-	for k, x := range combo {
-		n[k] = x
-	}
-	n[key] = v
-	return n
-}
-
-var groupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "targets", Required: true}, {Name: "description"}}}
-
-// evalGroup evaluates a group block and merges it into the config.
-func (e *evaluator) evalGroup(b *hcl.Block) hcl.Diagnostics {
-	content, diags := b.Body.Content(groupSchema)
-	if diags.HasErrors() {
-		return diags
-	}
-	g := &Group{Name: b.Labels[0], DefRange: b.DefRange}
-	if !nameRE.MatchString(g.Name) {
-		return hcl.Diagnostics{errorf(b.LabelRanges[0].Ptr(), "Invalid group name",
-			"%q: only letters, digits, \"_\" and \"-\" are allowed", g.Name)}
-	}
-	if g.Targets, diags = evalAs(e, content.Attributes["targets"], nil, toStrings); diags.HasErrors() {
-		return diags
-	}
-	if d := content.Attributes["description"]; d != nil {
-		if g.Description, diags = evalAs(e, d, nil, toString); diags.HasErrors() {
-			return diags
-		}
-	}
-	e.c.addGroup(g)
-	return nil
-}
-
 // evalAs evaluates an attribute and converts its value, reporting a
 // conversion error at the expression.
 func evalAs[T any](e *evaluator, a *hcl.Attribute, locals map[string]cty.Value, conv func(cty.Value) (T, error)) (T, hcl.Diagnostics) {
@@ -220,26 +132,4 @@ func evalAs[T any](e *evaluator, a *hcl.Attribute, locals map[string]cty.Value, 
 		return zero, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", a.Name, err)}
 	}
 	return out, nil
-}
-
-// addGroup merges g into the group of the same name: new targets are
-// appended, a description replaces the earlier one.
-func (c *Config) addGroup(g *Group) {
-	prev, ok := c.groups[g.Name]
-	if !ok {
-		g.Targets = dedup(g.Targets)
-		c.groups[g.Name] = g
-		return
-	}
-	prev.Targets = dedup(append(prev.Targets, g.Targets...))
-	if g.Description != "" {
-		prev.Description = g.Description
-	}
-}
-
-// groupNames lists group names, sorted.
-func (c *Config) groupNames() []string {
-	names := sortedKeys(c.groups)
-	sort.Strings(names)
-	return names
 }

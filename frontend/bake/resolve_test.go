@@ -134,3 +134,30 @@ func TestNeedsDockerOutput(t *testing.T) {
 		}
 	}
 }
+
+func TestAddOverridesRecordsEveryMatch(t *testing.T) {
+	c := loadHCL(t, resolveSrc, nil)
+	out := map[string][]override{}
+	o := override{key: "tags", value: "x", values: []string{"x"}}
+	if err := c.addOverrides(out, "web-*", o, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || len(out["web-a"]) != 1 || len(out["web-b"]) != 1 {
+		t.Errorf("overrides = %v, want one each for web-a and web-b", out)
+	}
+	wantErr(t, c.addOverrides(out, "wbe-a", o, true), `could not find any target matching "wbe-a"`, `Did you mean "web-a"?`)
+}
+
+func TestPrintMapAndList(t *testing.T) {
+	m := printMap(map[string]*string{"A": str("${x}")}, escape)
+	if m["A"] != "$${x}" {
+		t.Errorf("printMap escaped %q, want $${x}", m["A"])
+	}
+	l := printList([]string{"a", "b"}, func(s string) any { return strings.ToUpper(s) })
+	if len(l) != 2 || l[0] != "A" || l[1] != "B" {
+		t.Errorf("printList = %v", l)
+	}
+	if printList(nil, nil) != nil {
+		t.Error("printList(nil) = non-nil, want nil")
+	}
+}
