@@ -7,9 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
+	suggestpkg "github.com/moby/buildkit/util/suggest"
 	"github.com/spf13/pflag"
 )
 
@@ -140,38 +139,10 @@ func storeRoot() string {
 
 // suggest returns ` (did you mean "x"?)` for the closest of names, if close.
 func suggest(name string, names []string) string {
-	sort.Strings(names)
-	best, bestD := "", len(name)/2+2
-	for _, n := range names {
-		if d := distance(strings.ToLower(name), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
+	if best, ok := suggestpkg.Search(name, names, false); ok {
+		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 var lookupEnv = os.LookupEnv

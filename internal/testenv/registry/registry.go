@@ -58,7 +58,11 @@ func serve(t testing.TB, bin, cfg, logPath string) <-chan error {
 		t.Fatalf("registry: start %s: %v", bin, err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait(); logf.Close() }()
+	go func() {
+		exited <- cmd.Wait()
+		close(exited) // waitReady may take the status; the cleanup must not wait for a second one
+		logf.Close()
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited

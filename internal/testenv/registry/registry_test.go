@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -131,5 +132,25 @@ func TestAnswersFalseWhenNothingListens(t *testing.T) {
 	}
 	if answers(http.DefaultClient, host) {
 		t.Fatalf("answers(%s) = true with nothing listening", host)
+	}
+}
+
+// TestServeCleanupAfterEarlyExit: when the registry dies before serving,
+// waitReady reports it and the cleanup must still return.
+func TestServeCleanupAfterEarlyExit(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Run("early-exit", func(t *testing.T) {
+			exited := serve(t, "/bin/false", "unused.yml", filepath.Join(t.TempDir(), "log"))
+			if err := waitReady("127.0.0.1:1", exited); err == nil {
+				t.Errorf("waitReady succeeded for a process that exited")
+			}
+		})
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("cleanup hung after the registry exited early")
 	}
 }
