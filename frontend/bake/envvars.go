@@ -3,7 +3,6 @@ package bake
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -16,7 +15,7 @@ import (
 // name exists), else NAME holds a plain or CSV value. ok is false when the
 // environment does not override v.
 func (e *evaluator) envValue(v *variable, def cty.Value) (val cty.Value, ok bool, diags hcl.Diagnostics) {
-	if v.topLevel || strings.HasPrefix(v.name, "BAKE_") {
+	if v.topLevel {
 		return cty.NilVal, false, nil
 	}
 	name, parse := v.name+"_JSON", parseJSONEnv

@@ -86,14 +86,20 @@ func newEvaluator(env func(string) (string, bool)) *evaluator {
 	}
 }
 
-// addBuiltins defines buildx's predefined variables the files do not define.
+// addBuiltins defines buildx's predefined variables; like buildx, they
+// are reserved: declarations of the same name were skipped and the
+// environment does not override them.
 func (e *evaluator) addBuiltins() {
 	for name, v := range builtinVars() {
-		if e.vars[name] == nil {
-			e.vars[name] = &variable{name: name, topLevel: true}
-			e.values[name] = v
-		}
+		e.vars[name] = &variable{name: name, topLevel: true}
+		e.values[name] = v
 	}
+}
+
+// reserved reports whether name is one of buildx's builtin variables.
+func reserved(name string) bool {
+	_, ok := builtinVars()[name]
+	return ok
 }
 
 // collect registers one file's variables and targets and returns its group
@@ -109,6 +115,9 @@ func (e *evaluator) collect(f *hcl.File) (groups, funcs []*hcl.Block, diags hcl.
 	attrs, d := topAttributes(f.Body, remain)
 	diags = append(diags, d...)
 	for _, name := range sortedKeys(attrs) {
+		if reserved(name) {
+			continue
+		}
 		e.vars[name] = &variable{name: name, def: attrs[name], rng: attrs[name].Range, topLevel: true}
 	}
 	for _, b := range content.Blocks {

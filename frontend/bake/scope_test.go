@@ -2,6 +2,7 @@ package bake
 
 import (
 	"bytes"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -54,12 +55,22 @@ target "app" { inherits = ["base-y"] }`, "app", nil)
 	}
 }
 
-func TestUserDefinedBuiltinWins(t *testing.T) {
+// TestBuiltinReserved follows buildx: a variable block or top-level
+// attribute named like a builtin is ignored, and the environment does not
+// override the builtin.
+func TestBuiltinReserved(t *testing.T) {
 	tg := resolveOne(t, `
 variable "BAKE_LOCAL_PLATFORM" { default = "custom/arch" }
-target "t" { platforms = [BAKE_LOCAL_PLATFORM] }`, "t", map[string]string{"BAKE_LOCAL_PLATFORM": "env/ignored"})
-	if !slices.Equal(tg.Platforms, []string{"custom/arch"}) {
-		t.Errorf("platforms %q", tg.Platforms)
+BAKE_CMD_CONTEXT = "custom"
+target "t" {
+  platforms = [BAKE_LOCAL_PLATFORM]
+  args      = { C = BAKE_CMD_CONTEXT }
+}`, "t", map[string]string{"BAKE_LOCAL_PLATFORM": "env/ignored", "BAKE_CMD_CONTEXT": "env"})
+	if want := "linux/" + runtime.GOARCH; !slices.Equal(tg.Platforms, []string{want}) {
+		t.Errorf("platforms %q, want %s", tg.Platforms, want)
+	}
+	if got := deref(tg.Args["C"]); got != "cwd://" {
+		t.Errorf("BAKE_CMD_CONTEXT = %q", got)
 	}
 }
 

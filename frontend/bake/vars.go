@@ -30,10 +30,10 @@ var validationSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "condition", Required: true}, {Name: "error_message"}}}
 
 // addVariable registers a variable block; a later block of the same name
-// replaces an earlier one.
+// replaces an earlier one, and a builtin's name is skipped (buildx).
 func (e *evaluator) addVariable(b *hcl.Block) hcl.Diagnostics {
 	content, diags := b.Body.Content(variableSchema)
-	if diags.HasErrors() {
+	if diags.HasErrors() || reserved(b.Labels[0]) {
 		return diags
 	}
 	v := &variable{name: b.Labels[0], def: content.Attributes["default"], rng: b.DefRange}

@@ -151,8 +151,9 @@ func TestVariableEnvOverrides(t *testing.T) {
 		{nil, map[string]string{"PLAIN": "d", "FLAG": "off", "BAKE_X": "kept", "NODEF": "[]", "TYPED": "null", "LIST": "a", "TOP": "top"}},
 		{map[string]string{"PLAIN": "e", "FLAG": "1", "NODEF": "n", "TYPED_NODEF": "t", "LIST": "x,y"},
 			map[string]string{"PLAIN": "e", "FLAG": "on", "NODEF": "[n]", "TYPED": "t", "LIST": "x+y"}},
+		// only buildx's builtins are reserved: BAKE_X is an ordinary variable
 		{map[string]string{"BAKE_X": "env", "TOP": "env", "PLAIN": ""},
-			map[string]string{"BAKE_X": "kept", "TOP": "top", "PLAIN": ""}},
+			map[string]string{"BAKE_X": "env", "TOP": "top", "PLAIN": ""}},
 	}
 	for i, tc := range cases {
 		tg := resolveOne(t, varsSrc, "t", tc.env)
