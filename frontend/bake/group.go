@@ -20,9 +20,11 @@ func (e *evaluator) evalGroup(b *hcl.Block) hcl.Diagnostics {
 		return hcl.Diagnostics{errorf(b.LabelRanges[0].Ptr(), "Invalid group name",
 			"%q: only letters, digits, \"_\" and \"-\" are allowed", g.Name)}
 	}
-	if g.Targets, diags = evalAs(e, content.Attributes["targets"], nil, toStrings); diags.HasErrors() {
+	targets := content.Attributes["targets"]
+	if g.Targets, diags = evalAs(e, targets, nil, toStrings); diags.HasErrors() {
 		return diags
 	}
+	g.listAt(targets.Expr.Range())
 	if d := content.Attributes["description"]; d != nil {
 		if g.Description, diags = evalAs(e, d, nil, toString); diags.HasErrors() {
 			return diags
@@ -42,8 +44,22 @@ func (c *Config) addGroup(g *Group) {
 		return
 	}
 	prev.Targets = dedup(append(prev.Targets, g.Targets...))
+	prev.keepListed(g.listedAt)
 	if g.Description != "" {
 		prev.Description = g.Description
+	}
+}
+
+// keepListed adds the locations of members g does not know yet.
+func (g *Group) keepListed(listed map[string]hcl.Range) {
+	for name, r := range listed {
+		if _, ok := g.listedAt[name]; ok {
+			continue
+		}
+		if g.listedAt == nil {
+			g.listedAt = map[string]hcl.Range{}
+		}
+		g.listedAt[name] = r
 	}
 }
 
@@ -52,4 +68,12 @@ func (c *Config) groupNames() []string {
 	names := sortedKeys(c.groups)
 	sort.Strings(names)
 	return names
+}
+
+// listAt records rng as where each of g's members is listed.
+func (g *Group) listAt(rng hcl.Range) {
+	g.listedAt = map[string]hcl.Range{}
+	for _, t := range g.Targets {
+		g.listedAt[t] = rng
+	}
 }

@@ -171,9 +171,13 @@ func (c *Config) walk(name string, targets, groups map[string]bool) {
 	}
 }
 
-// referrer is the definition of a group listing name, for error locations.
+// referrer is where a group lists name (its targets expression, else its
+// definition), for error locations.
 func (c *Config) referrer(name string) *hcl.Range {
 	for _, g := range c.groupNames() {
+		if r, ok := c.groups[g].listedAt[name]; ok {
+			return &r
+		}
 		if slices.Contains(c.groups[g].Targets, name) {
 			r := c.groups[g].DefRange
 			return &r

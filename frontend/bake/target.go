@@ -50,6 +50,8 @@ type Group struct {
 	Description string
 	Targets     []string
 	DefRange    hcl.Range
+
+	listedAt map[string]hcl.Range // member -> the targets expression that lists it
 }
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
