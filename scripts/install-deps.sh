@@ -1,14 +1,14 @@
 #!/bin/sh
 # install-deps.sh — install what Stencil's demo and tests need on a fresh
-# Debian machine (as root): busybox-static for the base image, skopeo and
-# umoci to check images, docker-registry for a loopback registry, docker.io
-# for a private dockerd that proves `docker load` accepts our tarballs.
+# Debian machine (as root): busybox-static for the base image (a static
+# busybox: the dynamic one of package busybox cannot run in an image),
+# skopeo and umoci to check images, docker-registry for a loopback
+# registry, docker.io for a private dockerd that proves `docker load`
+# accepts our tarballs.
 set -eu
 need=""
-for pair in busybox:busybox-static skopeo:skopeo umoci:umoci docker-registry:docker-registry dockerd:docker.io; do
-	cmd=${pair%%:*} pkg=${pair#*:}
-	[ "$cmd" = busybox ] && cmd=/bin/busybox
-	command -v "$cmd" >/dev/null 2>&1 || need="$need $pkg"
+for pkg in busybox-static skopeo umoci docker-registry docker.io; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
