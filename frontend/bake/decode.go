@@ -17,6 +17,9 @@ func setField(t *Target, f field, a *hcl.Attribute, val cty.Value) hcl.Diagnosti
 	if err := f.set(t, val); err != nil {
 		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", f.name, err)}
 	}
+	if err := f.check(t, val); err != nil {
+		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s", err)}
+	}
 	t.setRange(f.name, a.Range)
 	return nil
 }
@@ -132,4 +135,32 @@ func evalAs[T any](e *evaluator, a *hcl.Attribute, locals map[string]cty.Value, 
 		return zero, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", a.Name, err)}
 	}
 	return out, nil
+}
+
+// check validates a list attribute's entries as buildx does when it reads
+// them; an output object (not a CSV string) is never a bare path.
+func (f field) check(t *Target, val cty.Value) error {
+	if f.kind != kList {
+		return nil
+	}
+	if f.name == "output" {
+		if err := checkOutputObjects(val); err != nil {
+			return err
+		}
+	}
+	return checkEntries(f.name, *f.list(t))
+}
+
+// checkOutputObjects requires a type in every object entry of an output list.
+func checkOutputObjects(val cty.Value) error {
+	for it := val.ElementIterator(); it.Next(); {
+		_, el := it.Element()
+		if !el.Type().IsObjectType() && !el.Type().IsMapType() {
+			continue
+		}
+		if m, _ := toStringMap(el); m["type"] == nil || *m["type"] == "" {
+			return fmt.Errorf("output entry %q: type is required for output", joinPairs(m))
+		}
+	}
+	return nil
 }

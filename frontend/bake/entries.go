@@ -58,7 +58,7 @@ func joinCSV(m map[string]string) string {
 // outputObject is buildx's JSON for an output: a path alone is a local
 // export, "-" a tar to stdout.
 func outputObject(s string) any {
-	if !strings.Contains(s, "=") {
+	if isOutputPath(s) {
 		if s == "-" {
 			return map[string]string{"type": "tar", "dest": "-"}
 		}

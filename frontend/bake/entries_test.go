@@ -42,7 +42,7 @@ func TestEntryObjects(t *testing.T) {
 	if want := secretObject("id=T,env=VAR"); s != want {
 		t.Errorf("env secret %+v, want %+v", s, want)
 	}
-	if got := uniqueCaches([]string{"r1,r2", "type=gha", "r1"}); !slices.Equal(got, []string{"r1", "r2", "type=gha"}) {
+	if got := uniqueCaches(splitCaches([]string{"r1,r2", "type=gha", "r1"})); !slices.Equal(got, []string{"r1", "r2", "type=gha"}) {
 		t.Errorf("caches %q", got)
 	}
 }
@@ -52,4 +52,44 @@ func TestEmptyDescriptionIsUnset(t *testing.T) {
 	if tg.Description != nil {
 		t.Errorf("description %q, want unset", *tg.Description)
 	}
+}
+
+// TestEntryChecks follows buildx's parsing of output, cache and attest
+// entries: what it accepts and the error it gives.
+func TestEntryChecks(t *testing.T) {
+	cases := []struct {
+		check   func(string) error
+		in, err string
+	}{
+		{checkOutput, "out", ""},
+		{checkOutput, "-", ""},
+		{checkOutput, "dest=out", ""}, // one field: a local export to "dest=out"
+		{checkOutput, "type=local,dest=out", ""},
+		{checkOutput, "type=", "type is required for output"},
+		{checkOutput, "dest=a,compression=gzip", "type is required for output"},
+		{checkOutput, "type=oci,dest", "invalid value dest"},
+		{checkCache, "user/app:cache", ""},
+		{checkCache, "TYPE=gha", ""},
+		{checkCache, "a,b", "invalid value a"},
+		{checkCache, "ref=x", `type required form> "ref=x"`},
+		{checkAttest, "type=sbom", ""},
+		{checkAttest, "mode=max", "attestation type not specified"},
+		{checkAttest, "sbom", "invalid value sbom"},
+	}
+	for _, tc := range cases {
+		err := tc.check(tc.in)
+		if got := errString(err); got != tc.err {
+			t.Errorf("check %q = %q, want %q", tc.in, got, tc.err)
+		}
+	}
+	if o := outputObject("dest=out").(map[string]string); o["type"] != "local" || o["dest"] != "dest=out" {
+		t.Errorf("single-field output %v, want a local export", o)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

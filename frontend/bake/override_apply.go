@@ -13,7 +13,7 @@ func (t *Target) apply(o override) error {
 	v := o.value
 	switch k := overrideKinds[attr]; {
 	case k == kList:
-		t.applyList(attr, o)
+		return t.applyList(attr, o)
 	case k == kMap:
 		mergeMap(fieldByName[attr].smap(t), map[string]*string{sub: &v})
 	case k == kBool:
@@ -42,15 +42,33 @@ func (t *Target) applyBool(attr, value string) error {
 }
 
 // applyList replaces or (with +=, and always for buildx's merge-only keys)
-// appends list values.
-func (t *Target) applyList(attr string, o override) {
+// appends list values, checking the new entries as buildx parses them.
+func (t *Target) applyList(attr string, o override) error {
 	if a, ok := listKey[attr]; ok {
 		attr = a
 	}
+	values := o.values
+	if attr == "cache-from" || attr == "cache-to" {
+		values = splitCaches(values)
+	}
+	if err := checkEntries(attr, values); err != nil {
+		return err
+	}
 	l := fieldByName[attr].list(t)
 	if o.append || slices.Contains([]string{"entitlements", "annotations", "attest"}, attr) {
-		*l = append(append([]string{}, *l...), o.values...)
-		return
+		*l = append(append([]string{}, *l...), values...)
+		return nil
 	}
-	*l = append([]string{}, o.values...)
+	*l = append([]string{}, values...)
+	return nil
+}
+
+// splitCaches makes each ref of a ref-only --set value ("a,b") its own
+// registry cache, as buildx does for the command line.
+func splitCaches(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, cacheEntries(v)...)
+	}
+	return out
 }

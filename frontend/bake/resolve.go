@@ -211,6 +211,9 @@ func (r *resolver) target(name string, stack []string, ref *hcl.Range) (*Target,
 		return nil, hcl.Diagnostics{err}
 	}
 	out.normalize()
+	if d := out.checkStdin(); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	r.done[name] = out
 	return out, nil
 }

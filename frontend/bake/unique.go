@@ -59,17 +59,8 @@ func swapDedupe(list, keys []string) []string {
 	return list
 }
 
-// uniqueCaches splits ref-only entries, then removes duplicates.
-func uniqueCaches(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	var out []string
-	for _, v := range s {
-		out = append(out, cacheEntries(v)...)
-	}
-	return uniqueBy(cacheObject)(out)
-}
+// uniqueCaches removes duplicate cache entries.
+var uniqueCaches = uniqueBy(cacheObject)
 
 // uniqueAttests keeps one attestation per type: the last one, at the
 // place of the first.

@@ -15,8 +15,8 @@ target "app" {
   attest      = ["type=sbom,disabled=true", "type=provenance,disabled=false,mode=max"]
   # duplicates go the way of buildx's removeDupes: the last entry moves into the gap
   cache-from  = ["type=gha", "user/app:r1", "user/app:r2"]
-  # a ref-only entry with commas is one registry cache per ref
-  cache-to    = ["user/app:c1,user/app:c2"]
+  # replaced by --set, where a ref-only entry with commas is one registry cache per ref
+  cache-to    = ["type=inline"]
   # with type=env, src names the environment variable
   secret      = ["type=env,id=TOKEN,src=GH_TOKEN"]
   platforms   = ["", "linux/amd64", "linux/amd64"]

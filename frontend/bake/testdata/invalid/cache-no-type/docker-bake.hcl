@@ -1,0 +1,3 @@
+target "app" {
+  cache-to = ["mode=max,ref=example/app:cache"]
+}

@@ -1,0 +1,6 @@
+target "base" {
+  context = "-"
+}
+target "app" {
+  inherits = ["base"]
+}
