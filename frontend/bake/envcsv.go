@@ -2,7 +2,9 @@ package bake
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -40,7 +42,27 @@ func parseCSVTuple(s string, types []cty.Type) (cty.Value, error) {
 	if len(fields) != len(types) {
 		return cty.DynamicVal, fmt.Errorf("%d values for a tuple of %d", len(fields), len(types))
 	}
+	for i, f := range fields {
+		if t := impliedType(f); types[i] != cty.DynamicPseudoType && t != types[i] {
+			return cty.DynamicVal, fmt.Errorf("%w: element %d %q: %s required", errUnsuitable, i, f, types[i].FriendlyName())
+		}
+	}
 	return parseElements(fields, types)
+}
+
+// errUnsuitable marks a value of the wrong type for its variable.
+var errUnsuitable = errors.New("unsuitable value type")
+
+// impliedType is the type a tuple's CSV field reads as, each element
+// being typed by its spelling: a number, true/false, else a string.
+func impliedType(f string) cty.Type {
+	if _, err := cty.ParseNumberVal(f); err == nil {
+		return cty.Number
+	}
+	if f == "true" || f == "false" {
+		return cty.Bool
+	}
+	return cty.String
 }
 
 // parseElements parses each field as its primitive type, into a tuple.
@@ -49,7 +71,11 @@ func parseElements(fields []string, types []cty.Type) (cty.Value, error) {
 		return cty.EmptyTupleVal, nil
 	}
 	vals := make([]cty.Value, len(fields))
+	types = slices.Clone(types) // a tuple type's own slice must not change
 	for i, f := range fields {
+		if types[i] == cty.DynamicPseudoType {
+			types[i] = impliedType(f)
+		}
 		if !types[i].IsPrimitiveType() {
 			return cty.DynamicVal, fmt.Errorf("unsupported element type %s", types[i].FriendlyName())
 		}

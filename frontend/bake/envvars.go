@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -28,7 +29,7 @@ func (e *evaluator) envValue(v *variable, def cty.Value) (val cty.Value, ok bool
 	}
 	val, err := parse(s, v.typ, def)
 	if err != nil {
-		return val, true, hcl.Diagnostics{errorf(&v.rng, "Invalid environment value",
+		return val, true, hcl.Diagnostics{errorf(&v.rng, envSummary(err),
 			"variable %q: parse %s=%q: %s", v.name, name, s, err)}
 	}
 	return val, true, nil
@@ -111,4 +112,12 @@ func parseJSONEnv(s string, typ cty.Type, _ cty.Value) (cty.Value, error) {
 		return cty.DynamicVal, fmt.Errorf("read as JSON: %w", err)
 	}
 	return val, nil
+}
+
+// envSummary names what is wrong with an environment value.
+func envSummary(err error) string {
+	if errors.Is(err, errUnsuitable) {
+		return "Unsuitable value type"
+	}
+	return "Invalid environment value"
 }

@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -257,5 +258,22 @@ func TestCyclePath(t *testing.T) {
 	}
 	if got := cyclePath(nil, "a"); got != "a" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestTupleEnvElementTypes: each CSV field of a typed tuple must read as
+// its element's type; "any" takes whatever the field spells.
+func TestTupleEnvElementTypes(t *testing.T) {
+	tup := cty.Tuple([]cty.Type{cty.Number, cty.String})
+	if _, err := parseEnv("99,100", tup, cty.NullVal(tup)); !errors.Is(err, errUnsuitable) {
+		t.Errorf("99,100: %v, want an unsuitable value type", err)
+	}
+	got, err := parseEnv("99,abc", tup, cty.NullVal(tup))
+	if want := cty.TupleVal([]cty.Value{cty.NumberIntVal(99), cty.StringVal("abc")}); err != nil || !got.RawEquals(want) {
+		t.Errorf("99,abc = %#v, %v", got, err)
+	}
+	anyTup := cty.Tuple([]cty.Type{cty.DynamicPseudoType, cty.Bool})
+	if _, err := parseEnv("7,true", anyTup, cty.NullVal(anyTup)); err != nil {
+		t.Errorf("7,true: %v", err)
 	}
 }

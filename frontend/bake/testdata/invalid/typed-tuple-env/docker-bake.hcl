@@ -1,0 +1,7 @@
+variable "VERSION" {
+  type    = tuple([number, string])
+  default = [1, "alpha"]
+}
+target "app" {
+  args = { V = "${VERSION[0]}-${VERSION[1]}" }
+}
