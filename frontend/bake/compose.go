@@ -2,6 +2,7 @@ package bake
 
 import (
 	"fmt"
+	"github.com/hashicorp/hcl/v2"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -95,9 +96,9 @@ func (c *Config) addCompose(srcs []source, env func(string) (string, bool)) erro
 		if !isCompose(s.name) {
 			continue
 		}
-		ts, err := parseCompose(s, env)
-		if err != nil {
-			return fmt.Errorf("parse compose file %s: %w", s.name, err)
+		ts, d := parseCompose(s, env)
+		if d != nil {
+			return &Error{Diags: hcl.Diagnostics{d}}
 		}
 		for _, t := range ts {
 			c.addUnder(t)
@@ -123,10 +124,10 @@ func (c *Config) addUnder(t *Target) {
 }
 
 // parseCompose turns the services that have a build section into targets.
-func parseCompose(s source, env func(string) (string, bool)) ([]*Target, error) {
+func parseCompose(s source, env func(string) (string, bool)) ([]*Target, *hcl.Diagnostic) {
 	f, err := decodeCompose(s.data, env)
 	if err != nil {
-		return nil, err
+		return nil, composeDiag(s.name, hcl.InitialPos, err)
 	}
 	return composeTargets(s.name, f, env)
 }
@@ -146,8 +147,8 @@ func decodeCompose(data []byte, env func(string) (string, bool)) (composeFile, e
 }
 
 // composeTargets makes a target of every service with a build section, in
-// name order.
-func composeTargets(file string, f composeFile, env func(string) (string, bool)) ([]*Target, error) {
+// name order; an error is located at the service's build section.
+func composeTargets(file string, f composeFile, env func(string) (string, bool)) ([]*Target, *hcl.Diagnostic) {
 	var out []*Target
 	for _, name := range sortedKeys(f.Services) {
 		svc := f.Services[name]
@@ -156,7 +157,7 @@ func composeTargets(file string, f composeFile, env func(string) (string, bool))
 		}
 		t, err := composeTarget(file, name, svc, f.Secrets, env)
 		if err != nil {
-			return nil, fmt.Errorf("service %q: %w", name, err)
+			return nil, composeDiag(file, nodePos(&svc.Build), fmt.Errorf("service %q: %w", name, err))
 		}
 		out = append(out, t)
 	}

@@ -14,8 +14,11 @@ func composeTarget(file, name string, svc composeService, secrets map[string]com
 		return nil, err
 	}
 	t := b.target(env)
+	if err := t.checkComposeCaches(); err != nil {
+		return nil, err
+	}
 	t.Name = sanitize(name)
-	t.DefRange = hcl.Range{Filename: file, Start: hcl.Pos{Line: svc.Build.Line, Column: svc.Build.Column}}
+	t.DefRange = hcl.Range{Filename: file, Start: nodePos(&svc.Build)}
 	if svc.Image != "" {
 		t.Tags = append([]string{svc.Image}, t.Tags...)
 	}
@@ -26,9 +29,13 @@ func composeTarget(file, name string, svc composeService, secrets map[string]com
 // (context defaulting to ".").
 func decodeBuild(n yaml.Node) (composeBuild, error) {
 	b := composeBuild{Context: "."}
-	if n.Kind == yaml.ScalarNode {
+	switch n.Kind {
+	case yaml.ScalarNode:
 		b.Context = n.Value
 		return b, nil
+	case yaml.MappingNode:
+	default:
+		return b, fmt.Errorf("line %d: build must be a context path or a mapping", n.Line)
 	}
 	err := n.Decode(&b)
 	return b, err
@@ -54,7 +61,7 @@ func (b *composeBuild) target(env func(string) (string, bool)) *Target {
 		Network: strPtr(b.Network), ShmSize: strPtr(b.ShmSize.Value),
 		NoCache: b.NoCache, Pull: b.Pull, Args: fillFromEnv(b.Args, env),
 		Labels: nonNil(b.Labels), ExtraHosts: nonNil(b.ExtraHosts), Contexts: nonNil(b.Contexts),
-		Tags: b.Tags, CacheFrom: b.CacheFrom, CacheTo: b.CacheTo, Platforms: b.Platforms, SSH: b.SSH,
+		Tags: b.Tags, CacheFrom: splitCaches(b.CacheFrom), CacheTo: splitCaches(b.CacheTo), Platforms: b.Platforms, SSH: b.SSH,
 	}
 }
 
@@ -100,4 +107,12 @@ func nonNil(m map[string]*string) map[string]*string {
 		return nil
 	}
 	return out
+}
+
+// checkComposeCaches checks cache_from and cache_to as buildx parses them.
+func (t *Target) checkComposeCaches() error {
+	if err := checkEntries("cache-from", t.CacheFrom); err != nil {
+		return err
+	}
+	return checkEntries("cache-to", t.CacheTo)
 }

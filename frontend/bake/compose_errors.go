@@ -1,0 +1,32 @@
+package bake
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlLine finds the "line N: " a yaml error names.
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+// composeDiag locates a compose error on one line: at the first line the
+// error names (column 1), else at pos.
+func composeDiag(file string, pos hcl.Pos, err error) *hcl.Diagnostic {
+	msg := oneLine(err.Error())
+	msg = strings.ReplaceAll(msg, "yaml: unmarshal errors: ", "")
+	msg = strings.ReplaceAll(msg, "yaml: ", "")
+	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+		n, _ := strconv.Atoi(msg[m[2]:m[3]])
+		pos = hcl.Pos{Line: n, Column: 1}
+		msg = msg[:m[0]] + msg[m[1]:]
+	}
+	return errorf(&hcl.Range{Filename: file, Start: pos, End: pos}, "Invalid compose file", "%s", msg)
+}
+
+// nodePos is where a yaml node starts.
+func nodePos(n *yaml.Node) hcl.Pos {
+	return hcl.Pos{Line: n.Line, Column: n.Column}
+}
