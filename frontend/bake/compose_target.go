@@ -27,18 +27,15 @@ func composeTarget(file, name string, svc composeService, secrets map[string]com
 
 // decodeBuild reads a build section: a context path, or the long form
 // (context defaulting to ".").
-func decodeBuild(n yaml.Node) (composeBuild, error) {
-	b := composeBuild{Context: "."}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		b.Context = n.Value
-		return b, nil
-	case yaml.MappingNode:
-	default:
-		return b, fmt.Errorf("line %d: build must be a context path or a mapping", n.Line)
+func decodeBuild(n yaml.Node) (*composeBuild, error) {
+	if n.Kind == yaml.ScalarNode {
+		return &composeBuild{Context: n.Value}, nil
 	}
-	err := n.Decode(&b)
-	return b, err
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: build must be a context path or a mapping", n.Line)
+	}
+	b := &composeBuild{Context: "."}
+	return b, n.Decode(b)
 }
 
 // addComposeSecrets adds the top-level secrets ids names as secret entries.

@@ -143,22 +143,17 @@ func (f field) check(t *Target, val cty.Value) error {
 	if f.kind != kList {
 		return nil
 	}
-	if f.name == "output" {
-		if err := checkOutputObjects(val); err != nil {
-			return err
-		}
+	if err := checkOutputObjects(f.name, val); err != nil {
+		return err
 	}
 	return checkEntries(f.name, *f.list(t))
 }
 
 // checkOutputObjects requires a type in every object entry of an output list.
-func checkOutputObjects(val cty.Value) error {
-	for it := val.ElementIterator(); it.Next(); {
+func checkOutputObjects(name string, val cty.Value) error {
+	for it := val.ElementIterator(); name == "output" && it.Next(); {
 		_, el := it.Element()
-		if !el.Type().IsObjectType() && !el.Type().IsMapType() {
-			continue
-		}
-		if m, _ := toStringMap(el); m["type"] == nil || *m["type"] == "" {
+		if m, err := toStringMap(el); err == nil && deref0(m["type"]) == "" {
 			return fmt.Errorf("output entry %q: type is required for output", joinPairs(m))
 		}
 	}

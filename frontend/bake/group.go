@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"maps"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -52,15 +53,10 @@ func (c *Config) addGroup(g *Group) {
 
 // keepListed adds the locations of members g does not know yet.
 func (g *Group) keepListed(listed map[string]hcl.Range) {
-	for name, r := range listed {
-		if _, ok := g.listedAt[name]; ok {
-			continue
-		}
-		if g.listedAt == nil {
-			g.listedAt = map[string]hcl.Range{}
-		}
-		g.listedAt[name] = r
-	}
+	merged := map[string]hcl.Range{}
+	maps.Copy(merged, listed)
+	maps.Copy(merged, g.listedAt)
+	g.listedAt = merged
 }
 
 // groupNames lists group names, sorted.

@@ -47,11 +47,8 @@ func (t *Target) applyList(attr string, o override) error {
 	if a, ok := listKey[attr]; ok {
 		attr = a
 	}
-	values := o.values
-	if attr == "cache-from" || attr == "cache-to" {
-		values = splitCaches(values)
-	}
-	if err := checkEntries(attr, values); err != nil {
+	values, err := listValues(attr, o.values)
+	if err != nil {
 		return err
 	}
 	l := fieldByName[attr].list(t)
@@ -61,6 +58,15 @@ func (t *Target) applyList(attr string, o override) error {
 	}
 	*l = append([]string{}, values...)
 	return nil
+}
+
+// listValues are a --set list's values as buildx parses them: ref-only
+// caches split, output, cache and attest entries checked.
+func listValues(attr string, values []string) ([]string, error) {
+	if attr == "cache-from" || attr == "cache-to" {
+		values = splitCaches(values)
+	}
+	return values, checkEntries(attr, values)
 }
 
 // splitCaches makes each ref of a ref-only --set value ("a,b") its own

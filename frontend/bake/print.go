@@ -126,8 +126,9 @@ func setOf(s []string) map[string]bool {
 	return m
 }
 
-func sortedValues(m map[string]*Group) []*Group {
-	out := make([]*Group, 0, len(m))
+// sortedValues lists m's values in key order.
+func sortedValues[V any](m map[string]V) []V {
+	out := make([]V, 0, len(m))
 	for _, k := range sortedKeys(m) {
 		out = append(out, m[k])
 	}

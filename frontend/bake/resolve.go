@@ -18,23 +18,29 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &resolver{c: c, done: map[string]*Target{}}
-	var out []*Target
-	for _, n := range tnames {
-		t, err := r.final(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+	m, err := (&resolver{c: c, done: map[string]*Target{}}).resolveAll(tnames)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return sortedValues(m), nil
 }
 
-// final is a requested target as Resolve returns it: resolved, copied,
-// with buildx's defaults and SOURCE_DATE_EPOCH added.
-func (r *resolver) final(name string) (*Target, error) {
-	t, diags := r.target(name, nil, r.c.referrer(name))
+// resolveAll resolves the requested targets and the targets they link to.
+func (r *resolver) resolveAll(names []string) (map[string]*Target, error) {
+	m := map[string]*Target{}
+	for _, n := range names {
+		var err error
+		if m[n], err = r.final(n, r.c.referrer(n)); err != nil {
+			return nil, err
+		}
+	}
+	return m, r.loadLinks(m, names)
+}
+
+// final is a target as Resolve returns it: resolved, copied, with
+// buildx's defaults and SOURCE_DATE_EPOCH added; ref is where it was asked for.
+func (r *resolver) final(name string, ref *hcl.Range) (*Target, error) {
+	t, diags := r.target(name, nil, ref)
 	if err := diagErr(diags); err != nil {
 		return nil, err
 	}
@@ -171,15 +177,11 @@ func (c *Config) walk(name string, targets, groups map[string]bool) {
 	}
 }
 
-// referrer is where a group lists name (its targets expression, else its
-// definition), for error locations.
+// referrer is where a group's targets expression lists name, for error
+// locations.
 func (c *Config) referrer(name string) *hcl.Range {
 	for _, g := range c.groupNames() {
 		if r, ok := c.groups[g].listedAt[name]; ok {
-			return &r
-		}
-		if slices.Contains(c.groups[g].Targets, name) {
-			r := c.groups[g].DefRange
 			return &r
 		}
 	}

@@ -1,0 +1,4 @@
+target "base" {}
+target "app" {
+  contexts = { base = "target:bsae" }
+}
