@@ -1,9 +1,12 @@
 package bake
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 func TestInterpolate(t *testing.T) {
@@ -204,5 +207,36 @@ func TestComposeHelpers(t *testing.T) {
 	}
 	if !isCompose("x/compose.yml") || !isCompose("a.yaml") || isCompose("a.hcl") {
 		t.Error("isCompose")
+	}
+}
+
+// TestComposeDiag: yaml's own "line N" wins over the fallback position,
+// its prefixes go, and several unmarshal errors stay on one line.
+func TestComposeDiag(t *testing.T) {
+	fallback := hcl.Pos{Line: 7, Column: 3}
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{errors.New("yaml: line 2: mapping values are not allowed in this context"),
+			"c.yaml:2:1: Invalid compose file; mapping values are not allowed in this context"},
+		{errors.New("yaml: unmarshal errors:\n  line 5: cannot unmarshal !!str `x` into []string\n  line 6: cannot unmarshal !!int `1` into bool"),
+			"c.yaml:5:1: Invalid compose file; cannot unmarshal !!str `x` into []string line 6: cannot unmarshal !!int `1` into bool"},
+		{errors.New(`service "a": unknown secret "x"`),
+			`c.yaml:7:3: Invalid compose file; service "a": unknown secret "x"`},
+	}
+	for _, tc := range cases {
+		if got := formatDiag(composeDiag("c.yaml", fallback, tc.err)); got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}
+
+// TestComposeCacheLists: cache_from and cache_to read as buildx's command
+// line does: a ref-only list is one registry cache per ref.
+func TestComposeCacheLists(t *testing.T) {
+	src := "services:\n  a:\n    build:\n      cache_from: [\"r1,r2\", type=gha]\n      cache_to: [type=inline]\n"
+	if got := resolveFiles(t, map[string]string{"compose.yaml": src}, "a").CacheFrom; !slices.Equal(got, []string{"r1", "r2", "type=gha"}) {
+		t.Errorf("cache-from %q", got)
 	}
 }

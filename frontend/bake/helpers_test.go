@@ -61,6 +61,20 @@ func resolveOne(t *testing.T, src, name string, env map[string]string, sets ...s
 	return ts[0]
 }
 
+// resolveFiles loads files by the default lookup and resolves target name.
+func resolveFiles(t *testing.T, files map[string]string, name string) *Target {
+	t.Helper()
+	c, err := Load(Options{Dir: writeFiles(t, files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.Resolve([]string{name})
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("resolve %s: %v", name, err)
+	}
+	return ts[0]
+}
+
 // wantErr fails unless err's message contains every part.
 func wantErr(t *testing.T, err error, parts ...string) {
 	t.Helper()

@@ -161,3 +161,42 @@ func TestPrintMapAndList(t *testing.T) {
 		t.Error("printList(nil) = non-nil, want nil")
 	}
 }
+
+// TestUnknownMemberLocation: an unknown group member is reported where a
+// targets expression lists it, the first listing winning, in HCL and JSON.
+func TestUnknownMemberLocation(t *testing.T) {
+	cases := map[string]string{
+		"docker-bake.hcl":  "group \"g\" {\n  targets = [\"x\"]\n}\ngroup \"g\" {\n  targets = [\"x\", \"y\"]\n}\ntarget \"y\" {}",
+		"docker-bake.json": `{"group": {"g": {"targets": ["x"]}}, "target": {"y": {}}}`,
+	}
+	want := map[string]string{
+		"docker-bake.hcl":  "docker-bake.hcl:2:13: Unknown target",
+		"docker-bake.json": "docker-bake.json:1:29: Unknown target",
+	}
+	for name, src := range cases {
+		dir := writeFiles(t, map[string]string{name: src})
+		c, err := Load(Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Resolve([]string{"g"})
+		if got := errString(err); !strings.HasPrefix(got, want[name]) {
+			t.Errorf("%s: %s, want %s...", name, got, want[name])
+		}
+	}
+}
+
+// TestStdinRefused: buildx builds nothing from stdin in bake, whether the
+// target sets it or --set does.
+func TestStdinRefused(t *testing.T) {
+	src := "target \"a\" {\n  dockerfile = \"-\"\n}\ntarget \"b\" {}"
+	_, err := loadHCL(t, src, nil).Resolve([]string{"a"})
+	if got := errString(err); got != "docker-bake.hcl:2:3: Invalid attribute value; dockerfile from stdin not allowed in bake" {
+		t.Errorf("dockerfile: %s", got)
+	}
+	_, err = loadHCL(t, src, nil, "b.context=-").Resolve([]string{"b"})
+	wantErr(t, err, "docker-bake.hcl:4:1", "context from stdin not allowed in bake")
+	if _, err := loadHCL(t, src, nil).Resolve([]string{"b"}); err != nil {
+		t.Errorf("an unrequested target's stdin Dockerfile refused: %v", err)
+	}
+}
