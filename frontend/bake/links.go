@@ -22,12 +22,15 @@ func (r *resolver) loadLinks(m map[string]*Target, requested []string) error {
 }
 
 // link follows t's context links; visited is the chain of links to t.
+// A target whose links were all followed without error cannot lead back
+// into the chain, so it is not walked again (shared links stay linear).
 func (r *resolver) link(t *Target, m map[string]*Target, visited []string) error {
 	for _, other := range t.links() {
 		if err := r.linkTo(t, other, m, append(visited, t.Name)); err != nil {
 			return err
 		}
 	}
+	r.followed[t.Name] = true
 	return nil
 }
 
@@ -58,8 +61,8 @@ func (r *resolver) linkedTarget(name, other string, m map[string]*Target, visite
 	if d := linkCycle(name, other, visited, rng); d != nil {
 		return nil, diagErr(hcl.Diagnostics{d})
 	}
-	if err := r.addCacheOnly(other, m, rng); err != nil {
-		return nil, err
+	if err := r.addCacheOnly(other, m, rng); err != nil || r.followed[other] {
+		return m[other], err
 	}
 	return m[other], r.link(m[other], m, visited)
 }

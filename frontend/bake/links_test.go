@@ -1,6 +1,7 @@
 package bake
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -129,5 +130,23 @@ func TestLinksOrder(t *testing.T) {
 	tg := &Target{Contexts: map[string]*string{"z": str("target:one"), "a": str("target:two"), "m": str("docker-image://x"), "n": nil}}
 	if got := tg.links(); !slices.Equal(got, []string{"two", "one"}) {
 		t.Errorf("links %q", got)
+	}
+}
+
+// TestLinkDiamondsStayLinear: targets linked from many places are
+// followed once, so layered diamonds resolve at once instead of walking
+// every path.
+func TestLinkDiamondsStayLinear(t *testing.T) {
+	src := `target "l40_a" {}
+target "l40_b" {}
+`
+	for i := 39; i >= 0; i-- {
+		for _, side := range []string{"a", "b"} {
+			src += fmt.Sprintf("target \"l%d_%s\" {\n  contexts = { x = \"target:l%d_a\", y = \"target:l%d_b\" }\n}\n", i, side, i+1, i+1)
+		}
+	}
+	// walking every path would take 2^40 steps: the test would never end
+	if n := len(resolveMap(t, src, []string{"l0_a"})); n != 81 {
+		t.Errorf("%d targets, want 81", n)
 	}
 }

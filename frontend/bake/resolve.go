@@ -18,7 +18,8 @@ func (c *Config) Resolve(names []string) ([]*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := (&resolver{c: c, done: map[string]*Target{}}).resolveAll(tnames)
+	r := &resolver{c: c, done: map[string]*Target{}, followed: map[string]bool{}}
+	m, err := r.resolveAll(tnames)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +191,9 @@ func (c *Config) referrer(name string) *hcl.Range {
 
 // resolver applies inherits and --set, memoizing resolved targets.
 type resolver struct {
-	c    *Config
-	done map[string]*Target
+	c        *Config
+	done     map[string]*Target
+	followed map[string]bool // targets whose context links were all followed
 }
 
 // target resolves name; stack is the inherits chain that led here.
