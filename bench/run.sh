@@ -19,6 +19,8 @@ cleanup() {
 	[ -n "${dockerd_pid:-}" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid" 2>/dev/null || true
 	[ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null || true
 	umount -R "$work"/dockerd/data/* 2>/dev/null || true
+	[ -d "$work/buildah" ] && { buildah rm -a; buildah rmi -af; } >/dev/null 2>&1
+	grep -o " $work[^ ]*" /proc/self/mounts | sort -r | xargs -r umount 2>/dev/null || true
 	rm -rf "$work" 2>/dev/null || true
 }
 
@@ -41,12 +43,40 @@ measure() {
 	printf '%s\n' "${times[@]}" | median
 }
 
+# Scenarios: "demo" is the repository's build.hcl; "bigctx" is one target
+# whose context holds 2,000 files (40 MB of random data) that a COPY takes
+# and a RUN hashes and compresses.
 project() {
 	rm -rf "$work/proj"
 	mkdir -p "$work/proj"
-	cp -a "$repo/build.hcl" "$repo/.dockerignore" "$repo/dockerfiles" "$repo/app" "$repo/debug" "$work/proj/"
+	case $scenario in
+	demo) cp -a "$repo/build.hcl" "$repo/.dockerignore" "$repo/dockerfiles" "$repo/app" "$repo/debug" "$work/proj/" ;;
+	bigctx) cp -a "$work/bigctx/." "$work/proj/" ;;
+	esac
 }
-edit() { echo "<p>$(date +%s%N)</p>" >>"$work/proj/app/www/index.html"; }
+edit() {
+	case $scenario in
+	demo) echo "<p>$(date +%s%N)</p>" >>"$work/proj/app/www/index.html" ;;
+	bigctx) date +%s%N >>"$work/proj/src/d07/f0007" ;;
+	esac
+}
+make_bigctx() {
+	mkdir -p "$work/bigctx"
+	for d in $(seq -w 0 39); do
+		mkdir -p "$work/bigctx/src/d$d"
+		for f in $(seq -w 0 49); do head -c 20480 /dev/urandom >"$work/bigctx/src/d$d/f00$f"; done
+	done
+	printf 'ARG BASE_IMAGE=busybox:latest\nFROM ${BASE_IMAGE}\nCOPY src/ /src/\nRUN find /src -type f | sort | xargs sha256sum > /sums && tar -cf - /src | gzip -1 > /src.tgz\n' >"$work/bigctx/Dockerfile"
+	printf 'group "default" {\n  targets = ["big"]\n}\ntarget "big" {\n  tags = ["big"]\n}\n' >"$work/bigctx/build.hcl"
+}
+# images each scenario tags, and the docker/buildah builds it makes
+tags() { case $scenario in demo) echo myapp_debug myapp_prod ;; bigctx) echo big ;; esac; }
+builds() {
+	case $scenario in
+	demo) echo "dockerfiles/Dockerfile.debug:myapp_debug dockerfiles/Dockerfile.prod:myapp_prod" ;;
+	bigctx) echo "Dockerfile:big" ;;
+	esac
+}
 
 setup_stencil() {
 	(cd "$repo" && go build -o "$stencil" ./cmd/stencil)
@@ -87,51 +117,63 @@ setup_buildkit() {
 	docker load -i "$work/busybox.docker.tar" >/dev/null
 }
 buildkit_build() {
-	(cd "$work/proj" &&
-		docker build --network host -f dockerfiles/Dockerfile.debug --build-arg BASE_IMAGE="$reg/library/busybox:latest" --build-arg VERSION=1.0.0 -t myapp_debug . &&
-		docker build --network host -f dockerfiles/Dockerfile.prod --build-arg BASE_IMAGE="$reg/library/busybox:latest" --build-arg VERSION=1.0.0 -t myapp_prod .)
+	for b in $(builds); do
+		(cd "$work/proj" && docker build --network host -f "${b%%:*}" --build-arg BASE_IMAGE="$reg/library/busybox:latest" \
+			--build-arg VERSION=1.0.0 -t "${b#*:}" .) || return 1
+	done
 }
-buildkit_cold() { project; docker builder prune -af; docker rmi -f myapp_debug myapp_prod; }
+buildkit_cold() { project; docker builder prune -af; docker rmi -f $(tags); }
 buildkit_warm() { project; buildkit_build; }
 buildkit_incr() { buildkit_warm; edit; }
 
+# buildah gets a private storage root, so nothing from earlier runs leaks in.
+buildah() { command buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver overlay "$@"; }
 setup_buildah() {
-	export STORAGE_DRIVER=overlay
-	buildah pull --quiet "oci-archive:$work/busybox.oci.tar" >/dev/null
-	buildah tag "$(buildah images -q | head -1)" localhost/busybox:latest
+	local id
+	id=$(buildah pull --quiet "oci-archive:$work/busybox.oci.tar") || return 1
+	buildah tag "$id" localhost/busybox:latest
 }
 buildah_build() {
-	(cd "$work/proj" &&
-		buildah bud --layers --network host -f dockerfiles/Dockerfile.debug --build-arg BASE_IMAGE=localhost/busybox:latest --build-arg VERSION=1.0.0 -t myapp_debug . &&
-		buildah bud --layers --network host -f dockerfiles/Dockerfile.prod --build-arg BASE_IMAGE=localhost/busybox:latest --build-arg VERSION=1.0.0 -t myapp_prod .)
+	for b in $(builds); do
+		(cd "$work/proj" && buildah bud --layers --network host -f "${b%%:*}" --build-arg BASE_IMAGE=localhost/busybox:latest \
+			--build-arg VERSION=1.0.0 -t "${b#*:}" .) || return 1
+	done
 }
-buildah_cold() { project; buildah rmi -f myapp_debug myapp_prod; buildah rmi --prune -f; }
+buildah_cold() { project; buildah rmi -f $(tags); buildah rmi --prune -f; }
 buildah_warm() { project; buildah_build; }
 buildah_incr() { buildah_warm; edit; }
 
 setup_stencil
-row_stencil="| stencil bake | $(measure stencil_cold stencil_cold_bake) | $(measure stencil_warm stencil_bake) | $(measure stencil_incr stencil_bake) |"
-echo "$row_stencil"
-row_buildkit="| BuildKit (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,), 2× docker build) | n/a | n/a | n/a |"
-if command -v dockerd >/dev/null && setup_buildkit; then
-	row_buildkit="| BuildKit (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,), 2× docker build) | $(measure buildkit_cold buildkit_build) | $(measure buildkit_warm buildkit_build) | $(measure buildkit_incr buildkit_build) |"
-fi
-echo "$row_buildkit"
-row_buildah="| buildah $(buildah --version | awk '{print $3}') bud --layers, 2 builds | n/a | n/a | n/a |"
-if command -v buildah >/dev/null && setup_buildah; then
-	row_buildah="| buildah $(buildah --version | awk '{print $3}') bud --layers, 2 builds | $(measure buildah_cold buildah_build) | $(measure buildah_warm buildah_build) | $(measure buildah_incr buildah_build) |"
-fi
-echo "$row_buildah"
+make_bigctx
+have_buildkit=false have_buildah=false
+command -v dockerd >/dev/null && setup_buildkit && have_buildkit=true
+command -v buildah >/dev/null && setup_buildah && have_buildah=true
+bk="BuildKit (dockerd $(dockerd --version 2>/dev/null | awk '{print $3}' | tr -d ,), docker build per Dockerfile)"
+ba="buildah $(buildah --version 2>/dev/null | awk '{print $3}') bud --layers per Dockerfile"
+rows=()
+for scenario in demo bigctx; do
+	rows+=("| $scenario | stencil bake | $(measure stencil_cold stencil_cold_bake) | $(measure stencil_warm stencil_bake) | $(measure stencil_incr stencil_bake) |")
+	echo "${rows[-1]}"
+	if $have_buildkit; then
+		rows+=("| $scenario | $bk | $(measure buildkit_cold buildkit_build) | $(measure buildkit_warm buildkit_build) | $(measure buildkit_incr buildkit_build) |")
+		echo "${rows[-1]}"
+	fi
+	if $have_buildah; then
+		rows+=("| $scenario | $ba | $(measure buildah_cold buildah_build) | $(measure buildah_warm buildah_build) | $(measure buildah_incr buildah_build) |")
+		echo "${rows[-1]}"
+	fi
+done
 {
 	echo "# Benchmark results"
 	echo
-	echo "Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, median of $RUNS runs, seconds."
-	echo "Project: the repository's build.hcl (targets debug and prod, shared base stage)."
+	echo "Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, median of $RUNS runs, wall-clock seconds."
+	echo "Scenarios: **demo** is the repository's build.hcl (targets debug and prod sharing a base stage);"
+	echo "**bigctx** is one target whose 2,000-file, 40 MB context a COPY takes and a RUN hashes and compresses."
+	echo "Cold starts from an empty cache (base image present), warm rebuilds with no change,"
+	echo "incremental rebuilds after one context file was edited."
 	echo
-	echo "| tool | cold (empty cache) | warm (no change) | incremental (1 file edited) |"
-	echo "|---|---|---|---|"
-	echo "$row_stencil"
-	echo "$row_buildkit"
-	echo "$row_buildah"
+	echo "| scenario | tool | cold | warm | incremental |"
+	echo "|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
 } >"$out"
 cat "$out"
