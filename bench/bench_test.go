@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"os/exec"
@@ -147,5 +148,41 @@ func BenchmarkContextHashing(b *testing.B) {
 		if _, err := in.ContextFiles(c); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// bigContext writes 2,000 files of 20 KiB random data (40 MB) under
+// dir/src, as bench/run.sh's bigctx scenario.
+func bigContext(b *testing.B, dir string) {
+	buf := make([]byte, 20480)
+	for i := range 2000 {
+		p := filepath.Join(dir, "src", fmt.Sprintf("d%02d", i/50), fmt.Sprintf("f%04d", i))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		rand.Read(buf)
+		if err := os.WriteFile(p, buf, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBigContextIncremental edits one file of a 40 MB context that a
+// COPY takes and a RUN hashes and compresses, then rebuilds.
+func BenchmarkBigContextIncremental(b *testing.B) {
+	s := store(b, testenv.BusyboxRootfs(b))
+	defer s.Close()
+	dir := b.TempDir()
+	bigContext(b, dir)
+	df := "FROM busybox:latest\nCOPY src/ /src/\nRUN find /src -type f | sort | xargs sha256sum > /sums && tar -cf - /src | gzip -1 > /src.tgz\n"
+	targets := []planner.TargetSpec{{Name: "big", ContextDir: dir, DockerfileInline: df, Tags: []string{"big"}}}
+	build(b, s, targets)
+	i := 0
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		if err := os.WriteFile(filepath.Join(dir, "src", "d07", "f0007"), fmt.Appendf(nil, "%d", i), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		build(b, s, targets)
 	}
 }
