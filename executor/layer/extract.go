@@ -229,8 +229,14 @@ func (x *extractor) opaque(dir string) error {
 }
 
 // finish applies directory times, now that their contents are written.
+// Directories the tar implied but did not list get the Unix epoch, so an
+// extraction does not depend on when it ran.
 func (x *extractor) finish() error {
-	for _, d := range x.dirs {
+	var implied []dirTime
+	for _, p := range x.t.made {
+		implied = append(implied, dirTime{path: p, atime: time.Unix(0, 0), mtime: time.Unix(0, 0)})
+	}
+	for _, d := range append(implied, x.dirs...) {
 		parent, base := splitPath(d.path)
 		pfd, err := x.t.openDir(parent)
 		if err != nil {

@@ -2,12 +2,14 @@ package layer
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -197,5 +199,23 @@ func TestExtractOverlayXattrFromTarIgnored(t *testing.T) {
 	}
 	if v, _ := getXattr(filepath.Join(dir, "d"), "user.ok"); string(v) != "1" {
 		t.Fatalf("user xattr = %q", v)
+	}
+}
+
+func TestExtractImpliedDirsGetTheEpoch(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "a/b/c.txt", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)})
+	tw.Write([]byte("x"))
+	tw.Close()
+	if err := Extract(&buf, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"a", "a/b"} {
+		fi, err := os.Stat(filepath.Join(dir, p))
+		if err != nil || fi.ModTime().Unix() != 0 {
+			t.Errorf("%s: mtime %v, %v; want the Unix epoch", p, fi.ModTime(), err)
+		}
 	}
 }

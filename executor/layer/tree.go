@@ -14,7 +14,10 @@ import (
 // ".." stops at the top and symlinks (even absolute ones) land inside it,
 // like a chroot (openat2 RESOLVE_IN_ROOT). Operations on the final
 // component go through *at system calls that never follow it.
-type tree struct{ fd int }
+type tree struct {
+	fd   int
+	made []string // directories mkdirAll created (the tar had no entry for them)
+}
 
 // openTree opens dir as a tree.
 func openTree(dir string) (*tree, error) {
@@ -63,6 +66,9 @@ func (t *tree) mkdirAll(p string) (int, error) {
 	unix.Close(pfd)
 	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return -1, fmt.Errorf("create dir %s: %w", p, err)
+	}
+	if err == nil {
+		t.made = append(t.made, p)
 	}
 	return t.openDir(p)
 }
