@@ -17,6 +17,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/stencilbuild/stencil/internal/testenv"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -184,5 +185,25 @@ func TestVerifierCatchesChangedContent(t *testing.T) {
 	syscall.Mkfifo(filepath.Join(dir, "p"), 0o644)
 	if _, err := openContextFile(root, "p", ""); err == nil {
 		t.Errorf("a fifo opened as a context file")
+	}
+}
+
+func TestAddArchiveLayerIsReproducible(t *testing.T) {
+	rootfs := testenv.BusyboxRootfs(t)
+	archive := tarGz(t, "deep/er/file", "content") // no entries for its directories
+	var digests []v1.Hash
+	for range 2 {
+		f := fixtureFrom(t, rootfs)
+		os.WriteFile(filepath.Join(f.ctx, "a.tar.gz"), archive, 0o644)
+		res := f.build(nil, f.target("add", "FROM busybox:latest\nADD a.tar.gz /opt/\n"))
+		d, err := lastLayer(t, res[0].Image).Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests = append(digests, d)
+		time.Sleep(1100 * time.Millisecond) // a second build in another second
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("ADD of the same archive made different layers: %s, %s", digests[0], digests[1])
 	}
 }
