@@ -39,7 +39,10 @@ func (r *run) configStep(ctx context.Context, s *planner.Step, parent *chain) (*
 		own.uid, own.gid = ptr(0), ptr(0)
 	}
 	dir := layer.Entry{Dest: path.Clean(s.Workdir), Mode: fs.ModeDir | 0o755, UID: *own.uid, GID: *own.gid}
-	entries := append(own.parents(image, []layer.Entry{dir}), dir)
+	entries, err := own.place(image, "", []layer.Entry{dir})
+	if err != nil {
+		return nil, err
+	}
 	return r.storeLayer(func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
 	}, "")

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,7 +48,9 @@ func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*ca
 		return nil, err
 	}
 	defer cleanup()
-	entries = append(own.parents(image, entries), entries...)
+	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
+		return nil, err
+	}
 	return r.storeLayer(func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
 	}, "")
@@ -105,26 +106,6 @@ func isDir(fsys fs.FS, p string) bool {
 	}
 	fi, err := fs.Stat(fsys, rel)
 	return err == nil && fi.IsDir()
-}
-
-// parents are the directories the entries need that the image lacks,
-// owned as --chown says (BuildKit gives them the new owner too).
-func (o owner) parents(image fs.FS, es []layer.Entry) []layer.Entry {
-	if o.uid == nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var dirs []layer.Entry
-	for _, e := range es {
-		for d := path.Dir(e.Dest); d != "/" && d != "." && !seen[d]; d = path.Dir(d) {
-			seen[d] = true
-			if !isDir(image, d) {
-				dirs = append(dirs, layer.Entry{Dest: d, Mode: fs.ModeDir | 0o755, UID: *o.uid, GID: *o.gid})
-			}
-		}
-	}
-	sort.Slice(dirs, func(i, j int) bool { return dirs[i].Dest < dirs[j].Dest })
-	return dirs
 }
 
 // copyEntries lists the layer's entries; cleanup releases what they read.
