@@ -44,13 +44,12 @@ func (r *run) pipeLayer(write tarWriter, unpack bool, snap string) (*cache.Layer
 	var g errgroup.Group
 	tarR, tarW := io.Pipe()
 	g.Go(func() error { return tarW.CloseWithError(write(tarW)) })
-	src := io.Reader(tarR)
+	src, exW := io.Reader(tarR), (*io.PipeWriter)(nil)
 	if unpack {
-		exR, exW := io.Pipe()
-		src = io.TeeReader(tarR, exW)
+		var exR *io.PipeReader
+		exR, exW = io.Pipe()
+		src = closeOnEOF(io.TeeReader(tarR, exW), exW)
 		g.Go(func() error { return drainClose(exR, layer.Extract(exR, snap)) })
-		defer exW.Close()
-		src = closeOnEOF(src, exW)
 	}
 	gzR, gzW := io.Pipe()
 	var diffID v1.Hash
@@ -58,6 +57,9 @@ func (r *run) pipeLayer(write tarWriter, unpack bool, snap string) (*cache.Layer
 		var err error
 		diffID, err = layer.Compress(gzW, src, -1)
 		tarR.CloseWithError(err)
+		if exW != nil { // a compressor that stopped early must stop the unpacker too
+			exW.CloseWithError(orClosed(err))
+		}
 		return gzW.CloseWithError(err)
 	})
 	ref := &cache.LayerRef{MediaType: types.OCILayer}
@@ -86,6 +88,14 @@ func closeOnEOF(r io.Reader, w *io.PipeWriter) io.Reader {
 type readerFunc func(p []byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// orClosed is err, or io.ErrClosedPipe when there is none.
+func orClosed(err error) error {
+	if err == nil {
+		return io.ErrClosedPipe
+	}
+	return err
+}
 
 func ignoreEOF(err error) error {
 	if errors.Is(err, io.EOF) {
