@@ -33,15 +33,18 @@ type Inputs struct {
 var _ planner.Inputs = (*Inputs)(nil)
 
 // ResolveImage finds ref in the local store, else pulls it from its registry.
+// Its errors name ref; the caller says that an image was being resolved.
 func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, *v1.ConfigFile, error) {
 	img, dig, err := in.Store.Image(ref)
 	local := err == nil
 	if in.Pull || errors.Is(err, cache.ErrNotFound) {
-		img, dig, err = in.Store.Pull(ctx, ref, in.Remote...)
+		img, dig, err = in.Store.Pull(ctx, ref, in.Remote...) // "pull REF: ..."
 		local = false
+	} else if err != nil {
+		err = fmt.Errorf("read local image %s: %w", ref, err)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("resolve image %q: %w", ref, err)
+		return nil, nil, err
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {

@@ -128,8 +128,13 @@ func TestResolveImageLocalThenRegistry(t *testing.T) {
 	if base.Digest != want.String() {
 		t.Errorf("digest %s, want %s", base.Digest, want)
 	}
-	if _, _, err := in.ResolveImage(context.Background(), host+"/missing/app:1"); err == nil {
-		t.Errorf("missing image resolved")
+	_, _, err = in.ResolveImage(context.Background(), host+"/missing/app:1")
+	if err == nil {
+		t.Fatalf("missing image resolved")
+	}
+	// the planner says "resolve image REF" once, where FROM is located
+	if msg := err.Error(); strings.Contains(msg, "resolve image") || !strings.Contains(msg, "missing/app:1") {
+		t.Errorf("error %q: want the reference and no second \"resolve image\"", msg)
 	}
 }
 
