@@ -20,12 +20,13 @@ const maxLinkHops = 40
 // directory the image already has keeps its mode, owner and mtime, whether
 // it is a parent of what is written or top, the destination of a directory
 // source (BuildKit changes neither, even with --chown or --chmod). Missing
-// parents are made 0755, owned as --chown says.
+// parents are made 0755, owned as --chown says. top is the COPY's
+// destination as an absolute path ("" for none).
 func (o owner) place(image fs.FS, top string, es []layer.Entry) ([]layer.Entry, error) {
 	ip := &imagePaths{image: image, memo: map[string]string{}}
 	out := make([]layer.Entry, 0, len(es))
 	for _, e := range es {
-		dest, err := ip.dest(e)
+		dest, err := ip.dest(e, top)
 		if err != nil {
 			return nil, err
 		}
@@ -93,10 +94,11 @@ type imagePaths struct {
 	memo  map[string]string
 }
 
-// dest is where an entry lands: its parent resolved, and for a directory
-// also its own name when the image has a link to a directory there.
-func (ip *imagePaths) dest(e layer.Entry) (string, error) {
-	if e.Mode.IsDir() && isDir(ip.image, e.Dest) {
+// dest is where an entry lands: its parent resolved, and its own name too
+// when it is the COPY's destination (BuildKit writes through a link there)
+// or a directory where the image has a link to a directory.
+func (ip *imagePaths) dest(e layer.Entry, top string) (string, error) {
+	if path.Clean(e.Dest) == top || e.Mode.IsDir() && isDir(ip.image, e.Dest) {
 		return ip.resolve(e.Dest, 0)
 	}
 	dir, err := ip.resolve(path.Dir(path.Clean(e.Dest)), 0)

@@ -50,22 +50,25 @@ COPY src /o2/
 
 // As BuildKit: a destination through a symlink of the image lands where
 // the link points; the link itself stays (a merged-/usr image's /lib must
-// survive COPY x /lib/).
+// survive COPY x /lib/), and so does a link that is the destination itself.
 func TestCopyAndWorkdirFollowImageSymlinks(t *testing.T) {
 	f := newFixture(t)
 	f.file("a.txt", "hi\n", 0o644)
 	f.file("d/s.txt", "s\n", 0o644)
 	res := f.build(nil, f.target("sym", `FROM busybox:latest
-RUN mkdir -p /real/sub && ln -s /real /abs && ln -s real/sub /rel
+RUN mkdir -p /real/sub && ln -s /real /abs && ln -s real/sub /rel && ln -s /real/motd /file
 COPY a.txt /abs/
 COPY d /abs
 COPY a.txt /rel/a2.txt
+COPY a.txt /file
 WORKDIR /abs/wd
 `))
-	got := f.statIn(res, "/abs", "/rel", "/real/a.txt", "/real/s.txt", "/real/sub/a2.txt", "/real/wd")
+	got := f.statIn(res, "/abs", "/rel", "/file", "/real/motd", "/real/a.txt", "/real/s.txt", "/real/sub/a2.txt", "/real/wd")
 	want := strings.Join([]string{
 		"/abs 777 0:0 symbolic link",
 		"/rel 777 0:0 symbolic link",
+		"/file 777 0:0 symbolic link",
+		"/real/motd 644 0:0 regular file",
 		"/real/a.txt 644 0:0 regular file",
 		"/real/s.txt 644 0:0 regular file",
 		"/real/sub/a2.txt 644 0:0 regular file",
