@@ -20,18 +20,19 @@ func reporter(mode string, w io.Writer) (executor.Reporter, func()) {
 	if mode == "plain" || (mode == "auto" && !isTerminal(w)) {
 		return executor.PlainReporter(w), func() {}
 	}
-	t := newTTY(w, termWidth(w))
+	width, height := termSize(w)
+	t := newTTY(w, width, height)
 	return t, t.close
 }
 
-// termWidth is w's terminal width, 80 when unknown.
-func termWidth(w io.Writer) int {
+// termSize is w's terminal width and height, 80x24 when unknown.
+func termSize(w io.Writer) (width, height int) {
 	if f, ok := w.(*os.File); ok {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 40 {
-			return int(ws.Col)
+		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 40 && ws.Row > 4 {
+			return int(ws.Col), int(ws.Row)
 		}
 	}
-	return 80
+	return 80, 24
 }
 
 func isTerminal(stream any) bool {
@@ -46,14 +47,15 @@ func isTerminal(stream any) bool {
 // tty redraws one line per step, like BuildKit's tty display: running
 // steps with a timer and their last output line, then DONE or CACHED.
 type tty struct {
-	mu    sync.Mutex
-	w     io.Writer
-	width int // terminal columns: lines must not wrap
-	start time.Time
-	rows  []*ttyRow
-	drawn int // lines drawn last time
-	stop  chan struct{}
-	done  chan struct{}
+	mu     sync.Mutex
+	w      io.Writer
+	width  int // terminal columns: lines must not wrap
+	height int // terminal rows: a live drawing taller than this cannot be redrawn
+	start  time.Time
+	rows   []*ttyRow
+	drawn  int // lines drawn last time
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 type ttyRow struct {
@@ -65,8 +67,8 @@ type ttyRow struct {
 	last     string // last output line
 }
 
-func newTTY(w io.Writer, width int) *tty {
-	t := &tty{w: w, width: width, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+func newTTY(w io.Writer, width, height int) *tty {
+	t := &tty{w: w, width: width, height: height, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
 	go t.tick()
 	return t
 }
@@ -81,7 +83,7 @@ func (t *tty) tick() {
 			return
 		case <-ticker.C:
 			t.mu.Lock()
-			t.redraw()
+			t.redraw(false)
 			t.mu.Unlock()
 		}
 	}
@@ -93,7 +95,7 @@ func (t *tty) close() {
 	<-t.done
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.redraw()
+	t.redraw(true)
 }
 
 func (t *tty) Report(e executor.Event) {
@@ -104,7 +106,7 @@ func (t *tty) Report(e executor.Event) {
 	if e.State == executor.Started {
 		row.began = time.Now()
 	}
-	t.redraw()
+	t.redraw(false)
 }
 
 func (t *tty) row(n int, s *planner.Step) *ttyRow {
@@ -128,19 +130,45 @@ func (t *tty) Output(n int, s *planner.Step) io.Writer {
 	})
 }
 
-// redraw moves the cursor back over the last drawing and draws again.
-func (t *tty) redraw() {
+// redraw moves the cursor back over the last drawing and draws again: the
+// latest rows that fit the terminal (the cursor cannot climb back over
+// lines that scrolled away), and every row the last (final) time.
+func (t *tty) redraw(final bool) {
 	var b strings.Builder
 	if t.drawn > 0 {
 		fmt.Fprintf(&b, "\x1b[%dA", t.drawn)
 	}
 	fmt.Fprintf(&b, "\x1b[K[+] Building %.1fs\n", time.Since(t.start).Seconds())
 	lines := 1
-	for _, r := range t.rows {
+	for _, r := range t.visible(final) {
 		lines += r.draw(&b)
+	}
+	if lines < t.drawn { // clear what a taller drawing left below
+		fmt.Fprintf(&b, "\x1b[J")
 	}
 	t.drawn = lines
 	io.WriteString(t.w, b.String())
+}
+
+// visible is the rows to draw: all when final, else the latest that fit
+// in the terminal's height below the header, keeping their order.
+func (t *tty) visible(final bool) []*ttyRow {
+	if final {
+		return t.rows
+	}
+	room, i := t.height-2, len(t.rows)
+	for ; i > 0 && room >= t.rows[i-1].lines(); i-- {
+		room -= t.rows[i-1].lines()
+	}
+	return t.rows[i:]
+}
+
+// lines is how many lines draw writes for the row.
+func (r *ttyRow) lines() int {
+	if r.last != "" && r.state == executor.Started {
+		return 2
+	}
+	return 1
 }
 
 func (r *ttyRow) draw(b *strings.Builder) int {
