@@ -18,8 +18,7 @@ import (
 // base starts a chain from a FROM image (or scratch).
 func (r *run) base(ctx context.Context, n int, s *planner.Step) (*chain, error) {
 	if s.Base == nil || s.Base.Ref == "scratch" || s.Base.Digest == "" {
-		_, err := r.record(s, nil)
-		return &chain{config: s.Config, author: s.Author}, err
+		return &chain{config: s.Config, author: s.Author}, r.recordBase(s)
 	}
 	img, _, err := r.Store.Image(s.Base.Digest)
 	if err != nil {
@@ -30,11 +29,22 @@ func (r *run) base(ctx context.Context, n int, s *planner.Step) (*chain, error) 
 		return nil, locate(s, fmt.Errorf("read base image %s: %w", s.Base.Ref, err))
 	}
 	c.config, c.author = s.Config, s.Author
-	if _, err := r.record(s, nil); err != nil {
+	if err := r.recordBase(s); err != nil {
 		return nil, err
 	}
 	r.prog.base(n, s)
 	return c, nil
+}
+
+// recordBase notes a FROM step, so plans show it CACHED: a new record the
+// first time, only its lineage after that.
+func (r *run) recordBase(s *planner.Step) error {
+	if _, err := r.Store.Step(s.Key); err == nil {
+		r.noteLineage(s)
+		return nil
+	}
+	_, err := r.record(s, nil)
+	return err
 }
 
 // imageChain describes an existing image as a chain.

@@ -62,6 +62,7 @@ func (r *run) execute(ctx context.Context, n int, s *planner.Step) (*chain, erro
 	parent := r.chainOf(s.Parent)
 	if c, ok := r.cached(s, parent); ok {
 		r.prog.cached(n, s)
+		r.noteLineage(s)
 		return c, nil
 	}
 	start := time.Now()
@@ -88,14 +89,16 @@ func (r *run) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, e
 		return nil, err
 	}
 	r.mu.Lock()
-	r.pending = append(r.pending, pendingStep{rec: rec, pos: s.Pos})
+	r.pending = append(r.pending, pendingStep{rec: rec, pos: s.Pos, key: s.Key})
 	r.mu.Unlock()
 	return rec, nil
 }
 
+// pendingStep is a step record (nil for a cached step) and the lineage
+// entry flush writes for it.
 type pendingStep struct {
-	rec *cache.StepRecord
-	pos string
+	rec      *cache.StepRecord
+	pos, key string
 }
 
 // flush writes the build's step records and their positions' lineage, so a
@@ -104,15 +107,28 @@ func (r *run) flush() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range r.pending {
-		if err := r.Store.PutStep(p.rec); err != nil {
-			return fmt.Errorf("record step: %w", err)
+		if p.rec != nil {
+			if err := r.Store.PutStep(p.rec); err != nil {
+				return fmt.Errorf("record step: %w", err)
+			}
 		}
-		if err := r.Store.PutLineage(p.pos, p.rec.Key); err != nil {
+		if prev, err := r.Store.Lineage(p.pos); err == nil && prev == p.key {
+			continue
+		}
+		if err := r.Store.PutLineage(p.pos, p.key); err != nil {
 			return fmt.Errorf("record step lineage: %w", err)
 		}
 	}
 	r.pending = nil
 	return nil
+}
+
+// noteLineage remembers that a cached step is the one now built at its
+// position, so the next plan compares against it (not an older build).
+func (r *run) noteLineage(s *planner.Step) {
+	r.mu.Lock()
+	r.pending = append(r.pending, pendingStep{pos: s.Pos, key: s.Key})
+	r.mu.Unlock()
 }
 
 // produce does the work of a step that missed the cache.

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"runtime"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -30,7 +31,7 @@ func (r *run) image(c *chain) (v1.Image, error) {
 		return nil, err
 	}
 	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = "amd64", "linux"
+	cf.Architecture, cf.OS = runtime.GOARCH, "linux"
 	cf.Config, cf.Author = c.config, c.author
 	cf.History = c.history
 	cf.Created = c.created()

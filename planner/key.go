@@ -16,14 +16,23 @@ import (
 // args never count); for context COPY/ADD the path, mode and content digest
 // of exactly the files read; for COPY --from the source's final key; for a
 // base image its manifest digest; for RUN a non-default network.
+//
+// RecipeVersion is hashed in too: raising it when the executor changes what
+// a step writes retires every cached result made the old way.
 func KeyOf(in *KeyInputs) string {
 	b, err := json.Marshal(in)
 	if err != nil {
 		panic(fmt.Sprintf("marshal key inputs: %v", err)) // plain strings and maps: cannot fail
 	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	h := sha256.New()
+	fmt.Fprintf(h, "stencil-recipe-%d\n", RecipeVersion)
+	h.Write(b)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
+
+// RecipeVersion numbers the way steps turn into layers (2: COPY/ADD/WORKDIR
+// keep the image's existing directories and follow its symlinks).
+const RecipeVersion = 2
 
 // fileKeys maps each file's context path to its digest and mode; mtime and
 // ownership never reach the key.

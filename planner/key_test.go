@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -140,5 +143,17 @@ func TestKeyOfIsStable(t *testing.T) {
 	in.Args = map[string]string{"A": "1", "B": "2"}
 	if k2 := KeyOf(&in); k1 != k2 || len(k1) != len(want)+64 {
 		t.Fatalf("KeyOf = %s / %s", k1, k2)
+	}
+}
+
+func TestKeyDependsOnRecipeVersion(t *testing.T) {
+	in := &KeyInputs{Instruction: "RUN true", Parent: "sha256:p"}
+	b, _ := json.Marshal(in)
+	plain := sha256.Sum256(b)
+	if KeyOf(in) == "sha256:"+hex.EncodeToString(plain[:]) {
+		t.Errorf("key does not include the recipe version")
+	}
+	if KeyOf(in) != KeyOf(&KeyInputs{Instruction: "RUN true", Parent: "sha256:p"}) {
+		t.Errorf("key not deterministic")
 	}
 }

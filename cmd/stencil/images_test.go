@@ -94,3 +94,16 @@ func TestRunInteractiveTTYNeedsATerminal(t *testing.T) {
 		t.Errorf("stdin reached the container without -i: %q", out)
 	}
 }
+
+func TestFailedOutputLeavesTagsAlone(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo x > /x\n")
+	p.write("file", "not a directory")
+	_, errOut, code := p.stencil("build", "-t", "out-fails", "-o", "type=local,dest=file/sub", ".")
+	if code == 0 {
+		t.Fatalf("output into a file's child succeeded")
+	}
+	if images, _ := p.must("images"); strings.Contains(images, "out-fails") {
+		t.Errorf("image tagged although its output failed (%s):\n%s", errOut, images)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/stencilbuild/stencil/executor/sandbox"
@@ -20,9 +21,24 @@ func main() {
 }
 
 // mainWithSignals runs Main with os.Args; SIGINT and SIGTERM cancel the
-// build, which stops its steps and cleans up before exiting.
+// build, which stops its steps and cleans up, then exits 128+signal as a
+// shell reports a process killed by it.
 func mainWithSignals() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var got atomic.Int32
+	go func() {
+		if s, ok := (<-sigs).(syscall.Signal); ok {
+			got.Store(int32(s))
+			cancel()
+		}
+	}()
+	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if s := got.Load(); s != 0 && code != 0 {
+		return 128 + int(s)
+	}
+	return code
 }

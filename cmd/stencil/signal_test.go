@@ -17,7 +17,7 @@ import (
 // stencil process in the middle of a RUN step: neither may leave a process
 // or a mount behind, and the next build must succeed on an intact store.
 func TestInterruptMidRunLeavesNothing(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) {
 			p := newProject(t, ".")
 			secs := 100000 + rand.IntN(800000)
@@ -28,8 +28,12 @@ func TestInterruptMidRunLeavesNothing(t *testing.T) {
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Wait(); err == nil {
+			err := cmd.Wait()
+			if err == nil {
 				t.Fatalf("stencil exited 0 after %v", sig)
+			}
+			if code := cmd.ProcessState.ExitCode(); sig != syscall.SIGKILL && code != 128+int(sig) {
+				t.Errorf("exit code %d after %v, want %d", code, sig, 128+int(sig))
 			}
 			waitFor(t, func() bool { return len(sleepers(secs)) == 0 }, "the step's processes to die")
 			if m := mountsUnder(t, p.root); len(m) > 0 {

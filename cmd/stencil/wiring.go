@@ -82,8 +82,14 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	return nil
 }
 
-// deliver stores a target's image under its tags and writes its outputs.
+// deliver writes a target's outputs, then stores its image under its tags
+// (so an output that fails leaves the tags as they were).
 func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec) error {
+	for _, o := range outs {
+		if err := output.Write(ctx, r.Image, r.Target.Tags, o); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
 	dig, err := store.PutImage(r.Image, r.Target.Tags...)
 	if err != nil {
 		return fmt.Errorf("store image: %w", err)
@@ -91,11 +97,6 @@ func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result
 	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", r.Target.Name, dig)
 	for _, t := range r.Target.Tags {
 		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", r.Target.Name, t)
-	}
-	for _, o := range outs {
-		if err := output.Write(ctx, r.Image, r.Target.Tags, o); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
 	}
 	return nil
 }
