@@ -119,6 +119,9 @@ func (r *run) copyEntries(ctx context.Context, c *planner.Copy, own owner) ([]la
 	}
 	fsys := layer.MergedFS(lowers)
 	matches, err := buildctx.Resolve(fsys, c.Sources, c.Dest, c.Workdir, nil)
+	if errors.Is(err, buildctx.ErrNotFound) {
+		return nil, nil, fmt.Errorf("%s: not found in the --from stage or image", strings.Join(c.Sources, " "))
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -207,3 +207,11 @@ func TestAddArchiveLayerIsReproducible(t *testing.T) {
 		t.Errorf("ADD of the same archive made different layers: %s, %s", digests[0], digests[1])
 	}
 }
+
+func TestCopyFromMissingSourceSaysWhere(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.tryBuild(nil, f.target("m", "FROM busybox:latest AS a\nFROM scratch\nCOPY --from=a /nope /x\n"))
+	if err == nil || !strings.Contains(err.Error(), "/nope: not found in the --from stage") || strings.Contains(err.Error(), "build context") {
+		t.Errorf("error %v; want it to name the missing path in the source stage", err)
+	}
+}
