@@ -12,8 +12,8 @@ import (
 )
 
 // execCommand runs in the new root: it resolves the user, sets up the
-// terminal (sending its master over conn), enters Cwd, drops privileges
-// and execs the command. It returns only on error.
+// terminal (sending its master over conn), enters Cwd, drops privileges,
+// installs the seccomp filter and execs the command. It returns only on error.
 func execCommand(cs *childSpec, conn *os.File) error {
 	u, err := user.LookupUser(os.DirFS("/"), cs.User)
 	if err != nil {
@@ -35,6 +35,7 @@ func execCommand(cs *childSpec, conn *os.File) error {
 		func() error {
 			return check("close inherited fds", unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC))
 		},
+		installSeccomp, // last: the steps above make calls it denies
 	)
 	if err != nil {
 		return err

@@ -17,13 +17,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		runKilledHelper()
 	}
+	if os.Getenv(probeEnv) != "" {
+		runSeccompProbe()
+	}
 	os.Exit(m.Run())
 }
 
 // applets are the busybox commands the test rootfs links.
 var applets = []string{"sh", "cat", "ls", "id", "hostname", "ps", "mount", "echo", "sleep",
 	"touch", "rm", "mkdir", "pwd", "grep", "test", "true", "kill", "env", "tty", "readlink",
-	"mv", "chmod", "stat", "ln"}
+	"mv", "chmod", "stat", "ln", "unshare", "nsenter", "reboot", "swapoff", "date", "tar", "gzip",
+	"sha256sum", "find", "linux32", "chroot", "head"}
 
 // busyboxRoot makes a minimal image root from Debian's static busybox.
 func busyboxRoot(t testing.TB) string {
