@@ -79,9 +79,13 @@ func (a *allowance) check(t *bake.Target, s planner.TargetSpec, outs []output.Sp
 		r.Filename, r.Start.Line, r.Start.Column, t.Name, strings.Join(need, " --allow "))
 }
 
-// allows reports whether p is inside the working directory or a granted
-// path, once symlinks are resolved.
+// allows reports whether p (relative paths are to the working directory,
+// as an output's dest) is inside the working directory or a granted path,
+// once symlinks are resolved.
 func (a *allowance) allows(granted []string, p string) bool {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(a.cwd, p)
+	}
 	real := realPath(p)
 	for _, root := range append([]string{realPath(a.cwd)}, granted...) {
 		if rel, err := filepath.Rel(root, real); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {

@@ -48,6 +48,21 @@ func TestBakeFileCannotReachOutsideWorkdir(t *testing.T) {
 	p.must("bake", "--allow", "fs.read="+outside, "a")
 }
 
+// TestBakeOutputRelativeToWorkdir: an output dest written relative to the
+// working directory (dest=out, as bake files do) is inside it and needs no
+// --allow, whether or not it exists yet.
+func TestBakeOutputRelativeToWorkdir(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo hi > /hi\n")
+	for _, dest := range []string{"out", "./out2", "sub/out3"} {
+		p.write("build.hcl", `target "a" { output = ["type=local,dest=`+dest+`"] }`+"\n")
+		p.must("bake", "a")
+		if b, err := os.ReadFile(filepath.Join(p.dir, dest, "hi")); err != nil || string(b) != "hi\n" {
+			t.Errorf("dest=%s: read hi: %q, %v", dest, b, err)
+		}
+	}
+}
+
 func TestAllowParsing(t *testing.T) {
 	if _, err := newAllowance("/w", []string{"fs.exec=/x"}); err == nil || !strings.Contains(err.Error(), "unknown entitlement") {
 		t.Errorf("unknown entitlement accepted: %v", err)
@@ -62,5 +77,8 @@ func TestAllowParsing(t *testing.T) {
 	b, _ := newAllowance("/w", []string{"fs.read=/r"})
 	if b.allows(b.write, "/r/x") || b.allows(b.read, "/wx") {
 		t.Errorf("fs.read granted write, or a sibling of the workdir was allowed")
+	}
+	if !b.allows(b.write, "out") || b.allows(b.write, "../wx/out") {
+		t.Errorf("relative dests are not taken from the workdir")
 	}
 }
