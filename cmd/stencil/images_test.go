@@ -66,6 +66,22 @@ func TestRunEntrypointOverride(t *testing.T) {
 	}
 }
 
+// TestRunEnvFromHost: as docker run, -e KEY takes KEY's value from the
+// caller's environment and is left out when the caller has none; it never
+// becomes a bare "KEY" entry.
+func TestRunEnvFromHost(t *testing.T) {
+	p := newProject(t, ".")
+	t.Setenv("STENCIL_TEST_FROM_HOST", "host value")
+	out, _ := p.must("run", "-e", "STENCIL_TEST_FROM_HOST", "-e", "STENCIL_TEST_UNSET", "-e", "B=1",
+		"busybox:latest", "sh", "-c", "env | grep -e STENCIL_TEST -e ^B= | sort")
+	if want := "B=1\nSTENCIL_TEST_FROM_HOST=host value\n"; out != want {
+		t.Errorf("env: %q, want %q", out, want)
+	}
+	if _, errOut, code := p.stencil("run", "-e", "=x", "busybox:latest", "true"); code == 0 || !strings.Contains(errOut, "invalid environment variable") {
+		t.Errorf("-e =x: exit %d, %q", code, errOut)
+	}
+}
+
 func TestBakeNoCacheFlagIsAnOverride(t *testing.T) {
 	p := demo(t)
 	out, _ := p.must("bake", "--no-cache", "--print", "prod")

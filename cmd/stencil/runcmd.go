@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -33,7 +34,7 @@ type runOptions struct {
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.interactive, "interactive", "i", false, "keep standard input open")
 	fs.BoolVarP(&o.tty, "tty", "t", false, "allocate a terminal")
-	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE")
+	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE (a bare KEY takes its value from here)")
 	fs.StringVarP(&o.user, "user", "u", "", "user name or uid[:gid]")
 	fs.StringVarP(&o.workdir, "workdir", "w", "", "working directory inside the container")
 	fs.Func("entrypoint", "override the image's entrypoint (\"\" clears it)", func(v string) error {
@@ -46,6 +47,11 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 func (o *runOptions) Validate(args []string) error {
 	if len(args) == 0 {
 		return errors.New("requires at least 1 argument: IMAGE")
+	}
+	for _, kv := range o.env {
+		if strings.HasPrefix(kv, "=") || kv == "" {
+			return fmt.Errorf("invalid environment variable %q: want KEY=VALUE or KEY", kv)
+		}
 	}
 	if o.network != "host" && o.network != "none" {
 		return fmt.Errorf("invalid --network %q: want host or none", o.network)
@@ -65,7 +71,7 @@ func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("image %s: %w", args[0], err), store.Close())
 	}
-	c := executor.Container{Image: img, Args: args[1:], Env: o.env, User: o.user, Workdir: o.workdir,
+	c := executor.Container{Image: img, Args: args[1:], Env: containerEnv(o.env), User: o.user, Workdir: o.workdir,
 		Network: o.network, Tty: o.tty}
 	if o.setEntrypoint {
 		c.Entrypoint = []string{}
@@ -84,6 +90,23 @@ func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 		return exitStatus(exit.Code)
 	}
 	return errors.Join(err, store.Close())
+}
+
+// containerEnv applies docker run's -e rules: KEY=VALUE as given; a bare
+// KEY takes the value it has here, and is left out when it has none.
+func containerEnv(kvs []string) []string {
+	var out []string
+	for _, kv := range kvs {
+		if !strings.Contains(kv, "=") {
+			v, ok := lookupEnv(kv)
+			if !ok {
+				continue
+			}
+			kv += "=" + v
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // exitStatus carries a container's exit code out of the command.
