@@ -125,3 +125,24 @@ func TestFailingRunShowsOutputAndExitCode(t *testing.T) {
 		t.Errorf("store changed by a failed build")
 	}
 }
+
+// TestBuildDockerfileFromStdin: as docker build, -f - reads the Dockerfile
+// from standard input (the context is still PATH); a context on standard
+// input is refused in one line.
+func TestBuildDockerfileFromStdin(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("a.txt", "from the context\n")
+	df := "FROM busybox:latest\nCOPY a.txt /a.txt\n"
+	if _, errOut, code := p.stencilIn(strings.NewReader(df), "build", "-f", "-", "-t", "stdin", "."); code != 0 {
+		t.Fatalf("build -f -: exit %d, %s", code, errOut)
+	}
+	if out := p.files("stdin", "/a.txt"); out != "from the context\n" {
+		t.Errorf("/a.txt = %q", out)
+	}
+	for _, args := range [][]string{{"build", "-f", "-", "."}, {"build", "-"}} {
+		_, errOut, code := p.stencil(args...)
+		if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "standard input") {
+			t.Errorf("stencil %q with empty stdin: exit %d, %q", args, code, errOut)
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -30,7 +32,7 @@ type buildOptions struct {
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	o.buildFlags.AddFlags(fs)
-	fs.StringVarP(&o.file, "file", "f", "", "Dockerfile (default: PATH/Dockerfile)")
+	fs.StringVarP(&o.file, "file", "f", "", "Dockerfile (default: PATH/Dockerfile; - reads it from standard input)")
 	fs.StringArrayVarP(&o.tags, "tag", "t", nil, "name and optionally a tag (name:tag)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "build-time variable KEY=VALUE")
 	fs.StringArrayVar(&o.labels, "label", nil, "image label KEY=VALUE")
@@ -43,6 +45,9 @@ func (o *buildOptions) Validate(args []string) error {
 	if len(args) != 1 {
 		return errors.New("requires exactly 1 argument: the build context PATH")
 	}
+	if args[0] == "-" {
+		return errors.New("a build context on standard input is not supported: pass a directory (-f - reads the Dockerfile from standard input)")
+	}
 	return o.validate()
 }
 
@@ -50,6 +55,11 @@ func (o *buildOptions) Run(ctx context.Context, e *env, args []string) error {
 	spec, err := o.spec(args[0])
 	if err != nil {
 		return err
+	}
+	if o.file == "-" {
+		if spec.DockerfileInline, err = readStdinDockerfile(e.stdin); err != nil {
+			return err
+		}
 	}
 	return e.buildSpecs(ctx, []planner.TargetSpec{spec}, o.buildFlags)
 }
@@ -61,7 +71,7 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	}
 	s := planner.TargetSpec{Name: "build", ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
 		Outputs: o.outputs, Network: o.network}
-	if s.Dockerfile = o.file; s.Dockerfile == "" {
+	if s.Dockerfile = o.file; s.Dockerfile == "" || s.Dockerfile == "-" {
 		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")
 	} else if s.Dockerfile, err = filepath.Abs(o.file); err != nil {
 		return s, err
@@ -71,6 +81,18 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	}
 	s.Labels, err = keyValues("--label", o.labels)
 	return s, err
+}
+
+// readStdinDockerfile reads the Dockerfile of -f - , as docker build does.
+func readStdinDockerfile(r io.Reader) (string, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return "", fmt.Errorf("read Dockerfile from standard input: %w", err)
+	}
+	if len(bytes.TrimSpace(src)) == 0 {
+		return "", errors.New("read Dockerfile from standard input: it is empty")
+	}
+	return string(src), nil
 }
 
 // keyValues parses KEY=VALUE flags; a bare KEY takes its value from the
