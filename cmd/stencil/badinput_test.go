@@ -146,3 +146,13 @@ func TestBuildDockerfileFromStdin(t *testing.T) {
 		}
 	}
 }
+
+// TestBadOutputNamedOnce: a bad -o is quoted once in its error line.
+func TestBadOutputNamedOnce(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\n")
+	_, errOut, code := p.stencil("build", "-o", "type=tar,dest=x.tar", ".")
+	if code == 0 || strings.Count(errOut, `"type=tar,dest=x.tar"`) != 1 || !strings.Contains(errOut, `unknown output type "tar"`) {
+		t.Errorf("exit %d, %q; want the spec quoted once and the reason", code, errOut)
+	}
+}

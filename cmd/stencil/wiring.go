@@ -113,7 +113,7 @@ func parseOutputs(specs []planner.TargetSpec) ([][]output.Spec, error) {
 		for _, raw := range s.Outputs {
 			o, err := output.Parse(raw)
 			if err != nil {
-				return nil, fmt.Errorf("target %q: output %q: %w", s.Name, raw, err)
+				return nil, fmt.Errorf("target %q: %w", s.Name, err) // err names the output
 			}
 			outs[i] = append(outs[i], o)
 		}
