@@ -89,7 +89,7 @@ func (r *run) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, e
 		return nil, err
 	}
 	r.mu.Lock()
-	r.pending = append(r.pending, pendingStep{rec: rec, pos: s.Pos, key: s.Key})
+	r.pending = append(r.pending, pendingStep{rec: rec, pos: positions(s), key: s.Key})
 	r.mu.Unlock()
 	return rec, nil
 }
@@ -97,8 +97,17 @@ func (r *run) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, e
 // pendingStep is a step record (nil for a cached step) and the lineage
 // entry flush writes for it.
 type pendingStep struct {
-	rec      *cache.StepRecord
-	pos, key string
+	rec *cache.StepRecord
+	pos []string
+	key string
+}
+
+// positions are every place a step stands in the requested targets.
+func positions(s *planner.Step) []string {
+	if len(s.Positions) > 0 {
+		return s.Positions
+	}
+	return []string{s.Pos}
 }
 
 // flush writes the build's step records and their positions' lineage, so a
@@ -112,14 +121,24 @@ func (r *run) flush() error {
 				return fmt.Errorf("record step: %w", err)
 			}
 		}
-		if prev, err := r.Store.Lineage(p.pos); err == nil && prev == p.key {
-			continue
-		}
-		if err := r.Store.PutLineage(p.pos, p.key); err != nil {
-			return fmt.Errorf("record step lineage: %w", err)
+		if err := r.putLineage(p.pos, p.key); err != nil {
+			return err
 		}
 	}
 	r.pending = nil
+	return nil
+}
+
+// putLineage records key at each position where it is not already.
+func (r *run) putLineage(positions []string, key string) error {
+	for _, pos := range positions {
+		if prev, err := r.Store.Lineage(pos); err == nil && prev == key {
+			continue
+		}
+		if err := r.Store.PutLineage(pos, key); err != nil {
+			return fmt.Errorf("record step lineage: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -127,7 +146,7 @@ func (r *run) flush() error {
 // position, so the next plan compares against it (not an older build).
 func (r *run) noteLineage(s *planner.Step) {
 	r.mu.Lock()
-	r.pending = append(r.pending, pendingStep{pos: s.Pos, key: s.Key})
+	r.pending = append(r.pending, pendingStep{pos: positions(s), key: s.Key})
 	r.mu.Unlock()
 }
 

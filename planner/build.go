@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -75,8 +76,12 @@ func (b *builder) add(st *Step) *Step {
 	st.Key = KeyOf(&st.Inputs)
 	if old, ok := b.steps[st.Key]; ok {
 		old.NoCache = old.NoCache || st.NoCache
+		if !slices.Contains(old.Positions, st.Pos) {
+			old.Positions = append(old.Positions, st.Pos)
+		}
 		return old
 	}
+	st.Positions = []string{st.Pos}
 	b.steps[st.Key] = st
 	b.plan.Steps = append(b.plan.Steps, st)
 	return st

@@ -57,10 +57,10 @@ config runtime: CMD ["app"]
 func TestBuildStepPositionsAndLocations(t *testing.T) {
 	p := mustBuild(t, newFake(), target("prod", multiStage))
 	run := find(p, "RUN")
-	if run.Pos != "inline:prod#build#3" || run.Location.Line != 5 || run.Location.File != "Dockerfile (inline, target prod)" {
+	if run.Pos != "prod#inline:prod#build#3" || len(run.Positions) != 1 || run.Location.Line != 5 || run.Location.File != "Dockerfile (inline, target prod)" {
 		t.Fatalf("RUN pos %q at %+v", run.Pos, run.Location)
 	}
-	if b := find(p, "FROM golang"); b.Pos != "inline:prod#build#0" || find(p, "FROM alpine").Location.Line != 7 {
+	if b := find(p, "FROM golang"); b.Pos != "prod#inline:prod#build#0" || find(p, "FROM alpine").Location.Line != 7 {
 		t.Fatalf("base pos %q", b.Pos)
 	}
 }
@@ -224,5 +224,14 @@ func TestBuildContextCopyGetsDockerignore(t *testing.T) {
 	}
 	if cp := final(mustBuild(t, newFake(), target("t", "FROM alpine:3.20\nCOPY app/ /app/\n"))).Copy; cp.Excludes != nil {
 		t.Fatalf("no .dockerignore: excludes %v", cp.Excludes)
+	}
+}
+
+func TestSharedStepKeepsEveryTargetsPosition(t *testing.T) {
+	base := "FROM alpine:3.20 AS base\nRUN echo shared\n"
+	p := mustBuild(t, newFake(), target("a", base+"FROM base\nRUN echo a\n"), target("b", base+"FROM base\nRUN echo b\n"))
+	shared := find(p, "RUN echo shared")
+	if len(shared.Positions) != 2 || shared.Positions[0] != shared.Pos || !strings.HasPrefix(shared.Positions[1], "b#") {
+		t.Errorf("shared step positions %q (pos %q)", shared.Positions, shared.Pos)
 	}
 }

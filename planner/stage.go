@@ -207,7 +207,7 @@ func (s *stageState) onbuild() error {
 // stamp fills the fields every step of this stage shares.
 func (s *stageState) stamp(st *Step) {
 	st.Stage = s.name
-	st.Pos = s.ts.file + "#" + s.name + "#" + s.pos
+	st.Pos = s.ts.spec.Name + "#" + s.ts.file + "#" + s.name + "#" + s.pos
 	st.Location = Location{File: s.ts.f.Name, Line: s.line}
 	st.NoCache = s.ts.spec.NoCache
 }

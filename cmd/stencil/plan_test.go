@@ -35,3 +35,27 @@ func lineWith(text, substr string) string {
 	}
 	return ""
 }
+
+// TestPlanReasonsPerMatrixVariant: each target keeps its own lineage, so a
+// variant's step is compared with that variant's last build, not another's.
+func TestPlanReasonsPerMatrixVariant(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("build.hcl", `variable "VERSION" {
+  default = "1"
+}
+target "svc" {
+  name   = "svc-${v}"
+  matrix = { v = ["a", "b"] }
+  args   = { VARIANT = v, VERSION = VERSION }
+}
+`)
+	p.write("Dockerfile", "FROM busybox:latest\nARG VERSION\nRUN echo $VERSION > /version\nARG VARIANT\nRUN echo $VARIANT > /variant\n")
+	p.must("bake", "svc-a")
+	p.must("bake", "svc-b") // built last at the same Dockerfile positions
+	t.Setenv("VERSION", "2")
+	out, _ := p.must("plan", "svc-a")
+	line := lineWith(out, "RUN echo $VARIANT")
+	if !strings.Contains(line, "RUN ") || strings.Contains(line, "VARIANT changed") {
+		t.Errorf("svc-a's step compared with svc-b's build:\n%s", out)
+	}
+}
