@@ -45,15 +45,15 @@ type Location struct {
 // Step is one node of the DAG. Its Config is the image config after the step,
 // so the executor never interprets metadata instructions itself.
 type Step struct {
-	Key         string    `json:"key"`              // "sha256:<hex>" cache key
-	Parent      string    `json:"parent,omitempty"` // parent step key ("" for KindBase)
-	Kind        StepKind  `json:"kind"`
-	Stage       string    `json:"stage"`       // stage name or index, for display
-	Pos         string    `json:"pos"`         // stable position: target, Dockerfile, stage, instruction index
+	Key    string   `json:"key"`              // "sha256:<hex>" cache key
+	Parent string   `json:"parent,omitempty"` // parent step key ("" for KindBase)
+	Kind   StepKind `json:"kind"`
+	Stage  string   `json:"stage"` // stage name or index, for display
+	Pos    string   `json:"pos"`   // stable position: target, Dockerfile, stage, instruction index
 	// Positions are every target's position of a shared step (Pos first);
 	// each keeps its own lineage, so a plan compares a target's step with
 	// what that target last built there.
-	Positions []string `json:"positions,omitempty"`
+	Positions   []string  `json:"positions,omitempty"`
 	Location    Location  `json:"location"`    // Dockerfile and line
 	Instruction string    `json:"instruction"` // as written, after ARG/ENV expansion (history created_by)
 	Config      v1.Config `json:"config"`      // image config after this step
