@@ -123,3 +123,20 @@ func TestFailedOutputLeavesTagsAlone(t *testing.T) {
 		t.Errorf("image tagged although its output failed (%s):\n%s", errOut, images)
 	}
 }
+
+func TestRunCommandThatCannotStart(t *testing.T) {
+	p := newProject(t, ".")
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"run", "busybox:latest", "nosuchcmd"}, 127},
+		{[]string{"run", "busybox:latest", "/no/such/path"}, 127},
+		{[]string{"run", "busybox:latest", "/etc/passwd"}, 126},
+	} {
+		_, errOut, code := p.stencil(c.args...)
+		if code != c.code || !strings.Contains(errOut, "error: ") {
+			t.Errorf("stencil %q: exit %d (%q), want %d", c.args, code, errOut, c.code)
+		}
+	}
+}

@@ -89,6 +89,12 @@ func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 		store.Close()
 		return exitStatus(exit.Code)
 	}
+	var start *sandbox.StartError
+	if errors.As(err, &start) { // as docker run: 127 not found, 126 not executable
+		fmt.Fprintf(e.stderr, "error: %v\n", err)
+		store.Close()
+		return exitStatus(start.Code)
+	}
 	return errors.Join(err, store.Close())
 }
 

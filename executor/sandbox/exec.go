@@ -40,8 +40,14 @@ func execCommand(cs *childSpec, conn *os.File) error {
 	if err != nil {
 		return err
 	}
-	return check("exec "+cs.Args[0], unix.Exec(argv0, cs.Args, env))
+	return &execError{check("exec "+cs.Args[0], unix.Exec(argv0, cs.Args, env))}
 }
+
+// execError is the exec of the command itself failing (not the setup).
+type execError struct{ err error }
+
+func (e *execError) Error() string { return e.err.Error() }
+func (e *execError) Unwrap() error { return e.err }
 
 // commandEnv adds PATH and HOME when env lacks them.
 func commandEnv(env []string, home string) []string {

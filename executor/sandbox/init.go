@@ -3,6 +3,7 @@ package sandbox
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,7 +85,7 @@ func Init() {
 	conn := os.NewFile(3, "sandbox-init")
 	err := runInit(conn)
 	// Only reached on failure; the parent prints the message.
-	json.NewEncoder(conn).Encode(initReport{Error: err.Error()}) //nolint:errcheck // nothing left to tell
+	json.NewEncoder(conn).Encode(initReport{Error: err.Error(), Code: startCode(err)}) //nolint:errcheck // nothing left to tell
 	os.Exit(125)
 }
 
@@ -96,7 +97,33 @@ type initReport struct {
 	Stubs   []stub `json:",omitempty"`
 	Console bool   `json:",omitempty"`
 	Error   string `json:",omitempty"`
+	Code    int    `json:",omitempty"` // with Error: the exit code a shell would give
 }
+
+// startCode is the exit code a shell reports when a command cannot start:
+// 127 when it is not found, 126 when it cannot be executed, else Docker's
+// 125 for a failure of the container itself.
+func startCode(err error) int {
+	var ee *execError
+	switch {
+	case errors.Is(err, errNotFound):
+		return 127
+	case !errors.As(err, &ee):
+		return 125
+	case errors.Is(err, os.ErrNotExist):
+		return 127
+	}
+	return 126
+}
+
+// StartError is a command that could not start in the sandbox; Code is
+// what a shell would exit with (127 not found, 126 not executable).
+type StartError struct {
+	Msg  string
+	Code int
+}
+
+func (e *StartError) Error() string { return e.Msg }
 
 // runInit reads the spec and runs it; it returns only on error.
 func runInit(conn *os.File) error {

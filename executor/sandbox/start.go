@@ -100,7 +100,7 @@ func handshake(conn *os.File, reports io.Reader, cs *childSpec) ([]stub, error) 
 		}
 		stubs = append(stubs, r.Stubs...)
 		if r.Error != "" {
-			return stubs, errors.New(r.Error)
+			return stubs, &StartError{Msg: r.Error, Code: r.Code}
 		}
 	}
 }
