@@ -59,7 +59,8 @@ func (c Container) spec(cfg v1.Config) sandbox.Spec {
 	case len(c.Args) > 0:
 		argv = append(append([]string(nil), cfg.Entrypoint...), c.Args...)
 	}
-	s := sandbox.Spec{Args: argv, Env: append(append([]string(nil), cfg.Env...), c.Env...),
+	env := append([]string{"HOSTNAME=stencil"}, cfg.Env...) // docker run sets HOSTNAME first
+	s := sandbox.Spec{Args: argv, Env: append(env, c.Env...),
 		Cwd: firstOf(c.Workdir, cfg.WorkingDir, "/"), User: firstOf(c.User, cfg.User),
 		Hostname: "stencil", Network: firstOf(c.Network, "host"),
 		Hosts:      []byte("127.0.0.1\tlocalhost stencil\n::1\tlocalhost ip6-localhost ip6-loopback\n"),

@@ -158,3 +158,16 @@ func TestUnitHelpers(t *testing.T) {
 		t.Errorf("createdBy = %q", got)
 	}
 }
+
+func TestRunContainerSetsHostname(t *testing.T) {
+	f := newFixture(t)
+	img, _, err := f.store.Image("busybox:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c := Container{Image: img, Args: []string{"sh", "-c", "echo $HOSTNAME"}}
+	if err := (&Executor{Store: f.store}).RunContainer(t.Context(), c, &out, &out); err != nil || out.String() != "stencil\n" {
+		t.Errorf("HOSTNAME: %q, %v", out.String(), err)
+	}
+}

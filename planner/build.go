@@ -41,11 +41,15 @@ type Inputs interface {
 }
 
 // Build plans every target in order. Steps with equal keys appear once,
-// whichever target asked for them; errors name the Dockerfile and line.
+// whichever target asked for them; errors name the Dockerfile and line, and
+// the target unless it is unnamed.
 func Build(ctx context.Context, targets []TargetSpec, in Inputs) (*Plan, error) {
 	b := &builder{ctx: ctx, in: in, plan: &Plan{}, steps: map[string]*Step{}, images: map[string]*image{}}
 	for _, t := range targets {
 		final, err := b.target(t)
+		if err != nil && t.Name == "" { // a lone `stencil build`: the location says it all
+			return nil, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("plan target %s: %w", t.Name, err)
 		}

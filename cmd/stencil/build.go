@@ -69,7 +69,7 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	if err != nil {
 		return planner.TargetSpec{}, err
 	}
-	s := planner.TargetSpec{Name: "build", ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
+	s := planner.TargetSpec{ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
 		Outputs: o.outputs, Network: o.network}
 	if s.Dockerfile = o.file; s.Dockerfile == "" || s.Dockerfile == "-" {
 		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")

@@ -140,3 +140,12 @@ func TestRunCommandThatCannotStart(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildErrorStartsWithTheLocation(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN true\nCOPY missing /x\n")
+	_, errOut, code := p.stencil("build", ".")
+	if code == 0 || !strings.HasPrefix(errOut, "error: Dockerfile:3: ") {
+		t.Errorf("exit %d, stderr %q; want it to start with the Dockerfile location", code, errOut)
+	}
+}

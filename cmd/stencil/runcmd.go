@@ -42,6 +42,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&o.network, "network", "host", "network: host or none")
+	fs.Bool("rm", true, "remove the container afterwards (always: stencil discards every container)")
 }
 
 func (o *runOptions) Validate(args []string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -94,9 +95,10 @@ func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result
 	if err != nil {
 		return fmt.Errorf("store image: %w", err)
 	}
-	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", r.Target.Name, dig)
+	label := cmp.Or(r.Target.Name, "image")
+	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", label, dig)
 	for _, t := range r.Target.Tags {
-		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", r.Target.Name, t)
+		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", label, t)
 	}
 	return nil
 }
