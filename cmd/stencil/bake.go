@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
@@ -82,6 +83,12 @@ func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
 		if attr, rng, ok := t.Unsupported(); ok {
 			return nil, fmt.Errorf("%s:%d:%d: target %q: attribute %q is not supported by stencil yet",
 				rng.Filename, rng.Start.Line, rng.Start.Column, t.Name, attr)
+		}
+		for _, tag := range t.Tags {
+			if _, err := name.NewTag(tag); err != nil {
+				r := t.DefRange
+				return nil, fmt.Errorf("%s:%d:%d: target %q: invalid tag %q: %w", r.Filename, r.Start.Line, r.Start.Column, t.Name, tag, err)
+			}
 		}
 		s, err := bakeSpec(t)
 		if err != nil {
