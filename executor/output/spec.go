@@ -118,6 +118,9 @@ func fromFields(kv map[string]string) (Spec, error) {
 	if s.Tar, err = boolKey(kv, "tar", s.Type == TypeOCI && strings.HasSuffix(s.Dest, ".tar")); err != nil {
 		return Spec{}, err
 	}
+	if s.Type == TypeDocker && s.Dest == "" {
+		s.Type = TypeImage // buildx loads it into the engine's images: here, the local store
+	}
 	return s, checkDest(s, slices.Contains(keysByType[s.Type], "dest"))
 }
 

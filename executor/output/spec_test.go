@@ -58,3 +58,13 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDockerWithoutDestIsTheLocalStore(t *testing.T) {
+	s, err := Parse("type=docker")
+	if err != nil || s.Type != TypeImage {
+		t.Errorf("type=docker without dest: %+v, %v; want the local store (type image)", s, err)
+	}
+	if s, err := Parse("type=docker,dest=x.tar"); err != nil || s.Type != TypeDocker {
+		t.Errorf("type=docker with dest: %+v, %v", s, err)
+	}
+}
