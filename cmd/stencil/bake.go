@@ -49,18 +49,25 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	if o.print {
 		return cfg.Print(e.stdout, args)
 	}
-	targets, err := cfg.Resolve(args)
+	specs, err := o.specs(cfg, args)
 	if err != nil {
-		return err
-	}
-	specs, err := bakeSpecs(targets)
-	if err != nil {
-		return err
-	}
-	if err := checkAccess(o.allow, targets, specs); err != nil {
 		return err
 	}
 	return e.buildSpecs(ctx, specs, o.buildFlags)
+}
+
+// specs resolves the named targets (bake and plan alike) into planner
+// inputs, refusing what Stencil cannot honour and what --allow does not.
+func (o *bakeOptions) specs(cfg *bake.Config, args []string) ([]planner.TargetSpec, error) {
+	targets, err := cfg.Resolve(args)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := bakeSpecs(targets)
+	if err != nil {
+		return nil, err
+	}
+	return specs, checkAccess(o.allow, targets, specs)
 }
 
 func (o *bakeOptions) load() (*bake.Config, error) {

@@ -46,15 +46,8 @@ func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cfg.Resolve(args)
+	specs, err := o.specs(cfg, args)
 	if err != nil {
-		return err
-	}
-	specs, err := bakeSpecs(targets)
-	if err != nil {
-		return err
-	}
-	if err := checkAccess(o.allow, targets, specs); err != nil {
 		return err
 	}
 	store, err := cache.Open(e.root)
@@ -66,9 +59,6 @@ func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
 }
 
 func (o *planOptions) show(ctx context.Context, e *env, store *cache.Store, specs []planner.TargetSpec) error {
-	for i := range specs {
-		specs[i].NoCache = specs[i].NoCache || o.noCache
-	}
 	plan, err := planner.Build(ctx, specs, &inputs.Inputs{Store: store})
 	if err != nil {
 		return err

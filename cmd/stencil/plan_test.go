@@ -59,3 +59,14 @@ target "svc" {
 		t.Errorf("svc-a's step compared with svc-b's build:\n%s", out)
 	}
 }
+
+func TestPlanNoCacheMarksEveryStep(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("build.hcl", "target \"a\" {}\n")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN true\n")
+	p.must("bake", "a")
+	out, _ := p.must("plan", "--no-cache", "a")
+	if line := lineWith(out, "RUN true"); !strings.Contains(line, "RUN ") || !strings.Contains(line, "no-cache") {
+		t.Errorf("plan --no-cache shows the step as %q:\n%s", line, out)
+	}
+}
