@@ -12,9 +12,9 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
-	"github.com/stencilbuild/stencil/executor/imports"
 	"github.com/stencilbuild/stencil/executor/sandbox"
 	"github.com/stencilbuild/stencil/internal/testenv"
+	"github.com/stencilbuild/stencil/internal/testenv/basestore"
 	"github.com/stencilbuild/stencil/planner"
 	"github.com/stencilbuild/stencil/planner/inputs"
 )
@@ -41,25 +41,7 @@ func demo(b *testing.B) (dir string, targets []planner.TargetSpec) {
 }
 
 // store opens a fresh store holding busybox:latest.
-func store(b *testing.B, rootfs string) *cache.Store {
-	s, err := cache.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Open(rootfs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	img, err := imports.Import(f, "busybox:latest", time.Unix(1700000000, 0))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.PutImage(img, "busybox:latest"); err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
+func store(b *testing.B, rootfs string) *cache.Store { return basestore.Open(b, rootfs) }
 
 func build(b *testing.B, s *cache.Store, targets []planner.TargetSpec) {
 	ctx := context.Background()

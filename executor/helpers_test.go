@@ -13,9 +13,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/cache"
-	"github.com/stencilbuild/stencil/executor/imports"
 	"github.com/stencilbuild/stencil/executor/sandbox"
 	"github.com/stencilbuild/stencil/internal/testenv"
+	"github.com/stencilbuild/stencil/internal/testenv/basestore"
 	"github.com/stencilbuild/stencil/planner"
 	"github.com/stencilbuild/stencil/planner/inputs"
 )
@@ -41,23 +41,8 @@ func newFixture(t *testing.T) *fixture {
 // fixtureFrom makes a fixture whose busybox:latest comes from rootfs.
 func fixtureFrom(t *testing.T, rootfs string) *fixture {
 	t.Helper()
-	store, err := cache.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := basestore.Open(t, rootfs)
 	t.Cleanup(func() { store.Close() })
-	f, err := os.Open(rootfs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := imports.Import(f, "busybox:latest", time.Unix(1700000000, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.PutImage(img, "busybox:latest"); err != nil {
-		t.Fatal(err)
-	}
 	return &fixture{t: t, store: store, ctx: t.TempDir(), rec: &recorder{}}
 }
 
