@@ -9,10 +9,8 @@ import (
 	"syscall"
 
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/frontend/buildctx"
 )
-
-// maxLinkHops bounds symlink resolution in an image, as the kernel's ELOOP.
-const maxLinkHops = 40
 
 // place puts a COPY/ADD/WORKDIR layer's entries where BuildKit writes them
 // over image: every destination is resolved through the image's symlinks
@@ -35,7 +33,7 @@ func (o owner) place(image fs.FS, top string, es []layer.Entry) ([]layer.Entry, 
 	}
 	if top != "" {
 		var err error
-		if top, err = ip.resolve(top, 0); err != nil {
+		if top, err = ip.resolve(top); err != nil {
 			return nil, err
 		}
 	}
@@ -99,48 +97,23 @@ type imagePaths struct {
 // or a directory where the image has a link to a directory.
 func (ip *imagePaths) dest(e layer.Entry, top string) (string, error) {
 	if path.Clean(e.Dest) == top || e.Mode.IsDir() && isDir(ip.image, e.Dest) {
-		return ip.resolve(e.Dest, 0)
+		return ip.resolve(e.Dest)
 	}
-	dir, err := ip.resolve(path.Dir(path.Clean(e.Dest)), 0)
+	dir, err := ip.resolve(path.Dir(path.Clean(e.Dest)))
 	return path.Join(dir, path.Base(e.Dest)), err
 }
 
-// resolve follows every symlink in the absolute path p.
-func (ip *imagePaths) resolve(p string, hops int) (string, error) {
-	p = path.Clean("/" + p)
-	if p == "/" {
-		return p, nil
-	}
+// resolve follows every symlink in the absolute path p inside the image
+// (buildctx.ResolvePath), remembering each answer: a COPY's entries share
+// their parent directories.
+func (ip *imagePaths) resolve(p string) (string, error) {
 	if r, ok := ip.memo[p]; ok {
 		return r, nil
 	}
-	if hops > maxLinkHops {
-		return "", fmt.Errorf("resolve %s in the image: too many levels of symbolic links", p)
-	}
-	dir, err := ip.resolve(path.Dir(p), hops)
+	r, err := buildctx.ResolvePath(ip.image, p)
 	if err != nil {
-		return "", err
-	}
-	r := path.Join(dir, path.Base(p))
-	if target, ok := ip.link(r); ok {
-		if !path.IsAbs(target) {
-			target = path.Join(dir, target)
-		}
-		if r, err = ip.resolve(target, hops+1); err != nil {
-			return "", err
-		}
+		return "", fmt.Errorf("resolve %s in the image: %w", p, err)
 	}
 	ip.memo[p] = r
 	return r, nil
-}
-
-// link returns the target of the symlink at the resolved path p, if it is one.
-func (ip *imagePaths) link(p string) (string, bool) {
-	name := strings.TrimPrefix(p, "/")
-	fi, err := fs.Lstat(ip.image, name)
-	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return "", false
-	}
-	target, err := fs.ReadLink(ip.image, name)
-	return target, err == nil
 }

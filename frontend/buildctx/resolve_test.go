@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // mkContext builds a build context with files, dirs and symlinks.
@@ -160,5 +161,34 @@ func TestResolveSymlinkLoop(t *testing.T) {
 	r := &resolver{fsys: root.FS()}
 	if _, _, err := r.follow("a"); !errors.Is(err, errTooManyLinks) {
 		t.Fatalf("follow err = %v", err)
+	}
+}
+
+func TestResolvePath(t *testing.T) {
+	fsys := fstest.MapFS{
+		"usr/lib":   {Mode: fs.ModeDir | 0o755},
+		"lib":       {Data: []byte("usr/lib"), Mode: fs.ModeSymlink},
+		"up":        {Data: []byte("../../.."), Mode: fs.ModeSymlink},
+		"abs":       {Data: []byte("/usr"), Mode: fs.ModeSymlink},
+		"loop1":     {Data: []byte("loop2"), Mode: fs.ModeSymlink},
+		"loop2":     {Data: []byte("/loop1"), Mode: fs.ModeSymlink},
+		"file":      {Data: []byte("x")},
+		"usr/lib/l": {Data: []byte("../share"), Mode: fs.ModeSymlink},
+	}
+	for in, want := range map[string]string{
+		"/lib/x":          "/usr/lib/x",
+		"/lib/l/doc":      "/usr/share/doc",
+		"/up/etc/passwd":  "/etc/passwd",
+		"/abs/new/dir":    "/usr/new/dir",
+		"/missing/a/../b": "/missing/b",
+		"/file/x":         "/file/x",
+		"/":               "/",
+	} {
+		if got, err := ResolvePath(fsys, in); err != nil || got != want {
+			t.Errorf("ResolvePath(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ResolvePath(fsys, "/loop1/x"); !errors.Is(err, errTooManyLinks) {
+		t.Errorf("loop: %v", err)
 	}
 }

@@ -99,11 +99,12 @@ func (r *resolver) resolve(name string) (*linkWalk, fs.FileInfo, error) {
 // linkWalk is the state of one follow: the symlink-free path so far, the
 // components still to walk and the symlinks already followed.
 type linkWalk struct {
-	fsys  fs.FS
-	cur   string
-	parts []string
-	links []string
-	hops  int
+	fsys    fs.FS
+	cur     string
+	parts   []string
+	links   []string
+	hops    int
+	lenient bool // a component that cannot be read is a plain name (ResolvePath)
 }
 
 // step walks one component.
@@ -119,6 +120,10 @@ func (w *linkWalk) step() error {
 	}
 	next := path.Join(w.cur, part)
 	fi, err := fs.Lstat(w.fsys, next)
+	if err != nil && w.lenient {
+		w.cur = next
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -144,6 +149,20 @@ func (w *linkWalk) jump(link string) error {
 	}
 	w.parts = append(strings.Split(target, "/"), w.parts...)
 	return nil
+}
+
+// ResolvePath follows every symlink in the path p inside the root of fsys,
+// the way a chroot would, and returns the symlink-free absolute path.
+// Components that do not exist (yet) are taken as plain names, so it also
+// says where a file about to be written would land.
+func ResolvePath(fsys fs.FS, p string) (string, error) {
+	w := &linkWalk{fsys: fsys, cur: ".", parts: strings.Split(strings.TrimPrefix(p, "/"), "/"), lenient: true}
+	for len(w.parts) > 0 {
+		if err := w.step(); err != nil {
+			return "", err
+		}
+	}
+	return path.Clean("/" + w.cur), nil
 }
 
 // errTooManyLinks reports a symlink loop.
