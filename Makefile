@@ -1,6 +1,7 @@
 # Stencil: `make demo` builds the root build.hcl's targets and runs them;
 # `make test` runs every test. Both honour STENCIL_ROOT.
 GO ?= go
+export PATH := /usr/local/go/bin:$(PATH)
 BIN := bin/stencil
 export STENCIL_ROOT ?= $(HOME)/.local/share/stencil
 
@@ -26,7 +27,8 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
 
-bench: deps build
+bench: build
+	./scripts/install-deps.sh buildah curl bc
 	./bench/run.sh
 
 clean:

@@ -6,7 +6,7 @@
 #   buildah bud --layers               (Debian's buildah)
 # Scenarios: cold (empty cache), warm (no change), incremental (one context
 # file edited). Each is measured RUNS times; the median goes to
-# bench/RESULTS.md. Needs root; installs nothing (run `make deps` first).
+# bench/RESULTS.md. Needs root; `make bench` installs what it uses.
 set -euo pipefail
 RUNS=${RUNS:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
