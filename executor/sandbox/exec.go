@@ -35,7 +35,7 @@ func execCommand(cs *childSpec, conn *os.File) error {
 		func() error {
 			return check("close inherited fds", unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC))
 		},
-		installSeccomp, // last: the steps above make calls it denies
+		func() error { return installSeccomp(cs.Seccomp) }, // last: the steps above make calls it denies
 	)
 	if err != nil {
 		return err

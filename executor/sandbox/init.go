@@ -26,8 +26,9 @@ type childSpec struct {
 	Tty        bool
 	Hosts      []byte
 	ResolvConf []byte
-	Scratch    string        // empty host dir; the init mounts a tmpfs on it
-	Winsize    *unix.Winsize // the caller's terminal size, when Tty and known
+	Scratch    string            // empty host dir; the init mounts a tmpfs on it
+	Winsize    *unix.Winsize     // the caller's terminal size, when Tty and known
+	Seccomp    []unix.SockFilter // the compiled filter the command runs under
 }
 
 // fillDefaults sets the hostname, cwd and the generated files.

@@ -2,13 +2,10 @@
 // UTS and IPC namespaces (and network namespace for Network "none"), an
 // overlayfs root over read-only lower layers, fresh /proc, a minimal /dev, a
 // read-only /sys, generated /etc/hosts and /etc/resolv.conf, Docker's
-// default capabilities, no_new_privs and, on x86_64, a seccomp filter
-// modelled on Docker's default profile: the calls it refuses to a container
-// without CAP_SYS_ADMIN (namespaces and mounts, kernel modules, kexec, keys,
-// bpf, perf_event_open, userfaultfd, reboot, swap, the clock, ...) and
-// clone with a namespace flag fail with EPERM, clone3 and unknown or x32
-// calls with ENOSYS, other architectures' calls kill the process; all else
-// is allowed. The init installs it last, just before exec.
+// default capabilities, no_new_privs and Docker's default seccomp profile
+// (moby/profiles/seccomp), compiled to BPF for the native architecture and
+// the ones it runs (i386 on x86_64, arm on arm64): see seccomp.go. The init
+// installs it last, just before exec.
 //
 // The binary re-executes itself through /proc/self/exe; Init must be the
 // first call of main and TestMain so the re-executed process becomes the
@@ -113,7 +110,8 @@ func newChildSpec(s Spec) (*childSpec, error) {
 		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf,
 	}
 	cs.fillDefaults()
-	return cs, nil
+	cs.Seccomp, err = seccompFilter()
+	return cs, err
 }
 
 // validate checks the command and the layer dirs.

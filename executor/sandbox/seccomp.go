@@ -1,96 +1,68 @@
 package sandbox
 
 import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"unsafe"
 
+	"github.com/moby/profiles/seccomp"
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
-// The seccomp filter gives the command Docker's default protection: the
-// system calls Docker's default profile refuses to a container without
-// CAP_SYS_ADMIN fail with EPERM (see seccomp_amd64.go for the list), clone
-// with a namespace flag fails with EPERM, clone3 with ENOSYS (so libcs fall
-// back to clone, whose flags a filter can read), and every other call is
-// allowed. Only x86_64 has a filter; elsewhere the command runs without one.
+// The seccomp filter is Docker's default profile (moby/profiles/seccomp),
+// taken as data for a container with Docker's default capabilities and
+// compiled to one BPF program by compileProfile for every architecture the
+// profile names for this machine (x86_64 with i386 and x32, aarch64 with
+// arm): the calls it refuses fail with EPERM, clone with a namespace flag
+// with EPERM, clone3 with ENOSYS. As runc does, numbers past the last call
+// an architecture's table knows fail with ENOSYS, so a libc falls back from
+// a call newer than the profile; x32 calls fail with ENOSYS too. Calls of
+// an architecture the profile does not name kill the process.
 
-// Offsets into struct seccomp_data (little-endian: an argument's low half
-// comes first).
-const (
-	dataNr   = 0
-	dataArch = 4
-	dataArg0 = 16
-)
+// dockerCaps names DefaultCaps for the profile's capability conditions.
+var dockerCaps = []string{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}
 
-// installSeccomp installs the filter on the calling thread, which then
-// execs: the command and its children inherit it. It needs no_new_privs
-// (or CAP_SYS_ADMIN) and must be the last step before exec.
-func installSeccomp() error {
-	filter := seccompFilter()
+// seccompFilter is the compiled filter, made once per process.
+var seccompFilter = sync.OnceValues(func() ([]unix.SockFilter, error) {
+	caps := &specs.LinuxCapabilities{Bounding: dockerCaps}
+	prof, err := seccomp.GetDefaultProfile(&specs.Spec{Process: &specs.Process{Capabilities: caps}})
+	if err != nil {
+		return nil, fmt.Errorf("load docker seccomp profile: %w", err)
+	}
+	insts, err := compileProfile(prof)
+	if err != nil {
+		return nil, fmt.Errorf("compile seccomp profile for %s: %w", runtime.GOARCH, err)
+	}
+	raw, err := bpf.Assemble(insts)
+	if err != nil {
+		return nil, fmt.Errorf("assemble seccomp filter: %w", err)
+	}
+	return sockFilter(raw), nil
+})
+
+// sockFilter converts assembled BPF to the kernel's struct sock_filter.
+func sockFilter(raw []bpf.RawInstruction) []unix.SockFilter {
+	out := make([]unix.SockFilter, len(raw))
+	for i, r := range raw {
+		out[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
+	}
+	return out
+}
+
+// installSeccomp installs filter on the calling thread, which then execs:
+// the command and its children inherit it. It needs no_new_privs (or
+// CAP_SYS_ADMIN) and must be the last step before exec.
+func installSeccomp(filter []unix.SockFilter) error {
 	if len(filter) == 0 {
-		return nil
+		return errors.New("install seccomp filter: no filter")
 	}
 	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 	err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&prog)), 0, 0)
 	return check("install seccomp filter", err)
-}
-
-// bpfStmt is a BPF statement.
-func bpfStmt(code uint16, k uint32) unix.SockFilter {
-	return unix.SockFilter{Code: code, K: k}
-}
-
-// bpfJump is a BPF conditional jump: jt or jf instructions ahead.
-func bpfJump(code uint16, k uint32, jt, jf uint8) unix.SockFilter {
-	return unix.SockFilter{Code: code, Jt: jt, Jf: jf, K: k}
-}
-
-// load loads the 32-bit word of seccomp_data at off into A.
-func load(off uint32) unix.SockFilter {
-	return bpfStmt(unix.BPF_LD|unix.BPF_W|unix.BPF_ABS, off)
-}
-
-// ret returns action; errno actions carry the errno in their low bits.
-func ret(action uint32) unix.SockFilter {
-	return bpfStmt(unix.BPF_RET|unix.BPF_K, action)
-}
-
-// errnoAction makes the action that fails a call with errno.
-func errnoAction(errno unix.Errno) uint32 {
-	return unix.SECCOMP_RET_ERRNO | uint32(errno)&unix.SECCOMP_RET_DATA
-}
-
-// denyCall fails system call nr with errno; A holds the call number.
-func denyCall(nr uint32, errno unix.Errno) []unix.SockFilter {
-	return []unix.SockFilter{
-		bpfJump(unix.BPF_JMP|unix.BPF_JEQ|unix.BPF_K, nr, 0, 1),
-		ret(errnoAction(errno)),
-	}
-}
-
-// denyArg0 fails call nr with EPERM when the low half of its first
-// argument passes test (a BPF_JEQ or BPF_JSET against k) and allows it
-// otherwise; A holds the call number (and is clobbered for nr).
-func denyArg0(nr uint32, test uint16, k uint32) []unix.SockFilter {
-	return []unix.SockFilter{
-		bpfJump(unix.BPF_JMP|unix.BPF_JEQ|unix.BPF_K, nr, 0, 4),
-		load(dataArg0),
-		bpfJump(unix.BPF_JMP|test|unix.BPF_K, k, 0, 1),
-		ret(errnoAction(unix.EPERM)),
-		ret(unix.SECCOMP_RET_ALLOW),
-	}
-}
-
-// allowArg0 allows call nr only when the low half of its first argument is
-// one of values, and fails it with EPERM otherwise; A holds the call number.
-func allowArg0(nr uint32, values ...uint32) []unix.SockFilter {
-	n := len(values)
-	out := []unix.SockFilter{bpfJump(unix.BPF_JMP|unix.BPF_JEQ|unix.BPF_K, nr, 0, uint8(n+3)), load(dataArg0)}
-	for i, v := range values {
-		jf := uint8(0)
-		if i == n-1 {
-			jf = 1
-		}
-		out = append(out, bpfJump(unix.BPF_JMP|unix.BPF_JEQ|unix.BPF_K, v, uint8(n-1-i), jf))
-	}
-	return append(out, ret(unix.SECCOMP_RET_ALLOW), ret(errnoAction(unix.EPERM)))
 }

@@ -2,9 +2,12 @@ package sandbox
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -171,4 +174,40 @@ func errnoString(errno error) string {
 		return "ok"
 	}
 	return errno.Error()
+}
+
+// TestSeccompI386 runs an i386 binary, as Docker does on x86_64: its calls
+// pass the filter for i386, which still denies namespaces.
+func TestSeccompI386(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("i386 compat needs an x86_64 host")
+	}
+	lower := busyboxRoot(t)
+	probe := filepath.Join(lower, "probe386")
+	build386(t, "testdata/probe386/main.go", probe)
+	if err := exec.Command(probe).Run(); errors.Is(err, unix.ENOEXEC) {
+		t.Skip("this kernel runs no i386 binaries (IA32 emulation off); TestSeccompArchitectures covers i386")
+	}
+	s := newSpec(t, "", lower)
+	s.Args = []string{"/probe386"}
+	out, err := run(t, s)
+	want := "getpid: ok\nunshare(CLONE_NEWUSER): operation not permitted\nkeyctl: operation not permitted\n" +
+		"clone(CLONE_NEWNET): operation not permitted\nclone: ok\n"
+	if err != nil || out != want {
+		t.Fatalf("i386 probe: %v\n%s\nwant\n%s", err, out, want)
+	}
+}
+
+// build386 builds the Go file src as a static i386 binary at dst.
+func build386(t *testing.T, src, dst string) {
+	t.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		t.Skipf("no go toolchain to build an i386 binary: %v", err)
+	}
+	cmd := exec.Command(gobin, "build", "-o", dst, src)
+	cmd.Env = append(os.Environ(), "GOARCH=386", "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build i386 probe: %v\n%s", err, out)
+	}
 }
