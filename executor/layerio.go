@@ -3,8 +3,6 @@ package executor
 import (
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // tarWriter produces an uncompressed layer tar.
@@ -115,19 +114,6 @@ func drainClose(r *io.PipeReader, err error) error {
 	return err
 }
 
-// removeAll deletes a temporary tree even where the build made it read-only.
-func removeAll(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	if err := os.RemoveAll(dir); err == nil {
-		return nil
-	}
-	_ = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && fi.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	return os.RemoveAll(dir)
-}
+// removeAll deletes a temporary tree even where the build made it
+// read-only or immutable.
+var removeAll = forceremove.All

@@ -10,61 +10,27 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
-// writeFile creates dest by calling fill on a temporary file next to it,
-// then syncing and renaming it into place. On error dest is untouched.
-func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) (err error) {
-	f, err := createTemp(dest)
-	if err != nil {
-		return err
+// writeFile creates dest and its parent directories by calling fill on a
+// temporary file next to it, then syncing and renaming it into place. On
+// error dest is untouched.
+func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return fmt.Errorf("create parent directory: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
+	return atomicfile.Write(dest, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 1<<20)
+		if err := fill(bw); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(ctxWriter{ctx, f}, 1<<20)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("flush temp file: %w", err)
-	}
-	return commitFile(f, dest)
-}
-
-// createTemp creates dest's parent directory and a temporary file next to
-// dest.
-func createTemp(dest string) (*os.File, error) {
-	dir := filepath.Dir(dest)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create parent directory: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create temp file: %w", err)
-	}
-	return f, nil
-}
-
-// commitFile makes f readable by all, syncs and closes it, and renames it
-// to dest.
-func commitFile(f *os.File, dest string) error {
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("chmod temp file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync temp file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close temp file: %w", err)
-	}
-	if err := os.Rename(f.Name(), dest); err != nil {
-		return fmt.Errorf("rename into place: %w", err)
-	}
-	return syncDir(filepath.Dir(dest))
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("flush temp file: %w", err)
+		}
+		return nil
+	})
 }
 
 // replaceDir builds a new directory with fill under a temporary name next
@@ -141,20 +107,7 @@ func swapDir(dir, dest string) error {
 	if err := os.RemoveAll(old); err != nil {
 		return fmt.Errorf("remove old destination: %w", err)
 	}
-	return syncDir(filepath.Dir(dest))
-}
-
-// syncDir fsyncs a directory so a rename in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open directory for sync: %w", err)
-	}
-	if err := d.Sync(); err != nil {
-		_ = d.Close()
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	return d.Close()
+	return atomicfile.SyncDir(filepath.Dir(dest))
 }
 
 // ctxWriter fails writes once its context is done.
