@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
 // blobPath returns the layout path of a sha256 blob, rejecting anything
@@ -42,14 +44,13 @@ func (s *Store) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
 		}
 	}
 	dir := s.path("oci", "blobs", "sha256")
-	f, err := os.CreateTemp(dir, ".tmp-blob-*")
+	f, err := atomicfile.Create(filepath.Join(dir, "blob"))
 	if err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("create temp blob: %w", err)
 	}
 	got, n, err := s.fillBlob(f, r, want)
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		atomicfile.Discard(f)
 		return v1.Hash{}, 0, err
 	}
 	return got, n, nil
@@ -69,7 +70,7 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash) (v1.Hash, int64,
 	}
 	target := filepath.Join(filepath.Dir(f.Name()), got.Hex)
 	existed := exists(target)
-	if err := commitTemp(f, target); err != nil {
+	if err := atomicfile.Commit(f, target); err != nil {
 		return v1.Hash{}, 0, err
 	}
 	if !existed {

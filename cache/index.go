@@ -11,6 +11,8 @@ import (
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
 // Annotation keys on index.json descriptors.
@@ -27,7 +29,7 @@ const (
 func (s *Store) initLayout() error {
 	layout := s.path("oci", "oci-layout")
 	if _, err := os.Stat(layout); errors.Is(err, fs.ErrNotExist) {
-		if err := writeFileAtomic(layout, []byte(`{"imageLayoutVersion":"1.0.0"}`+"\n")); err != nil {
+		if err := atomicfile.WriteFile(layout, []byte(`{"imageLayoutVersion":"1.0.0"}`+"\n")); err != nil {
 			return fmt.Errorf("write oci-layout: %w", err)
 		}
 	}

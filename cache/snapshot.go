@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
 // snapshotPath returns snapshots/<diffID hex> for a valid diffID.
@@ -59,7 +61,7 @@ func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}
 	s.noteCreated(p)
-	if err := syncDir(filepath.Dir(p)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(p)); err != nil {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}
 	return p, nil
