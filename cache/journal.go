@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // Journal records the blobs and snapshots that one build adds to a store,
@@ -57,7 +59,7 @@ func (s *Store) Rollback(j *Journal) error {
 		defer j.mu.Unlock()
 		var errs []error
 		for i := len(j.created) - 1; i >= 0; i-- {
-			if err := forceRemoveAll(j.created[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if err := forceremove.All(j.created[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
 				errs = append(errs, fmt.Errorf("roll back %s: %w", j.created[i], err))
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // PruneReport says what Prune removed.
@@ -181,7 +183,7 @@ func (s *Store) pruneBlobs(live *liveSet, rep *PruneReport) error {
 func (s *Store) pruneSnapshots(live *liveSet, rep *PruneReport) error {
 	err := sweep(s.path("snapshots"), live.diffIDs, func(p string, _ fs.DirEntry) error {
 		rep.Snapshots++
-		return forceRemoveAll(p)
+		return forceremove.All(p)
 	})
 	if err != nil {
 		return fmt.Errorf("prune snapshots: %w", err)

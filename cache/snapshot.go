@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // snapshotPath returns snapshots/<diffID hex> for a valid diffID.
@@ -52,7 +53,7 @@ func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 	}
 	err = os.Rename(dir, p)
 	if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
-		if rerr := forceRemoveAll(dir); rerr != nil {
+		if rerr := forceremove.All(dir); rerr != nil {
 			return "", fmt.Errorf("discard duplicate snapshot: %w", rerr)
 		}
 		return p, nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,28 +131,5 @@ func TestCommitSnapshotRejectsForeignDirs(t *testing.T) {
 	}
 	if _, err := s.TempDir("../evil"); err == nil {
 		t.Fatal("TempDir accepted a prefix with a separator")
-	}
-}
-
-func TestForceRemoveAllImmutable(t *testing.T) {
-	if _, err := exec.LookPath("chattr"); err != nil {
-		t.Skip("chattr not installed")
-	}
-	d := filepath.Join(t.TempDir(), "tree")
-	if err := makeReadOnlyTree(d); err != nil {
-		t.Fatal(err)
-	}
-	f := filepath.Join(d, "locked")
-	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
-		t.Skipf("filesystem does not support chattr +i: %v %s", err, out)
-	}
-	if err := forceRemoveAll(d); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("tree still present: %v", err)
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"strings"
 
 	"github.com/gofrs/flock"
-	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // tmpOwner is one open Store's scratch area: tmp/<pid>.<random>/ guarded
@@ -55,7 +56,7 @@ func lockPublished(tmpRoot, id string) (*flock.Flock, error) {
 
 // close removes the scratch dir and its lock file, then unlocks.
 func (o *tmpOwner) close() error {
-	err := errors.Join(forceRemoveAll(o.dir), removeFile(o.dir+".lock"), o.lock.Close())
+	err := errors.Join(forceremove.All(o.dir), removeFile(o.dir+".lock"), o.lock.Close())
 	if err != nil {
 		return fmt.Errorf("remove scratch dir: %w", err)
 	}
@@ -94,7 +95,7 @@ func cleanStaleTmp(tmpRoot string) error {
 		if isLock {
 			errs = append(errs, reapIfDead(tmpRoot, id))
 		} else if _, err := os.Lstat(filepath.Join(tmpRoot, id+".lock")); errors.Is(err, fs.ErrNotExist) && !strings.HasPrefix(id, ".pending-") {
-			errs = append(errs, forceRemoveAll(filepath.Join(tmpRoot, id)))
+			errs = append(errs, forceremove.All(filepath.Join(tmpRoot, id)))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -112,7 +113,7 @@ func reapIfDead(tmpRoot, id string) error {
 	}
 	defer lk.Close()
 	// A dir whose lock is gone is removed by the next cleaner anyway.
-	return errors.Join(forceRemoveAll(filepath.Join(tmpRoot, id)), removeFile(lk.Path()))
+	return errors.Join(forceremove.All(filepath.Join(tmpRoot, id)), removeFile(lk.Path()))
 }
 
 // removeFile removes path; it is not an error if it is already gone.
@@ -121,44 +122,4 @@ func removeFile(path string) error {
 		return err
 	}
 	return nil
-}
-
-// forceRemoveAll removes path even if it contains read-only directories or
-// files marked immutable or append-only: on failure it makes every
-// directory writable, clears those flags and tries again.
-func forceRemoveAll(path string) error {
-	if err := os.RemoveAll(path); err == nil {
-		return nil
-	}
-	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.Type()&fs.ModeSymlink != 0 {
-			return nil
-		}
-		clearImmutable(p)
-		if d.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	return os.RemoveAll(path)
-}
-
-// Inode flags from linux/fs.h (chattr +i, chattr +a).
-const (
-	fsImmutableFL = 0x10
-	fsAppendFL    = 0x20
-)
-
-// clearImmutable drops FS_IMMUTABLE_FL and FS_APPEND_FL from a file or dir.
-func clearImmutable(p string) {
-	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return
-	}
-	defer unix.Close(fd)
-	flags, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
-	if err != nil || flags&(fsImmutableFL|fsAppendFL) == 0 {
-		return
-	}
-	_ = unix.IoctlSetPointerInt(fd, unix.FS_IOC_SETFLAGS, int(flags&^(fsImmutableFL|fsAppendFL)))
 }
