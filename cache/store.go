@@ -23,7 +23,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/gofrs/flock"
 )
 
 // ErrNotFound is returned (wrapped) when a blob, image, step, lineage entry
@@ -46,11 +46,11 @@ var ErrBusy = errors.New("store busy")
 // several processes may open the same root at once.
 type Store struct {
 	root   string
-	lockFD int // shared flock on <root>/store.lock, exclusive during Prune
+	lock   *flock.Flock // shared on <root>/store.lock, exclusive during Prune
 	tmp    *tmpOwner
 	hashes *hashCache
 
-	mu      sync.Mutex // guards lockFD transitions and journal
+	mu      sync.Mutex // guards lock transitions and journal
 	closed  bool
 	journal *Journal // what the current build added, if recording
 }
@@ -65,7 +65,7 @@ func Open(root string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve store root: %w", err)
 	}
-	s := &Store{root: abs, lockFD: -1}
+	s := &Store{root: abs}
 	for _, d := range storeDirs {
 		if err := os.MkdirAll(s.path(d), 0o755); err != nil {
 			return nil, fmt.Errorf("create store: %w", err)
@@ -123,26 +123,31 @@ func (s *Store) path(elem ...string) string {
 	return filepath.Join(append([]string{s.root}, elem...)...)
 }
 
-// lockShared opens store.lock and takes a shared flock, waiting for any
+// lockShared takes a shared flock on store.lock, waiting for any
 // maintenance (Prune) in another process to finish.
 func (s *Store) lockShared() error {
-	fd, err := unix.Open(s.path("store.lock"), unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		return fmt.Errorf("open store lock: %w", err)
-	}
-	s.lockFD = fd // released by unlock, also on error
-	if err := flockRetry(fd, unix.LOCK_SH); err != nil {
+	s.lock = flock.New(s.path("store.lock"), flock.SetPermissions(0o644))
+	if err := s.lock.RLock(); err != nil {
 		return fmt.Errorf("lock store: %w", err)
 	}
 	return nil
 }
 
-// unlock closes the store lock descriptor, releasing the flock.
+// unlock releases the store lock.
 func (s *Store) unlock() {
-	if s.lockFD >= 0 {
-		unix.Close(s.lockFD)
-		s.lockFD = -1
+	if s.lock != nil {
+		s.lock.Close()
 	}
+}
+
+// relockShared drops the store lock and takes it shared again: the way
+// back from an exclusive lock, or after a failed conversion (which may have
+// dropped it). Like flock's own conversion, it is not atomic.
+func (s *Store) relockShared() error {
+	if err := s.lock.Unlock(); err != nil {
+		return err
+	}
+	return s.lock.RLock()
 }
 
 // exclusive converts the shared store lock to an exclusive one without
@@ -154,34 +159,24 @@ func (s *Store) exclusive(fn func() error) error {
 	if s.closed {
 		return errors.New("store closed")
 	}
-	if err := unix.Flock(s.lockFD, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if ok, err := s.lock.TryLock(); err != nil || !ok {
 		return s.busy(err)
 	}
 	ferr := fn()
-	if err := flockRetry(s.lockFD, unix.LOCK_SH); err != nil {
+	if err := s.relockShared(); err != nil {
 		return errors.Join(ferr, fmt.Errorf("downgrade store lock: %w", err))
 	}
 	return ferr
 }
 
-// busy retakes the shared lock after a failed conversion (which may have
-// dropped it) and explains the failure.
+// busy retakes the shared lock after a failed conversion and explains the
+// failure (a nil err: another Store holds the lock).
 func (s *Store) busy(err error) error {
-	if relock := flockRetry(s.lockFD, unix.LOCK_SH); relock != nil {
+	if relock := s.relockShared(); relock != nil {
 		return fmt.Errorf("relock store: %w", relock)
 	}
-	if errors.Is(err, unix.EWOULDBLOCK) {
+	if err == nil {
 		return fmt.Errorf("%w: another Store has %s open", ErrBusy, s.root)
 	}
 	return fmt.Errorf("lock store exclusively: %w", err)
-}
-
-// flockRetry calls flock, retrying on EINTR.
-func flockRetry(fd, how int) error {
-	for {
-		err := unix.Flock(fd, how)
-		if !errors.Is(err, unix.EINTR) {
-			return err
-		}
-	}
 }
