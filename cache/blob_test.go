@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 func sha(data string) v1.Hash {
@@ -21,16 +23,7 @@ func sha(data string) v1.Hash {
 
 // blobFiles lists everything in blobs/sha256, temp files included.
 func blobFiles(t *testing.T, s *Store) []string {
-	t.Helper()
-	ents, err := os.ReadDir(s.path("oci", "blobs", "sha256"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
+	return testenv.DirNames(t, s.path("oci", "blobs", "sha256"))
 }
 
 func TestPutBlobRoundTrip(t *testing.T) {

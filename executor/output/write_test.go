@@ -220,15 +220,7 @@ func sameSet(a, b []string) bool {
 // assertNoTemps fails if dir holds anything but the named entries.
 func assertNoTemps(t *testing.T, dir string, want ...string) {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if !sameSet(got, want) {
+	if got := testenv.DirNames(t, dir); !sameSet(got, want) {
 		t.Errorf("%s holds %v, want %v", dir, got, want)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 // The command gets a terminal of the sandbox's own devpts: its name exists
@@ -205,15 +207,4 @@ func (ct *callerTerminal) checkRestored() {
 }
 
 // openFds lists this process's open fd numbers.
-func openFds(t *testing.T) []string {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fds []string
-	for _, e := range ents {
-		fds = append(fds, e.Name())
-	}
-	return fds
-}
+func openFds(t *testing.T) []string { return testenv.DirNames(t, "/proc/self/fd") }

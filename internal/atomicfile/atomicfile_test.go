@@ -7,21 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// names lists a directory's entries.
-func names(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out
-}
+	"github.com/stencilbuild/stencil/internal/testenv"
+)
 
 func TestWriteFileReplacesWithMode(t *testing.T) {
 	dir := t.TempDir()
@@ -37,7 +25,7 @@ func TestWriteFileReplacesWithMode(t *testing.T) {
 	if err != nil || string(b) != "new" || fi.Mode().Perm() != 0o644 {
 		t.Fatalf("after WriteFile: %q, %v, %v", b, fi.Mode(), err)
 	}
-	if got := names(t, dir); len(got) != 1 {
+	if got := testenv.DirNames(t, dir); len(got) != 1 {
 		t.Errorf("directory holds %v, want only rec.json", got)
 	}
 }
@@ -59,7 +47,7 @@ func TestWriteFillErrorKeepsOld(t *testing.T) {
 	if b, _ := os.ReadFile(p); string(b) != "old" {
 		t.Errorf("destination = %q, want old", b)
 	}
-	if got := names(t, dir); len(got) != 1 {
+	if got := testenv.DirNames(t, dir); len(got) != 1 {
 		t.Errorf("temp file left behind: %v", got)
 	}
 }
@@ -74,7 +62,7 @@ func TestCreateNamesTempWithPrefix(t *testing.T) {
 		t.Errorf("temp file %s lacks the %s prefix", f.Name(), TempPrefix)
 	}
 	Discard(f)
-	if got := names(t, dir); len(got) != 0 {
+	if got := testenv.DirNames(t, dir); len(got) != 0 {
 		t.Errorf("Discard left %v", got)
 	}
 }
