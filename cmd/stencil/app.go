@@ -31,7 +31,8 @@ type env struct {
 	root           string
 }
 
-var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, importCommand, runCommand}
+var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, importCommand, runCommand,
+	pushCommand, pullCommand, loginCommand, logoutCommand}
 
 // Main runs stencil with args and returns its exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

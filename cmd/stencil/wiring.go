@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -21,6 +22,7 @@ import (
 
 // buildFlags are the flags bake and build share.
 type buildFlags struct {
+	ciFlags
 	noCache  bool
 	pull     bool
 	progress string
@@ -28,6 +30,7 @@ type buildFlags struct {
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
+	b.ciFlags.AddFlags(fs)
 	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: auto, plain or tty")
@@ -48,6 +51,7 @@ func (b *buildFlags) validate() error {
 
 // buildSpecs plans and runs specs, then stores and writes each image.
 func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buildFlags) error {
+	b.applyPush(specs)
 	outs, err := parseOutputs(specs)
 	if err != nil {
 		return err
@@ -64,7 +68,11 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	for i := range specs {
 		specs[i].NoCache = specs[i].NoCache || b.noCache
 	}
-	plan, err := planner.Build(ctx, specs, &inputs.Inputs{Store: store, Pull: b.pull})
+	regOpts, err := b.remoteOptions()
+	if err != nil {
+		return err
+	}
+	plan, err := planner.Build(ctx, specs, &inputs.Inputs{Store: store, Pull: b.pull, Remote: regOpts})
 	if err != nil {
 		return err
 	}
@@ -76,18 +84,18 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 		return err
 	}
 	for i, r := range results {
-		if err := e.deliver(ctx, store, r, outs[i]); err != nil {
+		if err := e.deliver(ctx, store, r, outs[i], regOpts); err != nil {
 			return fmt.Errorf("target %q: %w", r.Target.Name, err)
 		}
 	}
-	return nil
+	return b.writeMetadata(results)
 }
 
 // deliver writes a target's outputs, then stores its image under its tags
 // (so an output that fails leaves the tags as they were).
-func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec) error {
+func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec, opts []remote.Option) error {
 	for _, o := range outs {
-		if err := output.Write(ctx, r.Image, r.Target.Tags, o); err != nil {
+		if err := output.Write(ctx, r.Image, r.Target.Tags, o, opts...); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
@@ -116,6 +124,9 @@ func parseOutputs(specs []planner.TargetSpec) ([][]output.Spec, error) {
 			o, err := output.Parse(raw)
 			if err != nil {
 				return nil, fmt.Errorf("target %q: %w", s.Name, err) // err names the output
+			}
+			if err := checkPush(s, o); err != nil {
+				return nil, err
 			}
 			outs[i] = append(outs[i], o)
 		}

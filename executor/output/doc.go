@@ -1,6 +1,7 @@
 // Package output writes finished images to where the user asked for them
 // with `-o`: an OCI layout (directory or tar), a `docker load` tarball, or
-// the image's flattened filesystem in a local directory.
+// the image's flattened filesystem in a local directory, or a registry
+// (type=registry, push=true).
 //
 // It owns parsing docker-style output specs and writing each format
 // atomically: every file output is built under a temporary name next to its
@@ -9,6 +10,6 @@
 // written through a root-confined extractor that rejects `..`, resolves
 // symlinks inside the destination, applies whiteouts and skips device nodes.
 //
-// It does not build, store or tag images (the executor and cache do), and
-// it does not push to registries yet.
+// It does not build, store or tag images (the executor and cache do), nor
+// choose registry credentials or transports (internal/regclient does).
 package output

@@ -23,7 +23,7 @@ const (
 	// TypeImage keeps the image in Stencil's image store (the executor
 	// stores every image it builds); Write has nothing more to do.
 	TypeImage Type = "image"
-	// TypeRegistry pushes the image to a registry (not supported yet).
+	// TypeRegistry pushes the image to a registry under its names.
 	TypeRegistry Type = "registry"
 )
 

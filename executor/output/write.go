@@ -2,18 +2,14 @@ package output
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
-
-// ErrRegistryUnsupported is returned by Write for type=registry and for
-// type=image,push=true until registry push lands.
-var ErrRegistryUnsupported = errors.New("output type registry: not supported yet")
 
 // Write writes img to the destination named by spec. tags are the image's
 // names (the build's tags); spec.Names are added to them. File outputs are
@@ -21,17 +17,18 @@ var ErrRegistryUnsupported = errors.New("output type registry: not supported yet
 // on error an existing destination is left as it was.
 //
 // For TypeImage Write does nothing: the executor has already stored the
-// image and its tags in the image store.
-func Write(ctx context.Context, img v1.Image, tags []string, spec Spec) error {
+// image and its tags in the image store. type=registry and push=true push
+// the image under every name with opts (see Push).
+func Write(ctx context.Context, img v1.Image, tags []string, spec Spec, opts ...remote.Option) error {
 	if err := ctx.Err(); err != nil {
 		return err
-	}
-	if spec.Type == TypeRegistry || spec.Push {
-		return ErrRegistryUnsupported
 	}
 	names, err := parseTags(append(slices.Clone(tags), spec.Names...))
 	if err != nil {
 		return fmt.Errorf("write %s output: %w", spec.Type, err)
+	}
+	if spec.Pushes() {
+		return Push(ctx, img, tagNames(names), opts...)
 	}
 	if err := write(ctx, img, names, spec); err != nil {
 		return fmt.Errorf("write %s output %s: %w", spec.Type, spec.Dest, err)
@@ -42,7 +39,7 @@ func Write(ctx context.Context, img v1.Image, tags []string, spec Spec) error {
 // write dispatches on the output type.
 func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error {
 	switch spec.Type {
-	case TypeImage:
+	case TypeImage, TypeRegistry:
 		return nil
 	case TypeOCI:
 		if spec.Tar {
@@ -80,4 +77,13 @@ func parseTags(tags []string) ([]name.Tag, error) {
 		}
 	}
 	return out, nil
+}
+
+// tagNames are the names' full strings.
+func tagNames(tags []name.Tag) []string {
+	out := make([]string, len(tags))
+	for i, t := range tags {
+		out[i] = t.String()
+	}
+	return out
 }

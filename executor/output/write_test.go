@@ -161,20 +161,6 @@ func TestWriteDockerLoad(t *testing.T) {
 	}
 }
 
-func TestWriteRegistryUnsupported(t *testing.T) {
-	img := randomImage(t)
-	for _, spec := range []string{"type=registry,name=reg/app", "type=image,push=true"} {
-		s, err := Parse(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = Write(context.Background(), img, nil, s)
-		if !errors.Is(err, ErrRegistryUnsupported) || err.Error() != "output type registry: not supported yet" {
-			t.Errorf("Write(%s) = %v", spec, err)
-		}
-	}
-}
-
 func TestWriteImageIsStoreOnly(t *testing.T) {
 	if err := Write(context.Background(), randomImage(t), []string{"app"}, Spec{Type: TypeImage}); err != nil {
 		t.Fatal(err)

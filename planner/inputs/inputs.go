@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -35,14 +36,7 @@ var _ planner.Inputs = (*Inputs)(nil)
 // ResolveImage finds ref in the local store, else pulls it from its registry.
 // Its errors name ref; the caller says that an image was being resolved.
 func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, *v1.ConfigFile, error) {
-	img, dig, err := in.Store.Image(ref)
-	local := err == nil
-	if in.Pull || errors.Is(err, cache.ErrNotFound) {
-		img, dig, err = in.Store.Pull(ctx, ref, in.Remote...) // "pull REF: ..."
-		local = false
-	} else if err != nil {
-		err = fmt.Errorf("read local image %s: %w", ref, err)
-	}
+	img, dig, local, err := in.Fetch(ctx, ref)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,6 +45,29 @@ func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, 
 		return nil, nil, fmt.Errorf("read config of %q: %w", ref, err)
 	}
 	return &planner.Base{Ref: ref, Digest: dig.String(), Local: local}, cf, nil
+}
+
+// Fetch returns ref's image from the store, or pulls it from its registry
+// when the store lacks it or when Pull is set and ref is a tag (a digest
+// reference already stored is never fetched again). local reports that
+// the store already had it.
+func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.Hash, local bool, err error) {
+	img, dig, err = in.Store.Image(ref)
+	_, byDigest := parseDigest(ref)
+	if err == nil && (!in.Pull || byDigest) {
+		return img, dig, true, nil
+	}
+	if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return nil, dig, false, fmt.Errorf("read local image %s: %w", ref, err)
+	}
+	img, dig, err = in.Store.Pull(ctx, ref, in.Remote...) // "pull REF: ..."
+	return img, dig, false, err
+}
+
+// parseDigest reports whether ref names an image by digest.
+func parseDigest(ref string) (name.Digest, bool) {
+	d, err := name.NewDigest(ref)
+	return d, err == nil
 }
 
 // ContextFiles resolves a COPY/ADD's sources inside its context and digests

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Binary is the registry executable Start looks for on PATH.
@@ -24,6 +26,23 @@ const Binary = "docker-registry"
 // blobs under a t.TempDir(), and returns its "host:port". The registry is
 // stopped when t's cleanup runs. Start skips t if the binary is missing.
 func Start(t testing.TB) (host string) {
+	t.Helper()
+	return start(t, "")
+}
+
+// StartAuth is Start with htpasswd basic auth: only user with password is
+// let in (GET /v2/ answers 401 to anyone else).
+func StartAuth(t testing.TB, user, password string) (host string) {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatalf("registry: hash password: %v", err)
+	}
+	return start(t, user+":"+string(hash)+"\n")
+}
+
+// start launches the registry; a non-empty htpasswd turns on basic auth.
+func start(t testing.TB, htpasswd string) (host string) {
 	t.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
@@ -35,6 +54,9 @@ func Start(t testing.TB) (host string) {
 		t.Fatalf("registry: find free port: %v", err)
 	}
 	cfg := writeConfig(t, dir, host)
+	if htpasswd != "" {
+		appendAuth(t, dir, cfg, htpasswd)
+	}
 	logPath := filepath.Join(dir, "registry.log")
 	exited := serve(t, bin, cfg, logPath)
 	if err := waitReady(host, exited); err != nil {
@@ -98,12 +120,13 @@ func waitReady(host string, exited <-chan error) error {
 	return fmt.Errorf("not ready on %s after 30s", host)
 }
 
-// answers reports whether GET /v2/ on host returns 200 OK.
+// answers reports whether GET /v2/ on host returns 200 OK (or 401: the
+// registry is up and wants credentials).
 func answers(client *http.Client, host string) bool {
 	resp, err := client.Get("http://" + host + "/v2/")
 	if err != nil {
 		return false
 	}
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized
 }

@@ -154,3 +154,24 @@ func TestServeCleanupAfterEarlyExit(t *testing.T) {
 		t.Fatal("cleanup hung after the registry exited early")
 	}
 }
+
+func TestStartAuthWantsPassword(t *testing.T) {
+	host := StartAuth(t, "ci", "s3cret")
+	req, _ := http.NewRequest(http.MethodGet, "http://"+host+"/v2/", nil)
+	for _, tc := range []struct {
+		pass string
+		want int
+	}{{"", http.StatusUnauthorized}, {"wrong", http.StatusUnauthorized}, {"s3cret", http.StatusOK}} {
+		if tc.pass != "" {
+			req.SetBasicAuth("ci", tc.pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("password %q: %s, want %d", tc.pass, resp.Status, tc.want)
+		}
+	}
+}

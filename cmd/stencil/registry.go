@@ -1,0 +1,51 @@
+package main
+
+import (
+	"cmp"
+	"os"
+	"runtime"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/internal/regclient"
+)
+
+// registryFlags say how to reach registries; every command that talks to
+// one takes them.
+type registryFlags struct {
+	insecure   []string
+	configFile string
+}
+
+func (r *registryFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "registry HOST[:PORT] that may be reached over plain HTTP")
+	fs.StringVar(&r.configFile, "registry-config", "", "buildkitd.toml naming plain-HTTP registries ([registry.\"HOST\"] http = true); default $"+
+		regclient.ConfigEnv+", else ~/.config/stencil/buildkitd.toml")
+}
+
+// regConfig merges the flags with the registry config file.
+func (r *registryFlags) regConfig() (regclient.Config, error) {
+	path := cmp.Or(r.configFile, os.Getenv(regclient.ConfigEnv))
+	hosts, err := regclient.LoadFile(cmp.Or(path, regclient.DefaultConfigFile()), path != "")
+	if err != nil {
+		return regclient.Config{}, err
+	}
+	return regclient.Config{Insecure: append(hosts, r.insecure...)}, nil
+}
+
+// remoteOptions are the options of every registry call: credentials, the
+// transport that keeps plain HTTP to insecure hosts, the native platform.
+func (r *registryFlags) remoteOptions() ([]remote.Option, error) {
+	c, err := r.regConfig()
+	if err != nil {
+		return nil, err
+	}
+	return append(c.Options(), remote.WithPlatform(nativePlatform())), nil
+}
+
+// nativePlatform is the platform picked from a multi-platform index.
+func nativePlatform() v1.Platform {
+	return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+}
