@@ -2,13 +2,12 @@ package executor
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/executor/sandbox"
-	"github.com/stencilbuild/stencil/planner"
+	"github.com/stencilbuild/stencil/executor/steps"
 )
 
 // Container is a `stencil run`: a command in a sandbox cut from an image.
@@ -27,28 +26,13 @@ type Container struct {
 
 // RunContainer runs c; whatever it writes is discarded afterwards.
 func (e *Executor) RunContainer(ctx context.Context, c Container, stdout, stderr io.Writer) error {
-	r := e.newRun(&planner.Plan{})
-	ch, err := imageChain(c.Image)
-	if err != nil {
-		return err
-	}
 	cf, err := c.Image.ConfigFile()
 	if err != nil {
 		return err
 	}
-	lowers, err := r.snapshots(ctx, ch)
-	if err != nil {
-		return err
-	}
-	upper, work, err := r.scratchDirs()
-	if err != nil {
-		return err
-	}
 	spec := c.spec(cf.Config)
-	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
 	spec.Stdout, spec.Stderr, spec.Stdin, spec.Tty = stdout, stderr, c.Stdin, c.Tty
-	err = sandbox.Run(ctx, spec)
-	return errors.Join(err, removeAll(upper), removeAll(work))
+	return steps.NewSet(e.Store, e.Epoch, e.runner).Run.Over(ctx, c.Image, spec)
 }
 
 func (c Container) spec(cfg v1.Config) sandbox.Spec {
@@ -60,12 +44,9 @@ func (c Container) spec(cfg v1.Config) sandbox.Spec {
 		argv = append(append([]string(nil), cfg.Entrypoint...), c.Args...)
 	}
 	env := append([]string{"HOSTNAME=stencil"}, cfg.Env...) // docker run sets HOSTNAME first
-	s := sandbox.Spec{Args: argv, Env: append(env, c.Env...),
+	return sandbox.Spec{Args: argv, Env: append(env, c.Env...),
 		Cwd: firstOf(c.Workdir, cfg.WorkingDir, "/"), User: firstOf(c.User, cfg.User),
-		Hostname: "stencil", Network: firstOf(c.Network, "host"),
-		Hosts:      []byte("127.0.0.1\tlocalhost stencil\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
-		ResolvConf: hostResolvConf()}
-	return s
+		Network: firstOf(c.Network, "host")}
 }
 
 func firstOf(vals ...string) string {

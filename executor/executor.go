@@ -1,7 +1,24 @@
-// Package executor runs a planner.Plan: it schedules the steps in parallel
-// (bounded), skips every step whose cache key is already in the store, runs
-// the rest (RUN in executor/sandbox, COPY/ADD through executor/layer, config
-// steps as records only), and assembles each target's image.
+// Package executor runs a planner.Plan on this machine and holds the types
+// every executor of a Plan shares.
+//
+// Shared by any executor (the local one here, and one lowering the plan to
+// BuildKit LLB in executor/remote): Result, what a target produced, and the
+// progress contract, Reporter with its Event and State (PlainReporter
+// writes BuildKit-style plain progress).
+//
+// The local executor, Executor, is made of three parts that know little of
+// each other:
+//
+//   - the scheduler (schedule.go) orders the plan's steps, runs each once
+//     (one future per key), at most Jobs at a time, after the steps it
+//     depends on, and stops on the first failure or cancellation. It knows
+//     nothing of what a step does;
+//   - the step flow (step.go) dispatches once on Step.Kind, skips a step
+//     whose key is in the store, reports progress and hands the rest to a
+//     body of package executor/steps (one small type per kind, holding only
+//     the store, the epoch, the snapshots and a sandbox runner);
+//   - the ledger (ledger.go) keeps the step records and lineage of a build
+//     and writes them only once every step has succeeded.
 //
 // It does not decide what to build (that is the plan's job) and does not
 // parse Dockerfiles or bake files.
@@ -12,15 +29,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"golang.org/x/sync/errgroup"
-	"golang.org/x/sync/semaphore"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/steps"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -30,6 +44,8 @@ type Executor struct {
 	Jobs     int        // parallel steps; 0 means runtime.NumCPU()
 	Progress Reporter   // build progress; nil discards it
 	Epoch    *time.Time // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
+
+	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }
 
 // Result is what one target produced.
@@ -46,11 +62,11 @@ type Result struct {
 // written once every step succeeded, and the blobs and snapshots it added
 // are rolled back (unless another process has the store open).
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
-	r := e.newRun(p)
+	b := e.newBuild()
 	j := e.Store.Journal()
-	err := r.runAll(ctx)
+	chains, err := schedule(ctx, p, limit(e.jobs(), b.do))
 	if err == nil {
-		err = r.flush()
+		err = b.ledger.flush()
 	}
 	if err != nil {
 		if rerr := e.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
@@ -61,7 +77,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	e.Store.EndJournal()
 	out := make([]Result, 0, len(p.Targets))
 	for _, t := range p.Targets {
-		img, err := r.image(r.done[t.Final].chain)
+		img, err := chains[t.Final].Image(e.Store)
 		if err != nil {
 			return nil, fmt.Errorf("assemble image for target %q: %w", t.Name, err)
 		}
@@ -70,92 +86,9 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	return out, nil
 }
 
-// run is the state of one Execute call.
-type run struct {
-	*Executor
-	plan   *planner.Plan
-	steps  map[string]*planner.Step
-	done   map[string]*stepState
-	prog   *progress
-	sem    *semaphore.Weighted
-	flight singleflight.Group
-
-	mu      sync.Mutex
-	pending []pendingStep // finished steps, recorded by flush
+func (e *Executor) jobs() int {
+	if e.Jobs <= 0 {
+		return runtime.NumCPU()
+	}
+	return e.Jobs
 }
-
-type stepState struct {
-	ready chan struct{}
-	chain *chain
-	err   error
-}
-
-func (e *Executor) newRun(p *planner.Plan) *run {
-	jobs := e.Jobs
-	if jobs <= 0 {
-		jobs = runtime.NumCPU()
-	}
-	r := &run{Executor: e, plan: p, steps: map[string]*planner.Step{}, done: map[string]*stepState{},
-		prog: newProgress(e.Progress), sem: semaphore.NewWeighted(int64(jobs))}
-	for _, s := range p.Steps {
-		r.steps[s.Key] = s
-		r.done[s.Key] = &stepState{ready: make(chan struct{})}
-	}
-	return r
-}
-
-// runAll starts one goroutine per step; each waits for its dependencies.
-func (r *run) runAll(ctx context.Context) error {
-	g, ctx := errgroup.WithContext(ctx)
-	for i, s := range r.plan.Steps {
-		g.Go(func() error { return r.schedule(ctx, i+1, s) })
-	}
-	return g.Wait()
-}
-
-func (r *run) schedule(ctx context.Context, n int, s *planner.Step) (err error) {
-	st := r.done[s.Key]
-	defer func() { st.err = err; close(st.ready) }()
-	for _, dep := range deps(s) {
-		if err := r.wait(ctx, dep); err != nil {
-			return err
-		}
-	}
-	if err := r.sem.Acquire(ctx, 1); err != nil {
-		return err
-	}
-	defer r.sem.Release(1)
-	st.chain, err = r.execute(ctx, n, s)
-	return err
-}
-
-func deps(s *planner.Step) []string {
-	var d []string
-	if s.Parent != "" {
-		d = append(d, s.Parent)
-	}
-	if s.Copy != nil && s.Copy.From != "" {
-		d = append(d, s.Copy.From)
-	}
-	return d
-}
-
-// wait blocks until the step with key is done; a failed dependency fails
-// quietly (its own error is the one reported).
-func (r *run) wait(ctx context.Context, key string) error {
-	st, ok := r.done[key]
-	if !ok {
-		return fmt.Errorf("plan refers to unknown step %s", key)
-	}
-	select {
-	case <-st.ready:
-		if st.err != nil {
-			return errDependency
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (r *run) chainOf(key string) *chain { return r.done[key].chain }

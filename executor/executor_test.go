@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/internal/testenv"
-	"github.com/stencilbuild/stencil/planner"
 )
 
 const sharedBase = "FROM busybox:latest AS base\nRUN echo shared > /shared\n"
@@ -124,6 +122,13 @@ func TestRunContainerDiscardsWrites(t *testing.T) {
 // tarEntry finds name in a layer's tar.
 func tarEntry(t *testing.T, l v1.Layer, name string) *tar.Header {
 	t.Helper()
+	h, _ := tarFile(t, l, name)
+	return h
+}
+
+// tarFile finds name in a layer's tar and reads its body.
+func tarFile(t *testing.T, l v1.Layer, name string) (*tar.Header, string) {
+	t.Helper()
 	rc, err := l.Uncompressed()
 	if err != nil {
 		t.Fatal(err)
@@ -139,23 +144,12 @@ func tarEntry(t *testing.T, l v1.Layer, name string) *tar.Header {
 			t.Fatal(err)
 		}
 		if h.Name == name || h.Name == strings.TrimSuffix(name, "/") {
-			return h
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h, string(b)
 		}
-	}
-}
-
-func TestUnitHelpers(t *testing.T) {
-	if m := octalMode(0o4755); m != fs.ModeSetuid|0o755 {
-		t.Errorf("octalMode(4755) = %v", m)
-	}
-	tl := newTail(2)
-	io.WriteString(tl, "1\n2\n3\npartial")
-	if got := tl.String(); got != "  3\n  partial" {
-		t.Errorf("tail = %q", got)
-	}
-	run := &planner.Step{Kind: planner.KindRun, Run: &planner.Run{Args: []string{"/bin/sh", "-c", "make"}}}
-	if got := createdBy(run); got != "RUN /bin/sh -c make # buildkit" {
-		t.Errorf("createdBy = %q", got)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/executor/steps"
 	"github.com/stencilbuild/stencil/internal/testenv"
 	"github.com/stencilbuild/stencil/internal/testenv/basestore"
 	"github.com/stencilbuild/stencil/planner"
@@ -27,10 +28,11 @@ func TestMain(m *testing.M) {
 
 // fixture is a store holding busybox:latest and a context dir.
 type fixture struct {
-	t     *testing.T
-	store *cache.Store
-	ctx   string
-	rec   *recorder
+	t      *testing.T
+	store  *cache.Store
+	ctx    string
+	rec    *recorder
+	runner steps.Runner // nil: the real sandbox
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -84,13 +86,18 @@ func (f *fixture) tryBuildCtx(ctx context.Context, targets ...planner.TargetSpec
 	return f.run(ctx, nil, targets...)
 }
 
+// plan plans targets over the fixture's store.
+func (f *fixture) plan(ctx context.Context, targets ...planner.TargetSpec) (*planner.Plan, error) {
+	return planner.Build(ctx, targets, &inputs.Inputs{Store: f.store})
+}
+
 func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.TargetSpec) ([]Result, error) {
-	p, err := planner.Build(ctx, targets, &inputs.Inputs{Store: f.store})
+	p, err := f.plan(ctx, targets...)
 	if err != nil {
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch}
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner}
 	return ex.Execute(ctx, p)
 }
 

@@ -32,7 +32,9 @@ type Event struct {
 // BuildKit, they run nothing.
 type Reporter interface {
 	Report(Event)
-	// Output is where a running step's own output goes.
+	// Output is where a running step's own output goes. When the writer is
+	// also an io.Closer, the executor closes it as the step ends, so it
+	// can flush what it holds (such as a last line with no newline).
 	Output(n int, s *planner.Step) io.Writer
 }
 
@@ -69,7 +71,8 @@ func (p *plain) Output(n int, _ *planner.Step) io.Writer {
 	return &lineWriter{emit: func(line []byte) { p.printf("#%d %s", n, line) }}
 }
 
-// lineWriter hands complete lines (with their newline) to emit.
+// lineWriter hands complete lines (with their newline) to emit; Close
+// hands over an unfinished last line, newline added.
 type lineWriter struct {
 	mu   sync.Mutex
 	emit func(line []byte)
@@ -89,6 +92,17 @@ func (w *lineWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// Close emits the last line when it has no newline; it never fails.
+func (w *lineWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.line) > 0 {
+		w.emit(append(w.line, '\n'))
+		w.line = w.line[:0]
+	}
+	return nil
+}
+
 // progress filters events for a reporter: config steps are not shown.
 type progress struct{ r Reporter }
 
@@ -105,8 +119,6 @@ func (p *progress) report(n int, s *planner.Step, st State, d time.Duration) {
 	}
 	p.r.Report(Event{N: n, Step: s, State: st, Duration: d})
 }
-
-func (p *progress) base(n int, s *planner.Step) { p.report(n, s, Cached, 0) }
 
 func (p *progress) cached(n int, s *planner.Step) { p.report(n, s, Cached, 0) }
 

@@ -1,4 +1,4 @@
-package executor
+package steps
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
 	"github.com/stencilbuild/stencil/frontend/buildctx"
 	"github.com/stencilbuild/stencil/planner"
@@ -32,7 +33,7 @@ func (c *cleanups) run() {
 }
 
 // unpackArchive extracts a local archive (ADD) into a scratch dir, safely.
-func (r *run) unpackArchive(open func() (io.ReadCloser, error)) (string, error) {
+func unpackArchive(store *cache.Store, open func() (io.ReadCloser, error)) (string, error) {
 	f, err := open()
 	if err != nil {
 		return "", err
@@ -43,7 +44,7 @@ func (r *run) unpackArchive(open func() (io.ReadCloser, error)) (string, error) 
 		return "", err
 	}
 	defer tr.Close()
-	dir, err := r.Store.TempDir("add")
+	dir, err := store.TempDir("add")
 	if err != nil {
 		return "", err
 	}

@@ -1,8 +1,10 @@
-package executor
+package steps
 
 import (
 	"errors"
 	"io"
+	"os"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -16,30 +18,40 @@ import (
 // tarWriter produces an uncompressed layer tar.
 type tarWriter func(w io.Writer) error
 
-// storeLayer streams the tar that write produces into the store, gzipped,
-// and makes it a snapshot: upper (already in overlay format) is committed as
+// layerStore puts the layers steps make into the store, with their
+// mtimes clamped to epoch (nil: kept).
+type layerStore struct {
+	store *cache.Store
+	epoch *time.Time
+}
+
+// options are the layer writer's options for this build.
+func (ls layerStore) options() layer.Options { return layer.Options{Epoch: ls.epoch} }
+
+// put streams the tar that write produces into the store, gzipped, and
+// makes it a snapshot: upper (already in overlay format) is committed as
 // it is; with no upper the tar is unpacked into a new snapshot as it streams.
-func (r *run) storeLayer(write tarWriter, upper string) (*cache.LayerRef, error) {
+func (ls layerStore) put(write tarWriter, upper string) (*cache.LayerRef, error) {
 	snap := upper
 	if snap == "" {
-		dir, err := r.rootDir("snap")
+		dir, err := rootDir(ls.store, "snap")
 		if err != nil {
 			return nil, err
 		}
 		snap = dir
 	}
-	ref, err := r.pipeLayer(write, upper == "", snap)
+	ref, err := ls.pipe(write, upper == "", snap)
 	if err != nil {
 		return nil, errors.Join(err, removeAll(snap))
 	}
-	if _, err := r.Store.CommitSnapshot(ref.DiffID, snap); err != nil {
+	if _, err := ls.store.CommitSnapshot(ref.DiffID, snap); err != nil {
 		return nil, errors.Join(err, removeAll(snap))
 	}
 	return ref, nil
 }
 
-// pipeLayer runs tar writer → (unpack) → gzip → blob store concurrently.
-func (r *run) pipeLayer(write tarWriter, unpack bool, snap string) (*cache.LayerRef, error) {
+// pipe runs tar writer → (unpack) → gzip → blob store concurrently.
+func (ls layerStore) pipe(write tarWriter, unpack bool, snap string) (*cache.LayerRef, error) {
 	var g errgroup.Group
 	tarR, tarW := io.Pipe()
 	g.Go(func() error { return tarW.CloseWithError(write(tarW)) })
@@ -64,7 +76,7 @@ func (r *run) pipeLayer(write tarWriter, unpack bool, snap string) (*cache.Layer
 	ref := &cache.LayerRef{MediaType: types.OCILayer}
 	g.Go(func() error {
 		var err error
-		ref.Digest, ref.Size, err = r.Store.PutBlob(gzR, v1.Hash{})
+		ref.Digest, ref.Size, err = ls.store.PutBlob(gzR, v1.Hash{})
 		gzR.CloseWithError(err)
 		return err
 	})
@@ -112,6 +124,31 @@ func drainClose(r *io.PipeReader, err error) error {
 	}
 	_, err = io.Copy(io.Discard, r)
 	return err
+}
+
+// scratchDirs makes an overlay upper dir (a future layer root) and its
+// work dir, on the store's filesystem.
+func (ls layerStore) scratchDirs() (upper, work string, err error) {
+	if upper, err = rootDir(ls.store, "upper"); err != nil {
+		return "", "", err
+	}
+	if work, err = ls.store.TempDir("work"); err != nil {
+		return "", "", errors.Join(err, removeAll(upper))
+	}
+	return upper, work, nil
+}
+
+// rootDir makes a scratch dir that will be the root of a filesystem: the
+// root of an overlay mount takes its upper dir's mode, so it must be 0755.
+func rootDir(store *cache.Store, prefix string) (string, error) {
+	dir, err := store.TempDir(prefix)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", errors.Join(err, removeAll(dir))
+	}
+	return dir, nil
 }
 
 // removeAll deletes a temporary tree even where the build made it

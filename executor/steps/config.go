@@ -1,4 +1,4 @@
-package executor
+package steps
 
 import (
 	"context"
@@ -13,14 +13,21 @@ import (
 	"github.com/stencilbuild/stencil/planner"
 )
 
-// configStep records a metadata instruction: the plan already holds the
-// config after it. Only WORKDIR may make a layer, holding the directories
-// the image lacks, owned by the current USER (as BuildKit does).
-func (r *run) configStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
+// Config runs metadata steps: the plan already holds the config after
+// them. Only WORKDIR may make a layer, holding the directories the image
+// lacks, owned by the current USER (as BuildKit does).
+type Config struct {
+	snaps  *Snapshots
+	layers layerStore
+}
+
+// Layer makes s.Workdir when the parent's image lacks it; otherwise the
+// step adds no layer.
+func (c *Config) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.LayerRef, error) {
 	if s.Workdir == "" || path.Clean(s.Workdir) == "/" {
 		return nil, nil
 	}
-	lowers, err := r.snapshots(ctx, parent)
+	lowers, err := c.snaps.Dirs(ctx, in.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -28,23 +35,21 @@ func (r *run) configStep(ctx context.Context, s *planner.Step, parent *chain) (*
 	if isDir(image, s.Workdir) {
 		return nil, nil
 	}
-	own := owner{}
+	own := owner{uid: ptr(0), gid: ptr(0)}
 	if u := s.Config.User; u != "" {
 		uid, gid, _, err := user.Lookup(image, u)
 		if err != nil {
 			return nil, fmt.Errorf("resolve USER %s for WORKDIR: %w", u, err)
 		}
 		own.uid, own.gid = ptr(int(uid)), ptr(int(gid))
-	} else {
-		own.uid, own.gid = ptr(0), ptr(0)
 	}
 	dir := layer.Entry{Dest: path.Clean(s.Workdir), Mode: fs.ModeDir | 0o755, UID: *own.uid, GID: *own.gid}
 	entries, err := own.place(image, "", []layer.Entry{dir})
 	if err != nil {
 		return nil, err
 	}
-	return r.storeLayer(func(w io.Writer) error {
-		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
+	return c.layers.put(func(w io.Writer) error {
+		return layer.WriteEntries(w, entries, c.layers.options())
 	}, "")
 }
 

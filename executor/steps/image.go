@@ -1,4 +1,4 @@
-package executor
+package steps
 
 import (
 	"fmt"
@@ -8,15 +8,17 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/cache"
 )
 
-// image assembles a chain into an OCI image whose layers are store blobs.
-func (r *run) image(c *chain) (v1.Image, error) {
+// Image assembles c into an OCI image whose layers are blobs of store.
+func (c *Chain) Image(store *cache.Store) (v1.Image, error) {
 	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
 	adds := make([]mutate.Addendum, 0, len(c.layers))
 	for _, l := range c.layers {
-		lay, err := r.Store.Layer(l.desc, l.diffID)
+		lay, err := store.Layer(l.desc, l.diffID)
 		if err != nil {
 			return nil, fmt.Errorf("load layer %s: %w", l.desc.Digest, err)
 		}
@@ -36,18 +38,6 @@ func (r *run) image(c *chain) (v1.Image, error) {
 	cf.History = c.history
 	cf.Created = c.created()
 	return mutate.ConfigFile(img, cf)
-}
-
-// created is the image's creation time: its newest history entry, so a warm
-// build gives the same image as the cold build that filled the cache.
-func (c *chain) created() v1.Time {
-	var t v1.Time
-	for _, h := range c.history {
-		if h.Created.After(t.Time) {
-			t = h.Created
-		}
-	}
-	return t
 }
 
 // ociMediaType maps Docker layer media types to their OCI equivalents; the

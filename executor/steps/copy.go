@@ -1,4 +1,4 @@
-package executor
+package steps
 
 import (
 	"context"
@@ -31,10 +31,16 @@ type owner struct {
 	into     string
 }
 
-// copyStep writes a COPY/ADD layer straight from the context or from the
-// source stage's snapshots, without a sandbox.
-func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*cache.LayerRef, error) {
-	lowers, err := r.snapshots(ctx, parent)
+// Copy runs COPY/ADD steps: their layers are written straight from the
+// context or from the source chain's snapshots, without a sandbox.
+type Copy struct {
+	snaps  *Snapshots
+	layers layerStore
+}
+
+// Layer writes s.Copy's layer over in.Parent, reading in.From for --from.
+func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.LayerRef, error) {
+	lowers, err := c.snaps.Dirs(ctx, in.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +49,7 @@ func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*ca
 	if err != nil {
 		return nil, err
 	}
-	entries, cleanup, err := r.copyEntries(ctx, s.Copy, own)
+	entries, cleanup, err := c.entries(ctx, s.Copy, in.From, own)
 	if err != nil {
 		return nil, err
 	}
@@ -51,8 +57,8 @@ func (r *run) copyStep(ctx context.Context, s *planner.Step, parent *chain) (*ca
 	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
 		return nil, err
 	}
-	return r.storeLayer(func(w io.Writer) error {
-		return layer.WriteEntries(w, entries, layer.Options{Epoch: r.Epoch})
+	return c.layers.put(func(w io.Writer) error {
+		return layer.WriteEntries(w, entries, c.layers.options())
 	}, "")
 }
 
@@ -108,19 +114,23 @@ func isDir(fsys fs.FS, p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// copyEntries lists the layer's entries; cleanup releases what they read.
-func (r *run) copyEntries(ctx context.Context, c *planner.Copy, own owner) ([]layer.Entry, func(), error) {
-	if c.From == "" {
-		return r.contextEntries(c, own)
+// entries lists the layer's entries, from the context or from the chain
+// from; cleanup releases what they read.
+func (c *Copy) entries(ctx context.Context, cp *planner.Copy, from *Chain, own owner) ([]layer.Entry, func(), error) {
+	if cp.From == "" {
+		return c.contextEntries(cp, own)
 	}
-	lowers, err := r.snapshots(ctx, r.chainOf(c.From))
+	if from == nil {
+		return nil, nil, fmt.Errorf("no source chain for --from step %s", cp.From)
+	}
+	lowers, err := c.snaps.Dirs(ctx, from)
 	if err != nil {
 		return nil, nil, err
 	}
 	fsys := layer.MergedFS(lowers)
-	matches, err := buildctx.Resolve(fsys, c.Sources, c.Dest, c.Workdir, nil)
+	matches, err := buildctx.Resolve(fsys, cp.Sources, cp.Dest, cp.Workdir, nil)
 	if errors.Is(err, buildctx.ErrNotFound) {
-		return nil, nil, fmt.Errorf("%s: not found in the --from stage or image", strings.Join(c.Sources, " "))
+		return nil, nil, fmt.Errorf("%s: not found in the --from stage or image", strings.Join(cp.Sources, " "))
 	}
 	if err != nil {
 		return nil, nil, err
@@ -134,16 +144,16 @@ func (r *run) copyEntries(ctx context.Context, c *planner.Copy, own owner) ([]la
 
 // contextEntries are the files the plan resolved in the build context,
 // opened inside the context root so nothing outside it can be read.
-func (r *run) contextEntries(c *planner.Copy, own owner) ([]layer.Entry, func(), error) {
-	root, err := os.OpenRoot(c.Context)
+func (c *Copy) contextEntries(cp *planner.Copy, own owner) ([]layer.Entry, func(), error) {
+	root, err := os.OpenRoot(cp.Context)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open build context: %w", err)
 	}
 	cl := &cleanups{}
 	cl.add(func() { root.Close() })
 	var es []layer.Entry
-	for _, f := range c.Files {
-		more, err := r.contextFile(c, root, f, cl)
+	for _, f := range cp.Files {
+		more, err := c.contextFile(cp, root, f, cl)
 		if err != nil {
 			cl.run()
 			return nil, nil, err
@@ -157,12 +167,12 @@ func (r *run) contextEntries(c *planner.Copy, own owner) ([]layer.Entry, func(),
 
 // contextFile is one context file's entries: the file itself, or for ADD of
 // a local archive, the archive's contents under the destination directory.
-func (r *run) contextFile(c *planner.Copy, root *os.Root, f planner.CopyFile, cl *cleanups) ([]layer.Entry, error) {
+func (c *Copy) contextFile(cp *planner.Copy, root *os.Root, f planner.CopyFile, cl *cleanups) ([]layer.Entry, error) {
 	e, err := contextEntry(root, f)
-	if err != nil || !c.Add || e.Open == nil {
+	if err != nil || !cp.Add || e.Open == nil {
 		return []layer.Entry{e}, err
 	}
-	dir, err := r.unpackArchive(e.Open)
+	dir, err := unpackArchive(c.layers.store, e.Open)
 	if errors.Is(err, layer.ErrNotArchive) {
 		return []layer.Entry{e}, nil
 	}
@@ -170,7 +180,7 @@ func (r *run) contextFile(c *planner.Copy, root *os.Root, f planner.CopyFile, cl
 		return nil, fmt.Errorf("extract %s: %w", f.Src, err)
 	}
 	cl.add(func() { removeAll(dir) })
-	return treeEntries(dir, destDir(c), cl)
+	return treeEntries(dir, destDir(cp), cl)
 }
 
 func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {

@@ -1,4 +1,4 @@
-package executor
+package steps
 
 import (
 	"fmt"

@@ -1,0 +1,117 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/steps"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// build is one Execute call's step flow: the bodies that do the steps, the
+// ledger that records them and the progress it reports. The scheduler
+// calls do; do never sees the scheduler.
+type build struct {
+	store  *cache.Store
+	bodies *steps.Set
+	ledger *ledger
+	prog   *progress
+}
+
+func (e *Executor) newBuild() *build {
+	return &build{store: e.Store, bodies: steps.NewSet(e.Store, e.Epoch, e.runner),
+		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
+}
+
+// do runs step s: the one place that dispatches on the step's kind.
+func (b *build) do(ctx context.Context, n int, s *planner.Step, dep func(string) *steps.Chain) (*steps.Chain, error) {
+	switch s.Kind {
+	case planner.KindBase:
+		return b.base(n, s)
+	case planner.KindRun:
+		return b.layer(ctx, n, s, dep, b.bodies.Run)
+	case planner.KindCopy:
+		return b.layer(ctx, n, s, dep, b.bodies.Copy)
+	case planner.KindConfig:
+		return b.layer(ctx, n, s, dep, b.bodies.Config)
+	}
+	return nil, locate(s, fmt.Errorf("unknown step kind %q", s.Kind))
+}
+
+// base starts a stage's chain from its FROM image (or scratch); a FROM of
+// an image is reported as cached.
+func (b *build) base(n int, s *planner.Step) (*steps.Chain, error) {
+	c, err := b.bodies.Base.Chain(s)
+	if err != nil {
+		return nil, locate(s, err)
+	}
+	if err := b.ledger.base(s); err != nil {
+		return nil, err
+	}
+	if !steps.Scratch(s) {
+		b.prog.cached(n, s)
+	}
+	return c, nil
+}
+
+// layer runs a layer step through body, or takes it from the cache.
+func (b *build) layer(ctx context.Context, n int, s *planner.Step, dep func(string) *steps.Chain, body steps.Body) (*steps.Chain, error) {
+	parent := dep(s.Parent)
+	if c, ok := b.cached(s, parent); ok {
+		b.prog.cached(n, s)
+		b.ledger.note(s)
+		return c, nil
+	}
+	in := steps.Input{Parent: parent, Out: b.prog.output(n, s)}
+	if s.Copy != nil && s.Copy.From != "" {
+		in.From = dep(s.Copy.From)
+	}
+	start := time.Now()
+	b.prog.start(n, s)
+	ref, err := body.Layer(ctx, s, in)
+	closeOutput(in.Out)
+	if err != nil {
+		b.prog.failed(n, s, time.Since(start))
+		return nil, locate(s, err)
+	}
+	rec, err := b.ledger.record(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	b.prog.done(n, s, time.Since(start))
+	return parent.Extend(s, rec), nil
+}
+
+// cached looks the step up in the store; a hit needs its layer blob too.
+func (b *build) cached(s *planner.Step, parent *steps.Chain) (*steps.Chain, bool) {
+	if s.NoCache {
+		return nil, false
+	}
+	rec, err := b.store.Step(s.Key)
+	if err != nil {
+		return nil, false
+	}
+	if rec.Layer != nil && !b.store.HasBlob(rec.Layer.Digest) {
+		return nil, false
+	}
+	return parent.Extend(s, rec), true
+}
+
+// closeOutput ends a step's output: a Reporter's writer that is an
+// io.Closer flushes what it holds (a last line without a newline).
+func closeOutput(w io.Writer) {
+	if c, ok := w.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// locate prefixes an error with the instruction's file:line.
+func locate(s *planner.Step, err error) error {
+	if s.Location.File == "" {
+		return err
+	}
+	return fmt.Errorf("%s:%d: %s: %w", s.Location.File, s.Location.Line, s.Instruction, err)
+}

@@ -1,0 +1,55 @@
+package steps
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// Runner runs one sandboxed command and waits for it, with sandbox.Run's
+// contract: nil on exit code 0, *sandbox.ExitError on another, and only
+// the command's changes left in s.Upper.
+type Runner func(ctx context.Context, s sandbox.Spec) error
+
+// Input is what a layer step reads besides its own planner.Step.
+type Input struct {
+	Parent *Chain    // the image state before the step
+	From   *Chain    // COPY --from: the source stage or image; else nil
+	Out    io.Writer // where the step's own output goes; nil discards it
+}
+
+// Body does the work of one kind of layer step (RUN, COPY/ADD, config).
+type Body interface {
+	// Layer stores the step's layer (blob and snapshot) and describes it,
+	// or returns nil when the step adds no layer. It records nothing else:
+	// on error the store holds no snapshot of the step and no scratch dir.
+	Layer(ctx context.Context, s *planner.Step, in Input) (*cache.LayerRef, error)
+}
+
+// Set is one build's step bodies; they share its Snapshots.
+type Set struct {
+	Base   Base
+	Run    *Run
+	Copy   *Copy
+	Config *Config
+}
+
+// NewSet returns the bodies for one build over store. epoch (may be nil)
+// clamps layer mtimes; run runs RUN steps (nil: sandbox.Run).
+func NewSet(store *cache.Store, epoch *time.Time, run Runner) *Set {
+	if run == nil {
+		run = sandbox.Run
+	}
+	snaps := NewSnapshots(store)
+	ls := layerStore{store: store, epoch: epoch}
+	return &Set{
+		Base:   Base{store: store},
+		Run:    &Run{snaps: snaps, layers: ls, run: run},
+		Copy:   &Copy{snaps: snaps, layers: ls},
+		Config: &Config{snaps: snaps, layers: ls},
+	}
+}

@@ -1,0 +1,108 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// tailLines is how much of a failing RUN's output its error shows.
+const tailLines = 10
+
+// Run runs RUN steps: a command over the parent's snapshots whose overlay
+// upper dir becomes the step's layer and snapshot.
+type Run struct {
+	snaps  *Snapshots
+	layers layerStore
+	run    Runner
+}
+
+// Layer runs s.Run in the sandbox; a failure's error ends with the last
+// lines of the command's output.
+func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.LayerRef, error) {
+	lowers, err := r.snaps.Dirs(ctx, in.Parent)
+	if err != nil {
+		return nil, err
+	}
+	upper, work, err := r.layers.scratchDirs()
+	if err != nil {
+		return nil, err
+	}
+	defer removeAll(work)
+	tail := newTail(tailLines)
+	out := io.MultiWriter(tail, orDiscard(in.Out))
+	spec := runSpec(s.Run)
+	spec.Lower, spec.Upper, spec.Work, spec.Stdout, spec.Stderr = lowers, upper, work, out, out
+	if err := r.run(ctx, spec); err != nil {
+		return nil, errors.Join(runError(err, tail), removeAll(upper))
+	}
+	return r.layers.put(func(w io.Writer) error {
+		return layer.WriteDiff(w, upper, r.layers.options())
+	}, upper)
+}
+
+// Over runs spec over img's snapshots in scratch dirs it removes again:
+// whatever the command writes is discarded (stencil run).
+func (r *Run) Over(ctx context.Context, img v1.Image, spec sandbox.Spec) error {
+	c, err := imageChain(img)
+	if err != nil {
+		return err
+	}
+	lowers, err := r.snaps.Dirs(ctx, c)
+	if err != nil {
+		return err
+	}
+	upper, work, err := r.layers.scratchDirs()
+	if err != nil {
+		return err
+	}
+	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
+	err = r.run(ctx, withHost(spec))
+	return errors.Join(err, removeAll(upper), removeAll(work))
+}
+
+// runSpec is the sandbox spec of a RUN, lacking its dirs and output.
+func runSpec(run *planner.Run) sandbox.Spec {
+	network := "host"
+	if run.Network == "none" {
+		network = "none"
+	}
+	return withHost(sandbox.Spec{Args: run.Args, Env: run.Env, Cwd: run.Workdir, User: run.User, Network: network})
+}
+
+// withHost gives a spec the host name and the hosts and resolv.conf files
+// every RUN and container sees: the host's resolv.conf, as Docker gives
+// with host networking.
+func withHost(s sandbox.Spec) sandbox.Spec {
+	s.Hostname = "stencil"
+	s.Hosts = []byte("127.0.0.1\tlocalhost stencil\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+		s.ResolvConf = b
+	}
+	return s
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// runError is a failed RUN's error: its exit code and last lines of output.
+func runError(err error, t *tail) error {
+	lines := t.String()
+	if lines == "" {
+		return fmt.Errorf("run failed: %w", err)
+	}
+	return fmt.Errorf("run failed: %w; last output:\n%s", err, lines)
+}

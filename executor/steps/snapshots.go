@@ -1,0 +1,91 @@
+package steps
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/layer"
+)
+
+// Snapshots gives the unpacked snapshot dirs of chains, unpacking a stored
+// layer the first time any step needs it; concurrent steps needing the
+// same layer wait for one unpack. It is safe for concurrent use.
+type Snapshots struct {
+	store  *cache.Store
+	flight singleflight.Group
+}
+
+// NewSnapshots returns a Snapshots over store.
+func NewSnapshots(store *cache.Store) *Snapshots { return &Snapshots{store: store} }
+
+// Dirs returns the snapshot dirs of c's layers, top layer first.
+func (sn *Snapshots) Dirs(ctx context.Context, c *Chain) ([]string, error) {
+	dirs := make([]string, len(c.layers))
+	for i, l := range c.layers {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		dir, err := sn.snapshot(l)
+		if err != nil {
+			return nil, fmt.Errorf("unpack layer %s: %w", l.desc.Digest, err)
+		}
+		dirs[len(c.layers)-1-i] = dir
+	}
+	return dirs, nil
+}
+
+func (sn *Snapshots) snapshot(l chainLayer) (string, error) {
+	dir, err := sn.store.Snapshot(l.diffID)
+	if err == nil || !errors.Is(err, cache.ErrNotFound) {
+		return dir, err
+	}
+	v, err, _ := sn.flight.Do(l.diffID.String(), func() (any, error) { return sn.unpack(l) })
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// unpack extracts a stored layer blob into a new snapshot, checking that
+// the uncompressed stream matches the layer's diff ID.
+func (sn *Snapshots) unpack(l chainLayer) (string, error) {
+	lay, err := sn.store.Layer(l.desc, l.diffID)
+	if err != nil {
+		return "", err
+	}
+	rc, err := lay.Uncompressed()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	tmp, err := rootDir(sn.store, "unpack")
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	if err := extractVerified(io.TeeReader(rc, h), tmp, h, l.diffID); err != nil {
+		return "", errors.Join(err, removeAll(tmp))
+	}
+	return sn.store.CommitSnapshot(l.diffID, tmp)
+}
+
+func extractVerified(r io.Reader, dir string, h hash.Hash, want v1.Hash) error {
+	if err := layer.Extract(r, dir); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil { // tar padding after the end marker
+		return err
+	}
+	if got := fmt.Sprintf("%x", h.Sum(nil)); got != want.Hex {
+		return fmt.Errorf("diff ID mismatch: got sha256:%s, want %s", got, want)
+	}
+	return nil
+}
