@@ -171,3 +171,28 @@ func TestSetupErrorsAreReported(t *testing.T) {
 		t.Fatalf("cwd under a file: %v", err)
 	}
 }
+
+// TestSystemMountpointsNotRedirected: an image whose /proc, /sys or /dev
+// is a symlink or a file is refused before the command runs, so the
+// sandbox never mounts them elsewhere (as runc refuses).
+func TestSystemMountpointsNotRedirected(t *testing.T) {
+	for _, c := range []struct{ name, link string }{
+		{"proc", "/tmp/p"}, {"sys", "proc"}, {"dev", "/proc"}, {"dev", ""},
+	} {
+		lower := busyboxRoot(t)
+		mustMkdir(t, filepath.Join(lower, "tmp/p"))
+		var err error
+		if c.link == "" {
+			err = os.WriteFile(filepath.Join(lower, c.name), nil, 0o644)
+		} else {
+			err = os.Symlink(c.link, filepath.Join(lower, c.name))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := run(t, newSpec(t, "echo ran; ls /tmp/p", lower))
+		if err == nil || !strings.Contains(err.Error(), "refuse image: /"+c.name+" is") || out != "" {
+			t.Errorf("/%s -> %q: ran with %q, %v; want refused", c.name, c.link, out, err)
+		}
+	}
+}

@@ -80,6 +80,11 @@ func mountSystem(root string, cs *childSpec) ([]stub, error) {
 
 // mount performs m, creating its mountpoint when missing.
 func (mk *maker) mount(m mount) error {
+	if m.dir {
+		if err := mk.root.plainDir(m.rel); err != nil {
+			return err
+		}
+	}
 	at, err := mk.ensure(m.rel, m.dir)
 	if err != nil {
 		return fmt.Errorf("create mountpoint /%s: %w", m.rel, err)
@@ -134,4 +139,27 @@ func (r rootfs) symlink(link [2]string) error {
 		}
 		return check("link /dev/"+link[0], err)
 	})
+}
+
+// plainDir refuses a directory mountpoint that is a symlink, has one on
+// its path, or is not a directory, as runc does for /proc and /sys: an
+// image must not redirect the sandbox's /proc, /sys or /dev elsewhere.
+// A missing one is fine (it is created).
+func (r rootfs) plainDir(rel string) error {
+	fd, err := unix.Openat2(r.fd, inRoot(rel), &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS,
+	})
+	switch {
+	case err == nil:
+		unix.Close(fd)
+		return nil
+	case errors.Is(err, unix.ENOENT):
+		return nil
+	case errors.Is(err, unix.ELOOP):
+		return fmt.Errorf("refuse image: /%s is a symlink; the sandbox mounts its own /%s there", rel, rel)
+	case errors.Is(err, unix.ENOTDIR):
+		return fmt.Errorf("refuse image: /%s is not a directory; the sandbox mounts its own /%s there", rel, rel)
+	}
+	return fmt.Errorf("open /%s: %w", rel, err)
 }
