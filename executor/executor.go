@@ -34,6 +34,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/sandbox"
 	"github.com/stencilbuild/stencil/executor/steps"
 	"github.com/stencilbuild/stencil/planner"
 )
@@ -41,9 +42,10 @@ import (
 // Executor runs plans against one store.
 type Executor struct {
 	Store    *cache.Store
-	Jobs     int        // parallel steps; 0 means runtime.NumCPU()
-	Progress Reporter   // build progress; nil discards it
-	Epoch    *time.Time // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
+	Jobs     int            // parallel steps; 0 means runtime.NumCPU()
+	Progress Reporter       // build progress; nil discards it
+	Epoch    *time.Time     // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
+	Limits   sandbox.Limits // each sandbox's cgroup limits; zero fields take sandbox.DefaultLimits
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }
@@ -91,4 +93,16 @@ func (e *Executor) jobs() int {
 		return runtime.NumCPU()
 	}
 	return e.Jobs
+}
+
+// sandboxRunner is the runner that gives every sandbox e.Limits.
+func (e *Executor) sandboxRunner() steps.Runner {
+	run := e.runner
+	if run == nil {
+		run = sandbox.Run
+	}
+	return func(ctx context.Context, s sandbox.Spec) error {
+		s.Limits = e.Limits
+		return run(ctx, s)
+	}
 }

@@ -32,7 +32,8 @@ type fixture struct {
 	store  *cache.Store
 	ctx    string
 	rec    *recorder
-	runner steps.Runner // nil: the real sandbox
+	runner steps.Runner   // nil: the real sandbox
+	limits sandbox.Limits // each RUN's cgroup limits
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -97,7 +98,7 @@ func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner}
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits}
 	return ex.Execute(ctx, p)
 }
 

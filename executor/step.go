@@ -22,7 +22,7 @@ type build struct {
 }
 
 func (e *Executor) newBuild() *build {
-	return &build{store: e.Store, bodies: steps.NewSet(e.Store, e.Epoch, e.runner),
+	return &build{store: e.Store, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()),
 		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
 }
 

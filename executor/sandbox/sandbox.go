@@ -51,17 +51,23 @@ type Spec struct {
 	Tty        bool      // give the command a terminal (see below)
 	Hosts      []byte    // /etc/hosts; nil means localhost entries
 	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
+	Limits     Limits    // the sandbox's cgroup limits; zero fields take DefaultLimits
 }
 
 // ExitError reports a command that ran and exited non-zero. Death by a
 // signal is reported as 128+signal, as shells do.
 type ExitError struct {
-	Code int
+	Code        int
+	MemoryLimit int64 // when the command was killed at its memory limit: the limit
 }
 
 // Error implements error.
 func (e *ExitError) Error() string {
-	return "exit code " + strconv.Itoa(e.Code)
+	msg := "exit code " + strconv.Itoa(e.Code)
+	if e.MemoryLimit > 0 {
+		msg += fmt.Sprintf(" (out of memory: killed at the sandbox's limit of %d MiB)", e.MemoryLimit>>20)
+	}
+	return msg
 }
 
 // DefaultPath is the PATH a command gets when Env has none (Docker's).

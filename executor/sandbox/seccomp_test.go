@@ -1,16 +1,13 @@
 package sandbox
 
 import (
-	"debug/elf"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -62,17 +59,14 @@ func TestSeccompKeepsOrdinaryWork(t *testing.T) {
 	}
 }
 
-// probeEnv makes the test binary run runSeccompProbe instead of tests.
-const probeEnv = "STENCIL_SECCOMP_PROBE"
-
-// TestSeccompDeniesCalls runs this (static) test binary in the sandbox to
+// TestSeccompDeniesCalls runs testdata/probe (static) in the sandbox to
 // make the denied calls directly, with arguments that would succeed or
 // fail otherwise without the filter.
 func TestSeccompDeniesCalls(t *testing.T) {
 	lower := busyboxRoot(t)
-	copyTestBinary(t, filepath.Join(lower, "probe"))
+	buildProbe(t, filepath.Join(lower, "probe"), "")
 	s := newSpec(t, "", lower)
-	s.Args, s.Env = []string{"/probe"}, []string{probeEnv + "=1"}
+	s.Args = []string{"/probe", "seccomp"}
 	out, err := run(t, s)
 	want := "clone(CLONE_NEWUSER): operation not permitted\nclone(CLONE_NEWNET): operation not permitted\n" +
 		"clone3: function not implemented\nunshare(CLONE_NEWUSER): operation not permitted\n" +
@@ -86,96 +80,6 @@ func TestSeccompDeniesCalls(t *testing.T) {
 	}
 }
 
-// copyTestBinary copies this test binary to dst, skipping unless static.
-func copyTestBinary(t *testing.T, dst string) {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f, err := elf.Open(exe); err != nil || f.Section(".interp") != nil {
-		t.Skipf("test binary is not a static ELF: %v", err)
-	}
-	data, err := os.ReadFile(exe)
-	if err == nil {
-		err = os.WriteFile(dst, data, 0o755)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// runSeccompProbe makes each probe's call and prints its result.
-func runSeccompProbe() {
-	for _, flag := range []struct {
-		name string
-		bit  uintptr
-	}{{"CLONE_NEWUSER", unix.CLONE_NEWUSER}, {"CLONE_NEWNET", unix.CLONE_NEWNET}} {
-		fmt.Printf("clone(%s): %s\n", flag.name, errnoString(forkAndWait(flag.bit|uintptr(unix.SIGCHLD))))
-	}
-	for _, p := range seccompProbes() {
-		_, _, errno := unix.RawSyscall6(p.nr, p.args[0], p.args[1], p.args[2], p.args[3], p.args[4], 0)
-		fmt.Printf("%s: %s\n", p.name, errnoString(errno))
-	}
-	fmt.Printf("clone: %s\n", errnoString(forkAndWait(uintptr(unix.SIGCHLD))))
-	os.Exit(0)
-}
-
-// probe is one raw system call.
-type probe struct {
-	name string
-	nr   uintptr
-	args [5]uintptr
-}
-
-// seccompProbes are calls the filter must deny, and two it must allow.
-func seccompProbes() []probe {
-	attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_SOFTWARE, Config: unix.PERF_COUNT_SW_TASK_CLOCK}
-	attr.Size = uint32(unsafe.Sizeof(attr))
-	attr.Bits = unix.PerfBitDisabled | unix.PerfBitExcludeKernel | unix.PerfBitExcludeHv
-	keyring := uintptr(0xfffffffd) // KEY_SPEC_SESSION_KEYRING
-	desc, kind := []byte("stencil\x00"), []byte("user\x00")
-	return []probe{
-		{"clone3", unix.SYS_CLONE3, [5]uintptr{}},
-		{"unshare(CLONE_NEWUSER)", unix.SYS_UNSHARE, [5]uintptr{unix.CLONE_NEWUSER}},
-		{"keyctl", unix.SYS_KEYCTL, [5]uintptr{unix.KEYCTL_GET_KEYRING_ID, keyring, 1}},
-		{"add_key", unix.SYS_ADD_KEY, [5]uintptr{ptr(kind), ptr(desc), ptr(desc), 1, keyring}},
-		{"bpf", unix.SYS_BPF, [5]uintptr{unix.BPF_MAP_CREATE}},
-		{"perf_event_open", unix.SYS_PERF_EVENT_OPEN, [5]uintptr{uintptr(unsafe.Pointer(&attr)), 0, ^uintptr(0), ^uintptr(0)}},
-		{"userfaultfd", unix.SYS_USERFAULTFD, [5]uintptr{unix.O_CLOEXEC | 1}}, // UFFD_USER_MODE_ONLY
-		{"socket(AF_VSOCK)", unix.SYS_SOCKET, [5]uintptr{unix.AF_VSOCK, unix.SOCK_STREAM}},
-		{"personality(ADDR_NO_RANDOMIZE)", unix.SYS_PERSONALITY, [5]uintptr{0x0040000}},
-		{"personality(query)", unix.SYS_PERSONALITY, [5]uintptr{0xffffffff}},
-		{"open_by_handle_at", unix.SYS_OPEN_BY_HANDLE_AT, [5]uintptr{^uintptr(0)}},
-		{"x32 getpid", 0x40000000 | unix.SYS_GETPID, [5]uintptr{}},
-		{"call 1000", 1000, [5]uintptr{}},
-	}
-}
-
-// ptr is the address of b's first byte.
-func ptr(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
-
-// forkAndWait forks with clone(flags); the child exits at once.
-func forkAndWait(flags uintptr) error {
-	pid, _, errno := unix.RawSyscall6(unix.SYS_CLONE, flags, 0, 0, 0, 0, 0)
-	if errno != 0 {
-		return errno
-	}
-	if pid == 0 {
-		unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
-	}
-	_, err := unix.Wait4(int(pid), nil, 0, nil)
-	return err
-}
-
-// errnoString is "ok" for no error, and the error's text otherwise.
-func errnoString(errno error) string {
-	if errno == nil || errno == unix.Errno(0) {
-		return "ok"
-	}
-	return errno.Error()
-}
-
 // TestSeccompI386 runs an i386 binary, as Docker does on x86_64: its calls
 // pass the filter for i386, which still denies namespaces.
 func TestSeccompI386(t *testing.T) {
@@ -184,7 +88,7 @@ func TestSeccompI386(t *testing.T) {
 	}
 	lower := busyboxRoot(t)
 	probe := filepath.Join(lower, "probe386")
-	build386(t, "testdata/probe386/main.go", probe)
+	buildProbe(t, probe, "386")
 	if err := exec.Command(probe).Run(); errors.Is(err, unix.ENOEXEC) {
 		t.Skip("this kernel runs no i386 binaries (IA32 emulation off); TestSeccompArchitectures covers i386")
 	}
@@ -198,16 +102,24 @@ func TestSeccompI386(t *testing.T) {
 	}
 }
 
-// build386 builds the Go file src as a static i386 binary at dst.
-func build386(t *testing.T, src, dst string) {
+// buildProbe builds testdata/probe as a static binary at dst, for goarch
+// ("" for the host's).
+func buildProbe(t *testing.T, dst, goarch string) {
 	t.Helper()
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(gobin); err != nil {
-		t.Skipf("no go toolchain to build an i386 binary: %v", err)
+		t.Skipf("no go toolchain to build the probe: %v", err)
+	}
+	src := "./testdata/probe"
+	if goarch == "386" {
+		src = "./testdata/probe386"
 	}
 	cmd := exec.Command(gobin, "build", "-o", dst, src)
-	cmd.Env = append(os.Environ(), "GOARCH=386", "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	if goarch != "" {
+		cmd.Env = append(cmd.Env, "GOARCH="+goarch)
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build i386 probe: %v\n%s", err, out)
+		t.Fatalf("build probe: %v\n%s", err, out)
 	}
 }

@@ -37,14 +37,28 @@ func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	reports := &fdReader{f: parent}
-	stubs, setupErr := handshake(parent, reports, cs)
-	setupErr = cmp.Or(setupErr, stdio.attach(reports.take()))
-	closeFds(reports.take())
+	cg, err := joinCgroup(cmd.Process.Pid, s.Limits.withDefaults())
+	if err != nil {
+		cmd.Process.Kill() //nolint:errcheck // it waits for its spec
+		cmd.Wait()         //nolint:errcheck // killed
+		return nil, err
+	}
+	stubs, setupErr := setup(parent, cs, stdio)
 	if setupErr != nil {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited already
 	}
-	return stubs, waitResult(ctx, cmd.Wait(), setupErr, stdio)
+	runErr := cg.explain(waitResult(ctx, cmd.Wait(), setupErr, stdio))
+	return stubs, errors.Join(runErr, cg.destroy())
+}
+
+// setup sends the init its spec and takes its reports: the stubs, the
+// terminal, or the error that stopped it.
+func setup(parent *os.File, cs *childSpec, stdio *stdio) ([]stub, error) {
+	reports := &fdReader{f: parent}
+	stubs, err := handshake(parent, reports, cs)
+	err = cmp.Or(err, stdio.attach(reports.take()))
+	closeFds(reports.take())
+	return stubs, err
 }
 
 // initCommand is the re-execution of this binary as a sandbox init, in new
