@@ -2,68 +2,21 @@ package imports
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
-	"compress/bzip2"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/stencilbuild/stencil/executor/layer"
 )
-
-// format is a compressed format Import recognises by its magic number.
-type format struct {
-	magic []byte
-	open  func(io.Reader) (io.ReadCloser, error)
-}
-
-// formats lists the compressions Import reads.
-var formats = []format{
-	{[]byte{0x1f, 0x8b}, func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }},
-	{[]byte{0x28, 0xb5, 0x2f, 0xfd}, openZstd},
-	{[]byte("BZh"), func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(bzip2.NewReader(r)), nil }},
-	{[]byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, func(io.Reader) (io.ReadCloser, error) {
-		return nil, errors.New("xz compression is not supported; decompress the tarball first")
-	}},
-}
-
-// openZstd opens a zstd stream.
-func openZstd(r io.Reader) (io.ReadCloser, error) {
-	zr, err := zstd.NewReader(r)
-	if err != nil {
-		return nil, err
-	}
-	return zr.IOReadCloser(), nil
-}
-
-// decompress wraps r in the decompressor its first bytes call for.
-func decompress(r io.Reader) (io.ReadCloser, error) {
-	br := bufio.NewReader(r)
-	head, err := br.Peek(6)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read header: %w", err)
-	}
-	for _, f := range formats {
-		if bytes.HasPrefix(head, f.magic) {
-			rc, err := f.open(br)
-			if err != nil {
-				return nil, fmt.Errorf("decompress: %w", err)
-			}
-			return rc, nil
-		}
-	}
-	return io.NopCloser(br), nil
-}
 
 // normalisedLayer reads a (possibly compressed) rootfs tar and returns it
 // rewritten as a gzip-compressed OCI layer tar.
 func normalisedLayer(r io.Reader) ([]byte, error) {
-	raw, err := decompress(r)
+	raw, err := layer.Decompress(r)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +93,11 @@ func cleanHeader(h *tar.Header) error {
 	return nil
 }
 
-// cleanPath strips leading "/" and "./" from a tar name and cleans it;
-// "" is the root. A `..` component is an error.
+// cleanPath cleans a tar name with layer.CleanName ("" is the root), but
+// refuses a `..` component, as docker import does.
 func cleanPath(p string) (string, error) {
 	if slices.Contains(strings.Split(p, "/"), "..") {
 		return "", fmt.Errorf("entry %q: path escapes the root", p)
 	}
-	return strings.TrimPrefix(path.Clean("/"+p), "/"), nil
+	return layer.CleanName(p), nil
 }

@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // Compress gzips the uncompressed layer tar r into w at the given gzip
@@ -39,25 +40,53 @@ func Compress(w io.Writer, r io.Reader, level int) (v1.Hash, error) {
 // archive (plain or compressed); ADD then copies the file as it is.
 var ErrNotArchive = errors.New("not a tar archive")
 
-// Compression magic numbers.
-var (
-	magicGzip  = []byte{0x1f, 0x8b, 0x08}
-	magicBzip2 = []byte("BZh")
-	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
-	magicXz    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
-)
+// format is a compression recognised by its magic number.
+type format struct {
+	name  string
+	magic []byte
+	open  func(io.Reader) (io.ReadCloser, error)
+}
+
+// formats are the compressions BuildKit unpacks (moby's
+// archive.DetectCompression), with its magic numbers.
+var formats = []format{
+	{"gzip", []byte{0x1f, 0x8b, 0x08}, func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }},
+	{"bzip2", []byte("BZh"), func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(bzip2.NewReader(r)), nil }},
+	{"xz", []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, openXz},
+	{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd}, openZstd},
+}
+
+// magicLen is the longest magic number.
+const magicLen = 6
+
+// openXz opens an xz stream.
+func openXz(r io.Reader) (io.ReadCloser, error) {
+	xr, err := xz.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(xr), nil
+}
+
+// openZstd opens a zstd stream.
+func openZstd(r io.Reader) (io.ReadCloser, error) {
+	zr, err := zstd.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	return zr.IOReadCloser(), nil
+}
 
 // archivePeek is how much of the decompressed stream is inspected for a
 // tar header (room for PAX headers).
 const archivePeek = 64 << 10
 
 // OpenArchive returns the uncompressed tar stream of r when r is a tar
-// archive, plain or compressed with gzip, bzip2 or zstd, as ADD of a local
-// archive needs; like Docker, content counts as an archive when its first
-// tar header parses. Otherwise the error is ErrNotArchive. xz-compressed
-// content is reported as unsupported (no xz decoder is linked in).
+// archive, plain or compressed in a format Decompress knows, as ADD of a
+// local archive needs; like Docker, content counts as an archive when its
+// first tar header parses. Otherwise the error is ErrNotArchive.
 func OpenArchive(r io.Reader) (io.ReadCloser, error) {
-	dr, err := decompress(bufio.NewReaderSize(r, 512))
+	dr, err := Decompress(r)
 	if err != nil {
 		return nil, err
 	}
@@ -70,28 +99,54 @@ func OpenArchive(r io.Reader) (io.ReadCloser, error) {
 	return readCloser{br, dr}, nil
 }
 
-// decompress wraps br in the decoder its magic number asks for.
-func decompress(br *bufio.Reader) (io.ReadCloser, error) {
-	magic, _ := br.Peek(len(magicXz))
-	switch {
-	case bytes.HasPrefix(magic, magicGzip):
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("open gzip archive: %w", err)
+// Decompress returns r's content decompressed by the format its magic
+// number names (gzip, bzip2, xz or zstd); other content is returned as it
+// is. It is the one decompressor for layer pulls, ADD archives and
+// imported tarballs.
+func Decompress(r io.Reader) (io.ReadCloser, error) {
+	br := bufio.NewReader(r)
+	magic, err := br.Peek(magicLen)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read compression header: %w", err)
+	}
+	for _, f := range formats {
+		if bytes.HasPrefix(magic, f.magic) {
+			rc, err := f.open(br)
+			if err != nil {
+				return nil, fmt.Errorf("open %s stream: %w", f.name, err)
+			}
+			return rc, nil
 		}
-		return zr, nil
-	case bytes.HasPrefix(magic, magicBzip2):
-		return io.NopCloser(bzip2.NewReader(br)), nil
-	case bytes.HasPrefix(magic, magicZstd):
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("open zstd archive: %w", err)
-		}
-		return zr.IOReadCloser(), nil
-	case bytes.HasPrefix(magic, magicXz):
-		return nil, errors.New("open xz archive: xz is not supported")
 	}
 	return io.NopCloser(br), nil
+}
+
+// Uncompressed opens l's blob and decompresses it with Decompress, so
+// layers pulled from a registry go through the same decoder as ADD archives
+// and imported tarballs. Closing the result closes both streams.
+func Uncompressed(l v1.Layer) (io.ReadCloser, error) {
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, fmt.Errorf("open layer: %w", err)
+	}
+	dr, err := Decompress(rc)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return readCloser{dr, closers{dr, rc}}, nil
+}
+
+// closers closes each of its closers, in order.
+type closers []io.Closer
+
+// Close closes them all and joins their errors.
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // readCloser reads from one reader and closes another.

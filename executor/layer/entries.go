@@ -46,7 +46,7 @@ func WriteEntries(w io.Writer, es []Entry, o Options) error {
 func entryMap(es []Entry) map[string]Entry {
 	byName := map[string]Entry{}
 	for _, e := range es {
-		if name := cleanName(e.Dest); name != "" {
+		if name := CleanName(e.Dest); name != "" {
 			byName[name] = e
 		}
 	}
@@ -113,7 +113,7 @@ func entryHeader(name string, e Entry, o Options) (*tar.Header, error) {
 	case 0:
 		hdr.Typeflag, hdr.Size = tar.TypeReg, e.Size
 		if e.Linkname != "" {
-			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, cleanName(e.Linkname), 0
+			hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, CleanName(e.Linkname), 0
 		}
 	default:
 		return nil, fmt.Errorf("unsupported file type %v", e.Mode.Type())

@@ -57,7 +57,7 @@ type dirTime struct {
 
 // entry unpacks one tar entry.
 func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
-	name := cleanName(hdr.Name)
+	name := CleanName(hdr.Name)
 	if name == "" || hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
 	}
@@ -130,7 +130,7 @@ func writeFileAt(pfd int, base string, r io.Reader) error {
 
 // link makes base in pfd a hard link to target, a path inside the tree.
 func (x *extractor) link(pfd int, base, target string) error {
-	target = cleanName(target)
+	target = CleanName(target)
 	if target == "" {
 		return errors.New("hard link to the layer root")
 	}

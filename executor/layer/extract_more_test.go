@@ -141,8 +141,8 @@ func TestPathLess(t *testing.T) {
 
 func TestCleanName(t *testing.T) {
 	for in, want := range map[string]string{"./a/b/": "a/b", "/../../x": "x", "a/../../b": "b", ".": "", "/": ""} {
-		if got := cleanName(in); got != want {
-			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
+		if got := CleanName(in); got != want {
+			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

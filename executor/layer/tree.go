@@ -80,9 +80,11 @@ func splitPath(p string) (parent, base string) {
 	return strings.TrimSuffix(parent, "/"), base
 }
 
-// cleanName turns a tar entry name into a clean relative path confined to
-// the top: "/a", "../a" and "./a" all become "a"; the top itself is "".
-func cleanName(name string) string {
+// CleanName turns a tar entry name into a clean relative slash path
+// confined to the top, as containerd's applier does: "/a", "../a" and
+// "./a" all become "a"; the top itself is "". It is the one tar-name
+// cleaner for extraction, flattening and imports.
+func CleanName(name string) string {
 	return strings.TrimPrefix(path.Clean("/"+name), "/")
 }
 

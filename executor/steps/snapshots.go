@@ -61,7 +61,7 @@ func (sn *Snapshots) unpack(l chainLayer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rc, err := lay.Uncompressed()
+	rc, err := layer.Uncompressed(lay)
 	if err != nil {
 		return "", err
 	}
