@@ -2,9 +2,13 @@
 //
 // It owns the layer format: writing an overlay upper dir (WriteDiff) or a
 // list of COPY/ADD entries (WriteEntries) as a deterministic tar, unpacking
-// a layer tar into an overlay-format snapshot dir (Extract), a read-only
-// merged view over stacked snapshot dirs (MergedFS), gzip compression with
-// diffID computation (Compress) and archive detection for ADD (OpenArchive).
+// a layer tar into an overlay-format snapshot dir (Extract) or applying
+// stacked layers onto a plain directory (Flatten, for `-o type=local`),
+// both through one extractor; a read-only merged view over stacked snapshot
+// dirs (MergedFS); gzip compression with diffID computation (Compress); and
+// the one decompressor by magic number (Decompress) behind layer pulls
+// (Uncompressed), ADD archives (OpenArchive) and imports. Tar names are
+// cleaned by CleanName; symlinks follow the rules of internal/symlinks.
 //
 // It does not know where layers are stored (package cache), how RUN produces
 // an upper dir (package executor/sandbox) or which files a COPY selects

@@ -26,12 +26,20 @@ func Extract(r io.Reader, dir string) error {
 		return fmt.Errorf("open layer dir: %w", err)
 	}
 	defer t.close()
-	x := &extractor{t: t}
+	x := &extractor{t: t, pol: snapshot}
+	if err := x.layer(r); err != nil {
+		return err
+	}
+	return x.finish()
+}
+
+// layer unpacks every entry of the layer tar r.
+func (x *extractor) layer(r io.Reader) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("read layer tar: %w", err)
@@ -40,14 +48,25 @@ func Extract(r io.Reader, dir string) error {
 			return fmt.Errorf("extract %q: %w", hdr.Name, err)
 		}
 	}
-	return x.finish()
 }
 
-// extractor holds the state of one Extract.
+// extractor holds the state of one Extract or Flatten.
 type extractor struct {
-	t    *tree
-	dirs []dirTime // directory mtimes, applied after all entries
+	t       *tree
+	pol     policy
+	dirs    []dirTime       // directory mtimes, applied after all entries
+	written map[string]bool // Flatten: names the current layer wrote, and their parents
 }
+
+// policy is what differs between unpacking a snapshot and flattening.
+type policy struct {
+	overlay bool // whiteouts become overlay whiteouts; else they delete
+	devices bool // device nodes and fifos are created; else skipped
+	owners  bool // ownership is applied
+}
+
+// snapshot is Extract's policy.
+var snapshot = policy{overlay: true, devices: true, owners: true}
 
 // dirTime is a directory's path and times.
 type dirTime struct {
@@ -69,16 +88,24 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		return nil // other aufs metadata (.wh..wh.plnk etc.) has no overlay meaning
 	case strings.HasPrefix(base, whiteoutPrefix):
 		return x.whiteout(parent, strings.TrimPrefix(base, whiteoutPrefix))
+	case isDevice(hdr.Typeflag) && !x.pol.devices:
+		return nil
 	}
 	pfd, err := x.t.mkdirAll(parent)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(pfd)
+	x.mark(name)
 	if err := x.create(pfd, base, hdr, r); err != nil || hdr.Typeflag == tar.TypeLink {
 		return err
 	}
 	return x.meta(pfd, base, name, hdr)
+}
+
+// isDevice reports a device node or fifo entry.
+func isDevice(typ byte) bool {
+	return typ == tar.TypeChar || typ == tar.TypeBlock || typ == tar.TypeFifo
 }
 
 // create makes the filesystem object for hdr as base in the directory pfd.
@@ -145,8 +172,8 @@ func (x *extractor) link(pfd int, base, target string) error {
 
 // meta applies ownership, mode, xattrs and times to base in pfd.
 func (x *extractor) meta(pfd int, base, name string, hdr *tar.Header) error {
-	if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("chown: %w", err)
+	if err := x.chown(pfd, base, hdr); err != nil {
+		return err
 	}
 	if hdr.Typeflag != tar.TypeSymlink {
 		if err := unix.Fchmodat(pfd, base, uint32(hdr.Mode&0o7777), 0); err != nil {
@@ -165,6 +192,14 @@ func (x *extractor) meta(pfd int, base, name string, hdr *tar.Header) error {
 		return nil
 	}
 	return setTimes(pfd, base, atime, hdr.ModTime)
+}
+
+// chown applies the entry's owner to base in pfd, if the policy asks.
+func (x *extractor) chown(pfd int, base string, hdr *tar.Header) error {
+	if !x.pol.owners {
+		return nil
+	}
+	return wrap("chown", unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW))
 }
 
 // setTimes sets the times of base in pfd, not following a symlink.
@@ -201,10 +236,14 @@ func validName(name string) bool {
 	return name != "" && name != "." && name != ".." && !strings.Contains(name, "/")
 }
 
-// whiteout replaces name in the directory parent with an overlay whiteout.
+// whiteout replaces name in the directory parent with an overlay whiteout
+// or, when flattening, removes it.
 func (x *extractor) whiteout(parent, name string) error {
 	if !validName(name) {
 		return fmt.Errorf("invalid whiteout name %q", name)
+	}
+	if !x.pol.overlay {
+		return x.remove(parent, name)
 	}
 	pfd, err := x.t.mkdirAll(parent)
 	if err != nil {
@@ -217,13 +256,17 @@ func (x *extractor) whiteout(parent, name string) error {
 	return wrap("create whiteout", unix.Mknodat(pfd, name, unix.S_IFCHR, 0))
 }
 
-// opaque marks the directory dir opaque.
+// opaque marks the directory dir opaque or, when flattening, empties it of
+// what lower layers left there.
 func (x *extractor) opaque(dir string) error {
 	fd, err := x.t.mkdirAll(dir)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
+	if !x.pol.overlay {
+		return x.clearLower(fd, dir)
+	}
 	p := fmt.Sprintf("/proc/self/fd/%d", fd)
 	return wrap("mark opaque", unix.Setxattr(p, opaqueXattr, []byte("y"), 0))
 }
@@ -239,12 +282,15 @@ func (x *extractor) finish() error {
 	for _, d := range append(implied, x.dirs...) {
 		parent, base := splitPath(d.path)
 		pfd, err := x.t.openDir(parent)
+		if gone(err) {
+			continue // a later layer removed it (Flatten)
+		}
 		if err != nil {
 			return fmt.Errorf("extract %q: open parent: %w", d.path, err)
 		}
 		err = setTimes(pfd, base, d.atime, d.mtime)
 		unix.Close(pfd)
-		if err != nil {
+		if err != nil && !gone(err) {
 			return fmt.Errorf("extract %q: %w", d.path, err)
 		}
 	}

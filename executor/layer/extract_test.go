@@ -55,7 +55,7 @@ func TestExtractHostileConfined(t *testing.T) {
 		{"abs symlink then write through", []tarEntry{
 			{name: "l1", typ: tar.TypeSymlink, link: outside},
 			{name: "l1/evil", body: "x"},
-		}, ""}, // the symlink dangles inside dir, so the write is refused
+		}, strings.TrimPrefix(outside, "/") + "/evil"}, // the dangling link's target is made inside dir, as containerd does
 		{"abs symlink resolved inside", []tarEntry{
 			{name: "real/", typ: tar.TypeDir, mode: 0o755},
 			{name: "l5", typ: tar.TypeSymlink, link: "/real"},

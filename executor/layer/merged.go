@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/symlinks"
 )
 
 // MergedFS returns a read-only view of overlay-format dirs (top first), as
@@ -140,7 +142,7 @@ type viewWalk struct {
 	m      *merged
 	stack  []*node
 	parts  []string
-	hops   int
+	hops   symlinks.Hops
 	follow bool
 }
 
@@ -175,17 +177,17 @@ func (w *viewWalk) step() error {
 // jump replaces the symlink n by its target in the components to walk;
 // an absolute target restarts at the view's root.
 func (w *viewWalk) jump(n *node) error {
-	if w.hops++; w.hops > 40 {
-		return syscall.ELOOP
+	if err := w.hops.Follow(); err != nil {
+		return err
 	}
 	target, err := w.m.roots[n.layers[0]].Readlink(n.name)
 	if err != nil {
 		return err
 	}
-	if path.IsAbs(target) {
+	var fromRoot bool
+	if w.parts, fromRoot = symlinks.Jump(target, w.parts); fromRoot {
 		w.stack = w.stack[:1]
 	}
-	w.parts = append(strings.Split(target, "/"), w.parts...)
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/symlinks"
 )
 
 // tree is a directory every path of which is resolved as if it were "/":
@@ -51,26 +53,47 @@ func (t *tree) openDir(p string) (int, error) {
 }
 
 // mkdirAll opens the directory p, creating missing directories (0755,
-// owned by the caller) inside the tree on the way.
-func (t *tree) mkdirAll(p string) (int, error) {
+// owned by the caller) inside the tree on the way. A dangling symlink on
+// the way is followed and its target created, as containerd's applier
+// does; the hop limit is symlinks.MaxHops.
+func (t *tree) mkdirAll(p string) (int, error) { return t.mkdirHops(p, 0) }
+
+// mkdirHops is mkdirAll having followed hops dangling symlinks.
+func (t *tree) mkdirHops(p string, hops int) (int, error) {
 	fd, err := t.openDir(p)
 	if !errors.Is(err, unix.ENOENT) || p == "" {
 		return fd, err
 	}
 	parent, base := splitPath(p)
-	pfd, err := t.mkdirAll(parent)
+	pfd, err := t.mkdirHops(parent, hops)
 	if err != nil {
 		return -1, err
 	}
 	err = unix.Mkdirat(pfd, base, 0o755)
+	target, lerr := readlinkAt(pfd, base)
 	unix.Close(pfd)
-	if err != nil && !errors.Is(err, unix.EEXIST) {
+	switch {
+	case errors.Is(err, unix.EEXIST) && lerr == nil:
+		if hops >= symlinks.MaxHops {
+			return -1, fmt.Errorf("create dir %s: %w", p, symlinks.ErrLoop)
+		}
+		return t.mkdirHops(CleanName(path.Join(parent, target)), hops+1)
+	case err != nil && !errors.Is(err, unix.EEXIST):
 		return -1, fmt.Errorf("create dir %s: %w", p, err)
-	}
-	if err == nil {
+	case err == nil:
 		t.made = append(t.made, p)
 	}
 	return t.openDir(p)
+}
+
+// readlinkAt returns the target of the symlink base in dfd.
+func readlinkAt(dfd int, base string) (string, error) {
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(dfd, base, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
 }
 
 // splitPath splits a clean relative slash path into its parent ("" for the

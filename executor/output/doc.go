@@ -6,9 +6,8 @@
 // It owns parsing docker-style output specs and writing each format
 // atomically: every file output is built under a temporary name next to its
 // destination and renamed into place, so a failure leaves an existing
-// destination untouched. Flattening treats layers as untrusted: entries are
-// written through a root-confined extractor that rejects `..`, resolves
-// symlinks inside the destination, applies whiteouts and skips device nodes.
+// destination untouched. Flattening goes through the layer package's
+// extractor (layer.Flatten), which treats layers as untrusted.
 //
 // It does not build, store or tag images (the executor and cache do), nor
 // choose registry credentials or transports (internal/regclient does).

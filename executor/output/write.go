@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stencilbuild/stencil/executor/layer"
 )
 
 // Write writes img to the destination named by spec. tags are the image's
@@ -60,6 +62,16 @@ func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error
 		})
 	}
 	return fmt.Errorf("unknown output type %q", spec.Type)
+}
+
+// flatten writes img's merged filesystem into dir through the layer
+// package's extractor.
+func flatten(ctx context.Context, img v1.Image, dir string) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("list layers: %w", err)
+	}
+	return layer.Flatten(ctx, layers, dir)
 }
 
 // parseTags parses image names, dropping duplicates and keeping order.

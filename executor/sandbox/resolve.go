@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/symlinks"
 )
 
 // rootfs resolves paths inside the sandbox root: symlinks in an image are
@@ -80,16 +82,13 @@ func (r rootfs) exists(rel string) bool {
 	return err == nil
 }
 
-// maxLinks bounds the symlinks walk follows (Linux's MAXSYMLINKS).
-const maxLinks = 40
-
 // walk resolves rel inside the root as openat2's RESOLVE_IN_ROOT does, but
 // in user space, so it knows where it arrives: it returns the symlink-free
 // path of the deepest part that exists ("" for the root) and the names
 // still missing below it. A dangling symlink leads to its target's
 // missing names, so creating them makes the link resolve, as runc does.
 func (r rootfs) walk(rel string) (have string, missing []string, err error) {
-	todo, links := split(rel), 0
+	todo, links := split(rel), symlinks.Hops(0)
 	for len(todo) > 0 {
 		if todo[0] == ".." {
 			have, todo = parentOf(have), todo[1:]
@@ -107,8 +106,8 @@ func (r rootfs) walk(rel string) (have string, missing []string, err error) {
 		case err != nil:
 			return "", nil, fmt.Errorf("resolve /%s: %w", next, err)
 		case st.Mode&unix.S_IFMT == unix.S_IFLNK:
-			if links++; links > maxLinks {
-				return "", nil, fmt.Errorf("resolve /%s: %w", inRoot(rel), unix.ELOOP)
+			if err := links.Follow(); err != nil {
+				return "", nil, fmt.Errorf("resolve /%s: %w", inRoot(rel), err)
 			}
 			target, err := readlinkAt(r.fd, next)
 			if err != nil {

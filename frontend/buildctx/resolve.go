@@ -25,9 +25,6 @@ var ErrNotFound = errors.New("file not found in build context or excluded by .do
 // errMultiSource is Docker's message for several sources onto a file dest.
 var errMultiSource = errors.New("When using COPY with more than one source file, the destination must be a directory and end with a /") //nolint:staticcheck // Docker's wording
 
-// maxHops bounds symlink resolution, as Linux does.
-const maxHops = 40
-
 // Resolve applies Docker's COPY rules to sources in fsys:
 //
 //   - sources are relative to the root of fsys; "/" and ".." never leave it;

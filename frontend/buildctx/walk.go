@@ -1,12 +1,13 @@
 package buildctx
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/stencilbuild/stencil/internal/symlinks"
 )
 
 // walk records everything below the directory dir (a symlink-free path)
@@ -103,7 +104,7 @@ type linkWalk struct {
 	cur     string
 	parts   []string
 	links   []string
-	hops    int
+	hops    symlinks.Hops
 	lenient bool // a component that cannot be read is a plain name (ResolvePath)
 }
 
@@ -136,18 +137,18 @@ func (w *linkWalk) step() error {
 
 // jump replaces the symlink link by its target in the components to walk.
 func (w *linkWalk) jump(link string) error {
-	if w.hops++; w.hops > maxHops {
-		return errTooManyLinks
+	if err := w.hops.Follow(); err != nil {
+		return err
 	}
 	w.links = append(w.links, link)
 	target, err := fs.ReadLink(w.fsys, link)
 	if err != nil {
 		return err
 	}
-	if path.IsAbs(target) {
+	var fromRoot bool
+	if w.parts, fromRoot = symlinks.Jump(target, w.parts); fromRoot {
 		w.cur = "."
 	}
-	w.parts = append(strings.Split(target, "/"), w.parts...)
 	return nil
 }
 
@@ -164,6 +165,3 @@ func ResolvePath(fsys fs.FS, p string) (string, error) {
 	}
 	return path.Clean("/" + w.cur), nil
 }
-
-// errTooManyLinks reports a symlink loop.
-var errTooManyLinks = errors.New("too many levels of symbolic links")
