@@ -109,9 +109,4 @@ func closeOutput(w io.Writer) {
 }
 
 // locate prefixes an error with the instruction's file:line.
-func locate(s *planner.Step, err error) error {
-	if s.Location.File == "" {
-		return err
-	}
-	return fmt.Errorf("%s:%d: %s: %w", s.Location.File, s.Location.Line, s.Instruction, err)
-}
+func locate(s *planner.Step, err error) error { return s.Locate(err) }

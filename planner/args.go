@@ -121,7 +121,7 @@ func globalArgs(f *dockerfile.File, build map[string]string) (*argScope, error) 
 	for i := range f.Args {
 		c := &f.Args[i]
 		if err := g.declare(c, build, nil, expand); err != nil {
-			return nil, f.Errorf(dockerfile.Line(c.Location()), "ARG: %v", err)
+			return nil, f.Errorf(dockerfile.Line(c.Location()), "ARG: %w", err)
 		}
 	}
 	return g, nil

@@ -9,6 +9,8 @@ package planner
 
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stencilbuild/stencil/frontend/location"
 )
 
 // Plan is the whole build as plain data: every step needed by every
@@ -36,11 +38,8 @@ const (
 	KindConfig StepKind = "config" // metadata only: changes the config, no layer
 )
 
-// Location is where an instruction was written.
-type Location struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-}
+// Location is where an instruction was written (file and line).
+type Location = location.Pos
 
 // Step is one node of the DAG. Its Config is the image config after the step,
 // so the executor never interprets metadata instructions itself.
@@ -125,4 +124,13 @@ type CopyFile struct {
 	Dest   string `json:"dest"`   // absolute path in the image
 	Mode   uint32 `json:"mode"`   // os.FileMode bits
 	Digest string `json:"digest"` // sha256 of content (or link target) + mode
+}
+
+// Locate attaches the step's file:line and instruction to err, keeping err
+// as the cause. A step without a location (bake labels) adds nothing.
+func (s *Step) Locate(err error) error {
+	if err == nil || s.Location.File == "" {
+		return err
+	}
+	return location.Errorf(s.Location, "%s: %w", s.Instruction, err)
 }

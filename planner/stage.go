@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/stencilbuild/stencil/frontend/buildctx"
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
+	"github.com/stencilbuild/stencil/frontend/location"
 )
 
 // targetState plans the stages of one target's Dockerfile, each at most once.
@@ -127,13 +127,13 @@ func (s *stageState) at(line int, pos string) {
 	s.used = map[string]string{}
 }
 
-// locate attaches the current file:line to err unless it has a location.
+// locate attaches the current file:line to err unless it has a location,
+// keeping err as the cause.
 func (s *stageState) locate(instr string, err error) error {
-	var de *dockerfile.Error
-	if err == nil || errors.As(err, &de) {
+	if err == nil || location.Has(err) {
 		return err
 	}
-	return s.ts.f.Errorf(s.line, "%s: %v", strings.ToUpper(instr), err)
+	return s.ts.f.Errorf(s.line, "%s: %w", strings.ToUpper(instr), err)
 }
 
 // from starts the stage from an earlier stage, scratch or an image, then
@@ -208,7 +208,7 @@ func (s *stageState) onbuild() error {
 func (s *stageState) stamp(st *Step) {
 	st.Stage = s.name
 	st.Pos = s.ts.spec.Name + "#" + s.ts.file + "#" + s.name + "#" + s.pos
-	st.Location = Location{File: s.ts.f.Name, Line: s.line}
+	st.Location = s.ts.f.Pos(s.line)
 	st.NoCache = s.ts.spec.NoCache
 }
 

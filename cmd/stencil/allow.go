@@ -8,6 +8,7 @@ import (
 
 	"github.com/stencilbuild/stencil/executor/output"
 	"github.com/stencilbuild/stencil/frontend/bake"
+	"github.com/stencilbuild/stencil/frontend/location"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -74,9 +75,8 @@ func (a *allowance) check(t *bake.Target, s planner.TargetSpec, outs []output.Sp
 	if len(need) == 0 {
 		return nil
 	}
-	r := t.DefRange
-	return fmt.Errorf("%s:%d:%d: target %q needs access outside the working directory: pass --allow %s",
-		r.Filename, r.Start.Line, r.Start.Column, t.Name, strings.Join(need, " --allow "))
+	return location.Errorf(bake.Pos(t.DefRange), "target %q needs access outside the working directory: pass --allow %s",
+		t.Name, strings.Join(need, " --allow "))
 }
 
 // allows reports whether p (relative paths are to the working directory,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sort"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
+	"github.com/stencilbuild/stencil/frontend/location"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -88,13 +88,11 @@ func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
 	specs := make([]planner.TargetSpec, 0, len(targets))
 	for _, t := range targets {
 		if attr, rng, ok := t.Unsupported(); ok {
-			return nil, fmt.Errorf("%s:%d:%d: target %q: attribute %q is not supported by stencil yet",
-				rng.Filename, rng.Start.Line, rng.Start.Column, t.Name, attr)
+			return nil, location.Errorf(bake.Pos(rng), "target %q: attribute %q is not supported by stencil yet", t.Name, attr)
 		}
 		for _, tag := range t.Tags {
 			if _, err := name.NewTag(tag); err != nil {
-				r := t.DefRange
-				return nil, fmt.Errorf("%s:%d:%d: target %q: invalid tag %q: %w", r.Filename, r.Start.Line, r.Start.Column, t.Name, tag, err)
+				return nil, location.Errorf(bake.Pos(t.DefRange), "target %q: invalid tag %q: %w", t.Name, tag, err)
 			}
 		}
 		s, err := bakeSpec(t)

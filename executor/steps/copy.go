@@ -130,7 +130,7 @@ func (c *Copy) entries(ctx context.Context, cp *planner.Copy, from *Chain, own o
 	fsys := layer.MergedFS(lowers)
 	matches, err := buildctx.Resolve(fsys, cp.Sources, cp.Dest, cp.Workdir, nil)
 	if errors.Is(err, buildctx.ErrNotFound) {
-		return nil, nil, fmt.Errorf("%s: not found in the --from stage or image", strings.Join(cp.Sources, " "))
+		return nil, nil, &fromNotFound{srcs: strings.Join(cp.Sources, " "), err: err}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -242,3 +242,14 @@ func octalMode(m uint32) fs.FileMode {
 	}
 	return mode
 }
+
+// fromNotFound is a COPY --from source that matched nothing: its text
+// names the stage rather than the build context, its cause stays
+// buildctx.ErrNotFound for errors.Is.
+type fromNotFound struct {
+	srcs string
+	err  error
+}
+
+func (e *fromNotFound) Error() string { return e.srcs + ": not found in the --from stage or image" }
+func (e *fromNotFound) Unwrap() error { return e.err }

@@ -20,7 +20,7 @@ func composeDiag(file string, pos hcl.Pos, err error) *hcl.Diagnostic {
 		n, _ := strconv.Atoi(msg[m[2]:m[3]])
 		pos, msg = hcl.Pos{Line: n, Column: 1}, msg[:m[0]]+msg[m[1]:]
 	}
-	return errorf(&hcl.Range{Filename: file, Start: pos, End: pos}, "Invalid compose file", "%s", msg)
+	return causedBy(err, &hcl.Range{Filename: file, Start: pos, End: pos}, "Invalid compose file", "%s", msg)
 }
 
 // yamlPrefixes drops the yaml package's prefixes from its messages.

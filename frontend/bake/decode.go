@@ -15,10 +15,10 @@ func setField(t *Target, f field, a *hcl.Attribute, val cty.Value) hcl.Diagnosti
 		return nil
 	}
 	if err := f.set(t, val); err != nil {
-		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", f.name, err)}
+		return hcl.Diagnostics{causedBy(err, a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", f.name, err)}
 	}
 	if err := f.check(t, val); err != nil {
-		return hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s", err)}
+		return hcl.Diagnostics{causedBy(err, a.Expr.Range().Ptr(), "Invalid attribute value", "%s", err)}
 	}
 	t.setRange(f.name, a.Range)
 	return nil
@@ -132,7 +132,7 @@ func evalAs[T any](e *evaluator, a *hcl.Attribute, locals map[string]cty.Value, 
 	}
 	out, err := conv(val)
 	if err != nil {
-		return zero, hcl.Diagnostics{errorf(a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", a.Name, err)}
+		return zero, hcl.Diagnostics{causedBy(err, a.Expr.Range().Ptr(), "Invalid attribute value", "%s %s", a.Name, err)}
 	}
 	return out, nil
 }

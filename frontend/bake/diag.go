@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/stencilbuild/stencil/frontend/location"
 )
 
 // Error carries the diagnostics of a failed Load, Resolve or Print.
@@ -21,8 +24,28 @@ func (e *Error) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Unwrap exposes the diagnostics to errors.As.
-func (e *Error) Unwrap() error { return e.Diags }
+// Unwrap exposes the diagnostics, and the Go error each was made from
+// (a conversion, a function call), to errors.Is and errors.As.
+func (e *Error) Unwrap() []error {
+	errs := []error{e.Diags}
+	for _, d := range e.Diags {
+		if c := causeOf(d); c != nil {
+			errs = append(errs, c)
+		}
+	}
+	return errs
+}
+
+// causeOf is the Go error behind a diagnostic, nil when there is none.
+func causeOf(d *hcl.Diagnostic) error {
+	switch x := d.Extra.(type) {
+	case error:
+		return x
+	case hclsyntax.FunctionCallDiagExtra:
+		return x.FunctionCallError()
+	}
+	return nil
+}
 
 // formatDiag renders one diagnostic on one line.
 func formatDiag(d *hcl.Diagnostic) string {
@@ -33,8 +56,12 @@ func formatDiag(d *hcl.Diagnostic) string {
 	if d.Subject == nil {
 		return msg
 	}
-	s := d.Subject
-	return fmt.Sprintf("%s:%d:%d: %s", s.Filename, s.Start.Line, s.Start.Column, msg)
+	return Pos(*d.Subject).String() + ": " + msg
+}
+
+// Pos is where an HCL range starts, for located errors.
+func Pos(r hcl.Range) location.Pos {
+	return location.Pos{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column}
 }
 
 func oneLine(s string) string {
@@ -64,6 +91,14 @@ func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
 func errorf(rng *hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary,
 		Detail: fmt.Sprintf(format, args...), Subject: rng}
+}
+
+// causedBy is errorf for a diagnostic made from err: err stays reachable
+// through Error for errors.Is and errors.As.
+func causedBy(err error, rng *hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
+	d := errorf(rng, summary, format, args...)
+	d.Extra = err
+	return d
 }
 
 // maxDepth bounds bracket nesting so parsing and evaluation stay shallow.

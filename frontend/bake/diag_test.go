@@ -1,6 +1,9 @@
 package bake
 
 import (
+	"encoding/base64"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -54,5 +57,15 @@ func TestFirstInFile(t *testing.T) {
 	diags := hcl.Diagnostics{at(30), at(10), at(20), at(10)}
 	if got := firstInFile(diags); got != diags[1] {
 		t.Errorf("firstInFile = byte %d, want the first of byte 10", got.Subject.Start.Byte)
+	}
+}
+
+// TestDiagnosticsKeepTheirCause: a located bake error still answers
+// errors.Is/As for the Go error it was made from.
+func TestDiagnosticsKeepTheirCause(t *testing.T) {
+	_, err := loadHCLErr(t, "target \"a\" {\n  tags = [base64decode(\"!!\")]\n}\n", nil)
+	var corrupt base64.CorruptInputError
+	if err == nil || !errors.As(err, &corrupt) || !strings.Contains(err.Error(), ":2:") {
+		t.Fatalf("function error: %v; want a located base64.CorruptInputError", err)
 	}
 }

@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -25,18 +26,14 @@ func TestIsURL(t *testing.T) {
 	}
 }
 
-func TestErrorFormat(t *testing.T) {
-	tests := []struct {
-		e    Error
-		want string
-	}{
-		{Error{File: "Dockerfile", Line: 3, Msg: "bad"}, "Dockerfile:3: bad"},
-		{Error{File: "Dockerfile", Msg: "no line"}, "Dockerfile: no line"},
+func TestErrorWrapsItsCause(t *testing.T) {
+	f := &File{Name: "Dockerfile"}
+	err := f.Errorf(3, "COPY: %w", fs.ErrNotExist)
+	if err.Error() != "Dockerfile:3: COPY: file does not exist" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("got %q (cause kept: %v)", err, errors.Is(err, fs.ErrNotExist))
 	}
-	for _, tt := range tests {
-		if got := tt.e.Error(); got != tt.want {
-			t.Errorf("got %q, want %q", got, tt.want)
-		}
+	if got := f.Errorf(0, "no line").Error(); got != "Dockerfile: no line" {
+		t.Errorf("got %q", got)
 	}
 }
 
@@ -52,6 +49,10 @@ func TestLocatePrefersErrorLine(t *testing.T) {
 	var de *Error
 	if !errors.As(err, &de) || de.Line != 7 {
 		t.Fatal("locate must return an *Error")
+	}
+	var le *parser.LocationError
+	if !errors.As(err, &le) {
+		t.Fatal("locate must keep BuildKit's LocationError as its cause")
 	}
 }
 

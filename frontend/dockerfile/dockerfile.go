@@ -18,6 +18,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/util/suggest"
+
+	"github.com/stencilbuild/stencil/frontend/location"
 )
 
 // File is a parsed Dockerfile.
@@ -54,7 +56,7 @@ func Parse(name string, src []byte) (*File, error) {
 		}
 	}
 	if len(f.Stages) == 0 {
-		return nil, fmt.Errorf("%s: no FROM instruction", name)
+		return nil, f.Errorf(0, "no FROM instruction")
 	}
 	return f, nil
 }
@@ -69,7 +71,7 @@ func (f *File) add(n *parser.Node) error {
 		return locate(f.Name, n.StartLine, err)
 	}
 	if err := Check(v); err != nil {
-		return f.Errorf(n.StartLine, "%s", err)
+		return location.Wrap(f.Pos(n.StartLine), err)
 	}
 	switch c := v.(type) {
 	case *instructions.Stage:
@@ -91,40 +93,42 @@ func (f *File) add(n *parser.Node) error {
 
 func (f *File) last() *instructions.Stage { return &f.Stages[len(f.Stages)-1] }
 
-// Errorf formats a one-line error located at line of the file.
+// Errorf formats a one-line error located at line of the file (0: the
+// file as a whole); %w in format wraps its cause.
 func (f *File) Errorf(line int, format string, args ...any) error {
-	return &Error{File: f.Name, Line: line, Msg: fmt.Sprintf(format, args...)}
+	return location.Errorf(f.Pos(line), format, args...)
 }
 
-// Error is a located Dockerfile error.
-type Error struct {
-	File string
-	Line int // 0 when unknown
-	Msg  string
+// Pos is line of the file as a position.
+func (f *File) Pos(line int) location.Pos {
+	return location.Pos{File: f.Name, Line: line}
 }
 
-func (e *Error) Error() string {
-	if e.Line <= 0 {
-		return e.File + ": " + e.Msg
-	}
-	return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg
-}
+// Error is a located Dockerfile error. It wraps its cause, as BuildKit's
+// parser.LocationError does.
+type Error = location.Error
 
-// locate turns a BuildKit error into an *Error, preferring the line the
-// error itself carries over fallback.
+// locate locates a BuildKit error in file name, preferring the line the
+// error itself carries over fallback. Only its first line is shown.
 func locate(name string, fallback int, err error) error {
 	line := fallback
 	var le *parser.LocationError
 	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
 		line = le.Locations[0][0].Start.Line
 	}
-	return &Error{File: name, Line: line, Msg: firstLine(err.Error())}
+	return &Error{Pos: location.Pos{File: name, Line: line}, Err: firstLine{err}}
 }
 
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
+// firstLine shows only the first line of a multi-line BuildKit error and
+// keeps the whole error as its cause.
+type firstLine struct{ error }
+
+func (e firstLine) Error() string {
+	s, _, _ := strings.Cut(e.error.Error(), "\n")
 	return s
 }
+
+func (e firstLine) Unwrap() error { return e.error }
 
 // Line is the first line of a location range, 0 if there is none.
 func Line(loc []parser.Range) int {
@@ -143,7 +147,7 @@ func (f *File) StageIndex(name string) (int, error) {
 	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(f.Stages) {
 		return i, nil
 	}
-	err := fmt.Errorf("%s: unknown stage %q", f.Name, name)
+	err := f.Errorf(0, "unknown stage %q", name)
 	return -1, suggest.WrapError(err, name, f.StageNames(), false)
 }
 
@@ -178,7 +182,7 @@ func ParseTrigger(expr string) (instructions.Command, error) {
 	}
 	c, err := instructions.ParseCommand(res.AST.Children[0])
 	if err != nil {
-		return nil, fmt.Errorf("parse ONBUILD trigger %q: %s", expr, firstLine(err.Error()))
+		return nil, fmt.Errorf("parse ONBUILD trigger %q: %w", expr, firstLine{err})
 	}
 	if err := Check(c); err != nil {
 		return nil, fmt.Errorf("parse ONBUILD trigger %q: %w", expr, err)

@@ -196,3 +196,15 @@ func TestDockerd(t *testing.T) {
 		t.Errorf("dockerd directory %s still exists after cleanup: %v", filepath.Dir(sock), err)
 	}
 }
+
+func TestImageDiffNamesTheFile(t *testing.T) {
+	a := Image(t, Tar(t, File("etc/a", "one")))
+	b := Image(t, Tar(t, File("etc/a", "two")))
+	if d := ImageDiff(t, a, a); d != "" {
+		t.Fatalf("same image differs:\n%s", d)
+	}
+	d := ImageDiff(t, a, b)
+	if !strings.Contains(d, "etc/a") || !strings.Contains(d, "Manifest") {
+		t.Fatalf("diff does not name the file and manifest:\n%s", d)
+	}
+}
