@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
@@ -109,40 +108,5 @@ func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {
 	if err != nil {
 		return planner.TargetSpec{}, err
 	}
-	ctxDir, dockerfile := t.Paths(cwd)
-	s := planner.TargetSpec{
-		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target, ""),
-		Args: values(t.Args), Labels: values(t.Labels),
-		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network, ""),
-		NoCache: t.NoCache != nil && *t.NoCache,
-	}
-	if t.DockerfileInline != nil {
-		s.DockerfileInline = *t.DockerfileInline
-		return s, nil
-	}
-	s.Dockerfile = dockerfile
-	return s, nil
-}
-
-func deref(p *string, def string) string {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-// values drops unset (null) entries, as buildx does.
-func values(m map[string]*string) map[string]string {
-	out := make(map[string]string, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if m[k] != nil {
-			out[k] = *m[k]
-		}
-	}
-	return out
+	return planner.FromBake(t, cwd), nil
 }

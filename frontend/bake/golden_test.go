@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the current output")
@@ -101,17 +103,5 @@ func TestInvalidGolden(t *testing.T) {
 
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s\n--- got\n%s--- want\n%s", path, got, want)
-	}
+	testenv.Golden(t, path, got, *update)
 }

@@ -1,0 +1,45 @@
+package planner
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/stencilbuild/stencil/frontend/bake"
+)
+
+// FromBake is the TargetSpec of a resolved bake target; relative paths are
+// taken from cwd as buildx does (see bake.Target.Paths). Unset (null) args
+// and labels are dropped.
+func FromBake(t *bake.Target, cwd string) TargetSpec {
+	ctxDir, dockerfile := t.Paths(cwd)
+	s := TargetSpec{
+		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target),
+		Args: values(t.Args), Labels: values(t.Labels),
+		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network),
+		NoCache: t.NoCache != nil && *t.NoCache,
+	}
+	if t.DockerfileInline != nil {
+		s.DockerfileInline = *t.DockerfileInline
+	} else {
+		s.Dockerfile = dockerfile
+	}
+	return s
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// values drops unset (null) entries, as buildx does.
+func values(m map[string]*string) map[string]string {
+	out := make(map[string]string, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] != nil {
+			out[k] = *m[k]
+		}
+	}
+	return out
+}
