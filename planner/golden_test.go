@@ -21,6 +21,7 @@ import (
 	"github.com/stencilbuild/stencil/internal/testenv"
 	"github.com/stencilbuild/stencil/planner"
 	"github.com/stencilbuild/stencil/planner/inputs"
+	"github.com/stencilbuild/stencil/planner/targets"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the current output")
@@ -117,7 +118,7 @@ func (o caseOptions) targets(t *testing.T, work string) []planner.TargetSpec {
 	}
 	var specs []planner.TargetSpec
 	for _, r := range resolved {
-		specs = append(specs, planner.FromBake(r, work))
+		specs = append(specs, targets.FromBake(r, work))
 	}
 	return specs
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stencilbuild/stencil/frontend/bake"
 	"github.com/stencilbuild/stencil/frontend/location"
 	"github.com/stencilbuild/stencil/planner"
+	"github.com/stencilbuild/stencil/planner/targets"
 )
 
 var bakeCommand = command{
@@ -108,5 +109,5 @@ func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {
 	if err != nil {
 		return planner.TargetSpec{}, err
 	}
-	return planner.FromBake(t, cwd), nil
+	return targets.FromBake(t, cwd), nil
 }

@@ -1,18 +1,24 @@
-package planner
+// Package targets turns resolved bake targets into the planner's
+// TargetSpecs. It is apart from the planner so that the executor, which
+// imports the planner, never depends on bake.
+//
+// It owns that mapping only: bake resolves targets, the planner plans them.
+package targets
 
 import (
 	"maps"
 	"slices"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
+	"github.com/stencilbuild/stencil/planner"
 )
 
 // FromBake is the TargetSpec of a resolved bake target; relative paths are
 // taken from cwd as buildx does (see bake.Target.Paths). Unset (null) args
 // and labels are dropped.
-func FromBake(t *bake.Target, cwd string) TargetSpec {
+func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 	ctxDir, dockerfile := t.Paths(cwd)
-	s := TargetSpec{
+	s := planner.TargetSpec{
 		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target),
 		Args: values(t.Args), Labels: values(t.Labels),
 		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network),
