@@ -8,10 +8,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // DefaultPlatform is the platform Pull picks from a multi-platform index.
-var DefaultPlatform = v1.Platform{OS: "linux", Architecture: "amd64"}
+var DefaultPlatform = platform.Native()
 
 // Pull fetches ref from its registry into the store, verifying every blob
 // (whole-stream digest and size) before it is renamed into place, and tags

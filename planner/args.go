@@ -7,12 +7,14 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // platformArgs are BuildKit's automatic args, set in the global scope.
+// Stencil builds for the native platform only.
 var platformArgs = map[string]string{
-	"TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
-	"BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
+	"TARGETPLATFORM": platform.String(), "TARGETOS": platform.OS, "TARGETARCH": platform.Native().Architecture, "TARGETVARIANT": "",
+	"BUILDPLATFORM": platform.String(), "BUILDOS": platform.OS, "BUILDARCH": platform.Native().Architecture, "BUILDVARIANT": "",
 }
 
 // proxyArgs are predefined: usable without ARG when given as build args,

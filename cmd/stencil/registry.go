@@ -3,12 +3,12 @@ package main
 import (
 	"cmp"
 	"os"
-	"runtime"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/internal/regclient"
 )
 
@@ -47,5 +47,5 @@ func (r *registryFlags) remoteOptions() ([]remote.Option, error) {
 
 // nativePlatform is the platform picked from a multi-platform index.
 func nativePlatform() v1.Platform {
-	return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	return platform.Native()
 }

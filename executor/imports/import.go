@@ -9,19 +9,15 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/internal/ociimage"
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
-// Platform of imported images, as docker import sets it on this host.
-const (
-	Architecture = "amd64"
-	OS           = "linux"
-)
-
-// Import reads a rootfs tarball from r and returns a linux/amd64 OCI image
+// Import reads a rootfs tarball from r and returns an OCI image for the native platform (as docker import sets it)
 // with one layer holding it. ref is the name the caller will store the
 // image under; it is checked here so a bad name fails before the tarball
 // is read, and may be empty. The single history entry says where the
@@ -65,8 +61,7 @@ func image(blob []byte, src string, epoch time.Time) (v1.Image, error) {
 		return nil, fmt.Errorf("make layer: %w", err)
 	}
 	created := v1.Time{Time: epoch.UTC()}
-	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	img, err = mutate.Append(img, mutate.Addendum{
+	img, err := mutate.Append(ociimage.Empty(), mutate.Addendum{
 		Layer:   bareLayer{layer},
 		History: v1.History{Created: created, Comment: "Imported from " + src},
 	})
@@ -83,7 +78,7 @@ func setPlatform(img v1.Image, created v1.Time) (v1.Image, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS, cf.Created = Architecture, OS, created
+	cf.Architecture, cf.OS, cf.Created = platform.Native().Architecture, platform.OS, created
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return nil, fmt.Errorf("set config: %w", err)
 	}

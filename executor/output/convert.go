@@ -4,17 +4,11 @@ import (
 	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-)
 
-// ociLayerTypes maps Docker layer media types to their OCI equivalents.
-var ociLayerTypes = map[types.MediaType]types.MediaType{
-	types.DockerLayer:             types.OCILayer,
-	types.DockerForeignLayer:      types.OCIRestrictedLayer,
-	types.DockerUncompressedLayer: types.OCIUncompressedLayer,
-}
+	"github.com/stencilbuild/stencil/internal/ociimage"
+)
 
 // toOCI returns img with OCI media types for its manifest, config and
 // layers (tools such as skopeo skip Docker manifests in an OCI layout).
@@ -36,8 +30,8 @@ func toOCI(img v1.Image) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	if out, err = mutate.Append(out, adds...); err != nil {
+	out, err := mutate.Append(ociimage.Empty(), adds...)
+	if err != nil {
 		return nil, fmt.Errorf("convert layers: %w", err)
 	}
 	if out, err = mutate.ConfigFile(out, cf); err != nil {
@@ -58,9 +52,7 @@ func ociAddenda(img v1.Image) ([]mutate.Addendum, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read layer media type: %w", err)
 		}
-		if oci, ok := ociLayerTypes[mt]; ok {
-			mt = oci
-		}
+		mt = ociimage.LayerMediaType(mt)
 		adds[i] = mutate.Addendum{Layer: relabelled{l, mt}, MediaType: mt}
 	}
 	return adds, nil

@@ -12,7 +12,6 @@ import (
 	"hash"
 	"net/url"
 	"path"
-	"runtime"
 	"strings"
 	"time"
 
@@ -24,6 +23,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // libraryFuncs returns buildx's function library: go-cty's stdlib under buildx's
@@ -174,6 +175,6 @@ func uuidv4() string {
 func builtinVars() map[string]cty.Value {
 	return map[string]cty.Value{
 		"BAKE_CMD_CONTEXT":    cty.StringVal("cwd://"),
-		"BAKE_LOCAL_PLATFORM": cty.StringVal("linux/" + runtime.GOARCH),
+		"BAKE_LOCAL_PLATFORM": cty.StringVal(platform.String()),
 	}
 }

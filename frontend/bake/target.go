@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // Target is one resolved build definition. Pointer fields are nil when the
@@ -92,10 +94,10 @@ func (t *Target) needs(name string) bool {
 	return !fieldByName[name].empty(t)
 }
 
-// foreignPlatform reports whether any platform is not linux/amd64.
+// foreignPlatform reports whether any platform is not the native one.
 func foreignPlatform(platforms []string) bool {
 	for _, p := range platforms {
-		if p != "linux/amd64" {
+		if !platform.Matches(p) {
 			return true
 		}
 	}

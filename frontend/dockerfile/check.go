@@ -6,10 +6,9 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-)
 
-// Platform is the only platform Stencil builds for.
-const Platform = "linux/amd64"
+	"github.com/stencilbuild/stencil/internal/platform"
+)
 
 // Check rejects instruction features Stencil does not implement. The error
 // carries no location; Parse adds it.
@@ -29,13 +28,13 @@ func Check(v any) error {
 	return nil
 }
 
-// CheckPlatform accepts "" and linux/amd64 (however spelled), nothing else.
+// CheckPlatform accepts "" and the native platform (however spelled),
+// nothing else.
 func CheckPlatform(p string) error {
-	switch strings.ToLower(strings.TrimSpace(p)) {
-	case "", Platform, "linux/x86_64", "linux/amd64/v1":
+	if platform.Matches(p) {
 		return nil
 	}
-	return fmt.Errorf("FROM --platform=%s: only %s is supported", p, Platform)
+	return fmt.Errorf("FROM --platform=%s: only %s is supported", p, platform.String())
 }
 
 func checkRun(c *instructions.RunCommand) error {

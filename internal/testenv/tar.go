@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/internal/ociimage"
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // TarEntry is one entry for Tar: a header, and a body for regular files.
@@ -87,11 +89,10 @@ func defaultMode(typeflag byte) int64 {
 }
 
 // Image returns an OCI image whose layers are the given uncompressed tars,
-// bottom first, with a linux/amd64 config.
+// bottom first, with the native platform in its config.
 func Image(t testing.TB, layers ...[]byte) v1.Image {
 	t.Helper()
-	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
-	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	img := ociimage.Empty()
 	for _, data := range layers {
 		img = appendLayer(t, img, data)
 	}
@@ -114,14 +115,14 @@ func appendLayer(t testing.TB, img v1.Image, data []byte) v1.Image {
 	return img
 }
 
-// setPlatform returns img with a linux/amd64 config.
+// setPlatform returns img with the native platform in its config.
 func setPlatform(t testing.TB, img v1.Image) v1.Image {
 	t.Helper()
 	cf, err := img.ConfigFile()
 	if err != nil {
 		t.Fatalf("read config: %v", err)
 	}
-	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.OS, cf.Architecture = platform.OS, platform.Native().Architecture
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatalf("set config: %v", err)
 	}
