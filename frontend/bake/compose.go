@@ -106,7 +106,7 @@ func (c *Config) addCompose(srcs []source, env func(string) (string, bool)) erro
 		}
 	}
 	if len(names) > 0 {
-		c.addGroup(&Group{Name: "default", Targets: names})
+		c.addImplied(&Group{Name: "default", Targets: names})
 	}
 	return nil
 }

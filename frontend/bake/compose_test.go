@@ -125,10 +125,13 @@ group "default" { targets = ["other"] }`,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := names(ts); !slices.Equal(got, []string{"other", "web"}) {
+	if got := names(ts); !slices.Equal(got, []string{"other"}) { // the declared group replaces compose's, as buildx
 		t.Fatalf("default group %q", got)
 	}
-	web := ts[1]
+	if ts, err = c.Resolve([]string{"web"}); err != nil {
+		t.Fatal(err)
+	}
+	web := ts[0]
 	if deref(web.Args["A"]) != "hcl" || deref(web.Args["B"]) != "compose" || deref(web.Context) != "c" {
 		t.Errorf("web args %v context %s", web.Args, deref(web.Context))
 	}

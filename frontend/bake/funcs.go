@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"maps"
 	"net/url"
 	"path"
 	"strings"
@@ -66,9 +67,8 @@ func libraryFuncs() map[string]function.Function {
 		"cidrsubnets": cidr.SubnetsFunc, "bcrypt": crypto.BcryptFunc, "rsadecrypt": crypto.RsaDecryptFunc,
 		"uuidv5": uuid.V5Func,
 	}
-	for name, f := range extraFuncs() {
-		m[name] = f
-	}
+	maps.Copy(m, extraFuncs())
+	maps.Copy(m, timeFuncs())
 	return m
 }
 

@@ -21,7 +21,7 @@ negate not notequal or parseint pow range regex_replace regex regexall replace r
 reverselist sanitize sethaselement setintersection setproduct setsubtract
 setsymmetricdifference setunion sha1 sha256 sha512 signum slice sort split strlen substr
 subtract timeadd timestamp title trim trimprefix trimspace trimsuffix try upper urlencode
-uuidv4 uuidv5 values zipmap rsadecrypt`)
+uuidv4 uuidv5 values zipmap rsadecrypt formattimestamp homedir semvercmp unixtimestampparse`)
 
 func TestLibraryHasBuildxFunctions(t *testing.T) {
 	lib := libraryFuncs()
@@ -71,6 +71,32 @@ func TestExtraFunctions(t *testing.T) {
 		`uuidv5("dns", "stencil.example")`:            "f02036d0-aa92-581d-b17d-5671e9e77604", // python3 uuid.uuid5(NAMESPACE_DNS, ...)
 		`substr(bcrypt("x"), 0, 4)`:                   "$2a$",
 	}
+	checkCases(t, cases)
+}
+
+// TestBuildxTimeAndVersionFunctions: buildx's own functions, with values
+// worked out by hand (1700000000 is 2023-11-14T22:13:20Z, a Tuesday of ISO week 46).
+func TestBuildxTimeAndVersionFunctions(t *testing.T) {
+	t.Setenv("HOME", "/home/ci")
+	checkCases(t, map[string]string{
+		`formattimestamp("YYYY-MM-DD", 1700000000)`:             "2023-11-14",
+		`formattimestamp("X", "2023-11-14T22:13:20Z")`:          "1700000000",
+		`formattimestamp("X", 1700000000)`:                      "1700000000",
+		`formattimestamp("hh:mm", "2023-11-14T22:13:20+01:00")`: "22:13",
+		`unixtimestampparse(1700000000).weekday_name`:           "Tuesday",
+		`unixtimestampparse(1700000000).iso_week`:               "46",
+		`unixtimestampparse(1700000000).year_day`:               "318",
+		`unixtimestampparse(1700000000).rfc3339`:                "2023-11-14T22:13:20Z",
+		`semvercmp("1.2.3", ">= 1.2.0") ? "y" : "n"`:            "y",
+		`semvercmp("v2.0.0-rc1", "^1.0") ? "y" : "n"`:           "n",
+		`homedir()`: "/home/ci",
+		`try(formattimestamp("X", 1.5), "not whole")`:   "not whole",
+		`try(semvercmp("banana", ">1"), "bad version")`: "bad version",
+	})
+}
+
+func checkCases(t *testing.T, cases map[string]string) {
+	t.Helper()
 	for expr, want := range cases {
 		if got := evalArg(t, expr); got != want {
 			t.Errorf("%s = %q, want %q", expr, got, want)

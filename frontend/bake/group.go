@@ -1,7 +1,6 @@
 package bake
 
 import (
-	"maps"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -35,28 +34,27 @@ func (e *evaluator) evalGroup(b *hcl.Block) hcl.Diagnostics {
 	return nil
 }
 
-// addGroup merges g into the group of the same name: new targets are
-// appended, a description replaces the earlier one.
+// addGroup stores a declared group; a later declaration of the same name
+// replaces the earlier one, in one file or across files, as buildx's
+// decoder does.
 func (c *Config) addGroup(g *Group) {
-	prev, ok := c.groups[g.Name]
-	if !ok {
-		g.Targets = dedup(g.Targets)
-		c.groups[g.Name] = g
-		return
-	}
-	prev.Targets = dedup(append(prev.Targets, g.Targets...))
-	prev.keepListed(g.listedAt)
-	if g.Description != "" {
-		prev.Description = g.Description
-	}
+	g.Targets = dedup(g.Targets)
+	c.groups[g.Name] = g
 }
 
-// keepListed adds the locations of members g does not know yet.
-func (g *Group) keepListed(listed map[string]hcl.Range) {
-	merged := map[string]hcl.Range{}
-	maps.Copy(merged, listed)
-	maps.Copy(merged, g.listedAt)
-	g.listedAt = merged
+// addImplied adds a group buildx derives rather than reads (a matrix
+// block's label, compose's default): implied groups of one name merge, and
+// a declared group of that name always wins.
+func (c *Config) addImplied(g *Group) {
+	prev, ok := c.groups[g.Name]
+	if !ok {
+		g.implied = true
+		c.addGroup(g)
+		return
+	}
+	if prev.implied {
+		prev.Targets = dedup(append(prev.Targets, g.Targets...))
+	}
 }
 
 // groupNames lists group names, sorted.

@@ -109,6 +109,6 @@ func (c *Config) addRenamed(b *hcl.Block, ts []*Target) {
 	}
 	names = dedup(names)
 	if len(names) != 1 || names[0] != b.Labels[0] {
-		c.addGroup(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
+		c.addImplied(&Group{Name: b.Labels[0], Targets: names, DefRange: b.DefRange})
 	}
 }

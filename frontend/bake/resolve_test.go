@@ -163,14 +163,14 @@ func TestPrintMapAndList(t *testing.T) {
 }
 
 // TestUnknownMemberLocation: an unknown group member is reported where a
-// targets expression lists it, the first listing winning, in HCL and JSON.
+// targets expression lists it (the group's last declaration), in HCL and JSON.
 func TestUnknownMemberLocation(t *testing.T) {
 	cases := map[string]string{
 		"docker-bake.hcl":  "group \"g\" {\n  targets = [\"x\"]\n}\ngroup \"g\" {\n  targets = [\"x\", \"y\"]\n}\ntarget \"y\" {}",
 		"docker-bake.json": `{"group": {"g": {"targets": ["x"]}}, "target": {"y": {}}}`,
 	}
 	want := map[string]string{
-		"docker-bake.hcl":  "docker-bake.hcl:2:13: Unknown target",
+		"docker-bake.hcl":  "docker-bake.hcl:5:13: Unknown target",
 		"docker-bake.json": "docker-bake.json:1:29: Unknown target",
 	}
 	for name, src := range cases {

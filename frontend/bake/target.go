@@ -54,6 +54,7 @@ type Group struct {
 	DefRange    hcl.Range
 
 	listedAt map[string]hcl.Range // member -> the targets expression that lists it
+	implied  bool                 // derived from a matrix label or compose, not declared
 }
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
