@@ -11,15 +11,23 @@ import (
 )
 
 // Error carries the diagnostics of a failed Load, Resolve or Print.
-// Its message is one "file:line:col: summary; detail" line per diagnostic.
+// Its message is one "file:line:col: summary; detail" line per diagnostic,
+// at most maxShown of them and then a count of the rest.
 type Error struct {
 	Diags hcl.Diagnostics
 }
 
+// maxShown caps the diagnostics an Error prints: a garbage file gives a
+// handful and a count, not thousands of lines.
+const maxShown = 10
+
 func (e *Error) Error() string {
-	lines := make([]string, 0, len(e.Diags))
-	for _, d := range e.Diags {
+	lines := make([]string, 0, min(len(e.Diags), maxShown+1))
+	for _, d := range e.Diags[:min(len(e.Diags), maxShown)] {
 		lines = append(lines, formatDiag(d))
+	}
+	if n := len(e.Diags) - maxShown; n > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more errors", n))
 	}
 	return strings.Join(lines, "\n")
 }

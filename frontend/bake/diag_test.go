@@ -69,3 +69,20 @@ func TestDiagnosticsKeepTheirCause(t *testing.T) {
 		t.Fatalf("function error: %v; want a located base64.CorruptInputError", err)
 	}
 }
+
+// TestGarbageFileCapped: a file of garbage yields a handful of located
+// diagnostics and a count of the rest, not one line per bad token.
+func TestGarbageFileCapped(t *testing.T) {
+	src := strings.Repeat("target \"a\" { tags = [ ] ] } ) = \x01 ; \n", 500)
+	_, err := loadHCLErr(t, src, nil)
+	if err == nil {
+		t.Fatal("garbage loaded")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) > maxShown+1 || !strings.HasPrefix(lines[len(lines)-1], "... and ") {
+		t.Fatalf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	if !strings.HasPrefix(lines[0], "docker-bake.hcl:1:") {
+		t.Errorf("first line %q has no location", lines[0])
+	}
+}

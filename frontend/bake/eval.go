@@ -180,8 +180,36 @@ func (e *evaluator) addTargetBlock(b *hcl.Block) {
 	e.targetBlocks[name] = append(e.targetBlocks[name], b)
 }
 
-// ctx is the evaluation context for the scope as resolved so far.
-func (e *evaluator) ctx(locals map[string]cty.Value) *hcl.EvalContext {
+// ctx is the evaluation context for expr: only the variables, targets and
+// locals it refers to, so evaluating n targets stays linear in n.
+func (e *evaluator) ctx(expr hcl.Expression, locals map[string]cty.Value) *hcl.EvalContext {
+	vars, targets := map[string]cty.Value{}, map[string]cty.Value{}
+	for _, tr := range expr.Variables() {
+		root := tr.RootName()
+		if v, ok := locals[root]; ok {
+			vars[root] = v
+		} else if v, ok := e.values[root]; ok {
+			vars[root] = v
+		} else if root == "target" && len(tr) > 1 {
+			e.pickTarget(targets, stepName(tr[1]))
+		}
+	}
+	if len(targets) > 0 {
+		vars["target"] = cty.ObjectVal(targets)
+	}
+	e.c.cost += len(vars) + len(targets)
+	return &hcl.EvalContext{Variables: vars, Functions: e.funcs}
+}
+
+// pickTarget adds the evaluated target name to dst, if there is one.
+func (e *evaluator) pickTarget(dst map[string]cty.Value, name string) {
+	if v, ok := e.targetVals[name]; ok {
+		dst[name] = v
+	}
+}
+
+// fullCtx is the whole scope, for error messages that suggest names.
+func (e *evaluator) fullCtx(locals map[string]cty.Value) *hcl.EvalContext {
 	vars := maps.Clone(e.values)
 	if vars == nil {
 		vars = map[string]cty.Value{}
@@ -193,12 +221,18 @@ func (e *evaluator) ctx(locals map[string]cty.Value) *hcl.EvalContext {
 	return &hcl.EvalContext{Variables: vars, Functions: e.funcs}
 }
 
-// eval resolves what expr refers to and evaluates it; locals shadow variables.
+// eval resolves what expr refers to and evaluates it; locals shadow
+// variables. A failure is evaluated again in the whole scope so that HCL
+// can suggest the names it knows.
 func (e *evaluator) eval(expr hcl.Expression, locals map[string]cty.Value) (cty.Value, hcl.Diagnostics) {
 	if diags := e.need(expr, locals); diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	return expr.Value(e.ctx(locals))
+	val, diags := expr.Value(e.ctx(expr, locals))
+	if diags.HasErrors() {
+		return expr.Value(e.fullCtx(locals))
+	}
+	return val, diags
 }
 
 // need resolves the variables and targets expr refers to.

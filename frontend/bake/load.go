@@ -42,6 +42,7 @@ type Config struct {
 	groups    map[string]*Group
 	overrides map[string][]override // target name -> overrides in --set order
 	env       func(string) (string, bool)
+	cost      int // values handed to HCL while evaluating: tests check it grows linearly
 }
 
 // Load reads, parses and evaluates the definition files.
