@@ -67,7 +67,8 @@ func formatDiag(d *hcl.Diagnostic) string {
 	return Pos(*d.Subject).String() + ": " + msg
 }
 
-// Pos is where an HCL range starts, for located errors.
+// Pos is where an HCL range starts, for located errors; a range with no
+// position (a --set override) is its name alone.
 func Pos(r hcl.Range) location.Pos {
 	return location.Pos{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column}
 }

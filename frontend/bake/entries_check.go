@@ -84,7 +84,7 @@ func checkPairs(fields []string, missing string) error {
 func (t *Target) checkStdin() *hcl.Diagnostic {
 	for _, name := range []string{"context", "dockerfile"} {
 		if p := *fieldByName[name].str(t); p != nil && *p == "-" {
-			return errorf(t.rangeOf(name).Ptr(), "Invalid attribute value", "%s from stdin not allowed in bake", name)
+			return errorf(t.Range(name).Ptr(), "Invalid attribute value", "%s from stdin not allowed in bake", name)
 		}
 	}
 	return nil

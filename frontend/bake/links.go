@@ -47,7 +47,7 @@ func (t *Target) links() []string {
 
 // linkTo follows t's link to target other; errors point at t's contexts.
 func (r *resolver) linkTo(t *Target, other string, m map[string]*Target, visited []string) error {
-	rng := t.rangeOf("contexts")
+	rng := t.Range("contexts")
 	t2, err := r.linkedTarget(t.Name, other, m, visited, &rng)
 	if err != nil {
 		return err

@@ -81,7 +81,7 @@ func TestLinkErrors(t *testing.T) {
 		want      string
 	}{
 		{`target "a" {}`, "a", []string{"a.contexts.x=target:a"},
-			"docker-bake.hcl:1:1: Invalid context link; target a cannot link to itself"},
+			"--set a.contexts.x=target:a: Invalid context link; target a cannot link to itself"},
 		{"target \"a\" {\n  contexts = { x = \"target:b\" }\n}\ntarget \"b\" {\n  contexts = { y = \"target:c\" }\n}\ntarget \"c\" {\n  contexts = { z = \"target:a\" }\n}", "a", nil,
 			"docker-bake.hcl:8:3: Invalid context link; infinite loop from c to a"},
 		{"target \"a\" {\n  contexts = { x = \"target:nope\" }\n}", "a", nil,

@@ -3,6 +3,8 @@ package bake
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // override is one target attribute set on the command line; repeated
@@ -12,6 +14,7 @@ type override struct {
 	value  string
 	values []string
 	append bool
+	src    string // the --set text, which errors about the value point at
 }
 
 // overrideKinds maps every key --set accepts to its kind.
@@ -25,8 +28,23 @@ var overrideKinds = map[string]kind{
 	"no-cache-filter": kList, "ulimits": kList,
 }
 
-// listKey maps --set list keys to the target attribute they change.
-var listKey = map[string]string{"secrets": "secret", "platform": "platforms"}
+// setKey maps --set keys to the target attribute they change, where the
+// names differ.
+var setKey = map[string]string{"secrets": "secret", "platform": "platforms", "push": "output", "load": "output"}
+
+// attribute is the target attribute o changes.
+func (o override) attribute() string {
+	attr, _, _ := strings.Cut(o.key, ".")
+	if a, ok := setKey[attr]; ok {
+		return a
+	}
+	return attr
+}
+
+// rng is where o is reported: the --set flag itself.
+func (o override) rng() hcl.Range {
+	return hcl.Range{Filename: "--set " + o.src}
+}
 
 // parseOverrides parses --set values per target, in command-line order.
 func (c *Config) parseOverrides(sets []string) (map[string][]override, error) {
@@ -52,7 +70,7 @@ func (c *Config) parseOverride(s string, out map[string][]override) error {
 			return nil
 		}
 	}
-	o := override{key: strings.Join(keys[1:], "."), value: value, values: []string{value}, append: appendTo}
+	o := override{key: strings.Join(keys[1:], "."), value: value, values: []string{value}, append: appendTo, src: s}
 	return c.addOverrides(out, keys[0], o, k == kList)
 }
 
@@ -90,6 +108,7 @@ func addOverride(list []override, o override, isList bool) []override {
 // merge folds a later --set of the same key into o: list values
 // accumulate (the last += decides appending), other values are replaced.
 func (o *override) merge(later override, isList bool) {
+	o.src = later.src
 	if isList {
 		o.values = append(o.values, later.value)
 		o.append = later.append

@@ -7,8 +7,17 @@ import (
 	"strings"
 )
 
-// apply sets the override on t.
+// apply sets the override on t and records the --set as where the
+// attribute was set.
 func (t *Target) apply(o override) error {
+	if err := t.applyValue(o); err != nil {
+		return err
+	}
+	t.setRange(o.attribute(), o.rng())
+	return nil
+}
+
+func (t *Target) applyValue(o override) error {
 	attr, sub, _ := strings.Cut(o.key, ".")
 	v := o.value
 	switch k := overrideKinds[attr]; {
@@ -44,9 +53,7 @@ func (t *Target) applyBool(attr, value string) error {
 // applyList replaces or (with +=, and always for buildx's merge-only keys)
 // appends list values, checking the new entries as buildx parses them.
 func (t *Target) applyList(attr string, o override) error {
-	if a, ok := listKey[attr]; ok {
-		attr = a
-	}
+	attr = o.attribute()
 	values, err := listValues(attr, o.values)
 	if err != nil {
 		return err

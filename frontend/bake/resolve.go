@@ -242,7 +242,7 @@ func (r *resolver) inherited(own *Target, stack []string) (*Target, hcl.Diagnost
 func (t *Target) applyAll(overrides []override) *hcl.Diagnostic {
 	for _, o := range overrides {
 		if err := t.apply(o); err != nil {
-			return causedBy(err, nil, "Invalid override", "--set %s: %s", o.key, err)
+			return causedBy(err, o.rng().Ptr(), "Invalid override", "%s", err)
 		}
 	}
 	return nil

@@ -67,10 +67,10 @@ func TestApplyAllStopsAtFirstError(t *testing.T) {
 	tg := &Target{}
 	d := tg.applyAll([]override{
 		{key: "target", value: "one"},
-		{key: "no-cache", value: "maybe"},
+		{key: "no-cache", value: "maybe", src: "*.no-cache=maybe"},
 		{key: "network", value: "none"},
 	})
-	if d == nil || !strings.Contains(d.Detail, "--set no-cache: invalid value maybe") {
+	if d == nil || !strings.Contains(d.Detail, "invalid value maybe") || Pos(*d.Subject).String() != "--set *.no-cache=maybe" {
 		t.Fatalf("diagnostic = %v", d)
 	}
 	if deref(tg.Target) != "one" || tg.Network != nil {
@@ -195,7 +195,7 @@ func TestStdinRefused(t *testing.T) {
 		t.Errorf("dockerfile: %s", got)
 	}
 	_, err = loadHCL(t, src, nil, "b.context=-").Resolve([]string{"b"})
-	wantErr(t, err, "docker-bake.hcl:4:1", "context from stdin not allowed in bake")
+	wantErr(t, err, "--set b.context=-: ", "context from stdin not allowed in bake")
 	if _, err := loadHCL(t, src, nil).Resolve([]string{"b"}); err != nil {
 		t.Errorf("an unrequested target's stdin Dockerfile refused: %v", err)
 	}

@@ -62,20 +62,35 @@ var unsupported = []string{"platforms", "ssh", "secret", "cache-from", "cache-to
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
 	"extra-hosts", "annotations", "pull"}
 
-// Unsupported reports the first set attribute Stencil cannot honour yet,
-// with the range of its definition (the target block when it came from
-// --set or a default).
-func (t *Target) Unsupported() (attr string, rng hcl.Range, ok bool) {
+// Attr is one set attribute of a target and where it was set.
+type Attr struct {
+	Name  string
+	Range hcl.Range
+}
+
+// UnsupportedAttrs lists every set attribute Stencil cannot honour yet,
+// each with the range of its definition: the file's attribute, the --set
+// that set it (see Pos), or the target block for a default.
+func (t *Target) UnsupportedAttrs() []Attr {
+	var out []Attr
 	for _, name := range unsupported {
 		if t.needs(name) {
-			return name, t.rangeOf(name), true
+			out = append(out, Attr{Name: name, Range: t.Range(name)})
 		}
+	}
+	return out
+}
+
+// Unsupported reports the first of UnsupportedAttrs.
+func (t *Target) Unsupported() (attr string, rng hcl.Range, ok bool) {
+	if all := t.UnsupportedAttrs(); len(all) > 0 {
+		return all[0].Name, all[0].Range, true
 	}
 	return "", hcl.Range{}, false
 }
 
-// rangeOf is where attribute name was set, else the target's definition.
-func (t *Target) rangeOf(name string) hcl.Range {
+// Range is where attribute name was last set, else the target's definition.
+func (t *Target) Range(name string) hcl.Range {
 	if r, ok := t.ranges[name]; ok {
 		return r
 	}

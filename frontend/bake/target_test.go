@@ -30,10 +30,10 @@ func TestRangeOfFallsBackToDefinition(t *testing.T) {
 	attr := hcl.Range{Filename: "f.hcl", Start: hcl.Pos{Line: 3}}
 	tg := &Target{DefRange: def}
 	tg.setRange("ssh", attr)
-	if got := tg.rangeOf("ssh"); got != attr {
+	if got := tg.Range("ssh"); got != attr {
 		t.Errorf("rangeOf(ssh) = %v, want the attribute's %v", got, attr)
 	}
-	if got := tg.rangeOf("pull"); got != def {
+	if got := tg.Range("pull"); got != def {
 		t.Errorf("rangeOf(pull) = %v, want the block's %v", got, def)
 	}
 }
