@@ -74,7 +74,7 @@ func (c command) execute(ctx context.Context, e *env, args []string) int {
 		return 0
 	}
 	if err := opts.Validate(fs.Args()); err != nil {
-		fmt.Fprintf(e.stderr, "stencil %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "stencil %s: %s\n", c.name, cleanMessage(err.Error()))
 		return 2
 	}
 	if err := opts.Run(ctx, e, fs.Args()); err != nil {
@@ -93,7 +93,7 @@ func report(w io.Writer, err error) int {
 		fmt.Fprintln(w, "stencil: interrupted")
 		return 130
 	}
-	fmt.Fprintf(w, "error: %v\n", err)
+	fmt.Fprintf(w, "error: %s\n", cleanMessage(err.Error()))
 	return 1
 }
 

@@ -79,7 +79,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 		{"RUN --mount not yet supported", map[string]string{"build.hcl": "target \"a\" {}\n", "Dockerfile": "FROM busybox:latest\nRUN --mount=type=cache,target=/c true\n"},
 			[]string{"bake", "a"}, `Dockerfile:2.*--mount`},
 		{"invalid tag", map[string]string{"build.hcl": "target \"a\" {\n  tags = [\"Bad Tag!\"]\n}\n", "Dockerfile": "FROM busybox:latest\nRUN true\n"},
-			[]string{"bake", "a"}, `build\.hcl:1:1: target "a": invalid tag "Bad Tag!"`},
+			[]string{"bake", "a"}, `build\.hcl:2:3: target "a": invalid tag "Bad Tag!"`},
 		{"invalid output", map[string]string{"build.hcl": "target \"a\" {\n  output = [\"type=tarball,dest=x\"]\n}\n", "Dockerfile": "FROM busybox:latest\nRUN true\n"},
 			[]string{"bake", "a"}, `output`},
 		{"copy outside context", map[string]string{"build.hcl": "target \"a\" {\n  context = \"ctx\"\n  dockerfile = \"../Dockerfile\"\n}\n",

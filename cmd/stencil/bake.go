@@ -4,11 +4,9 @@ import (
 	"context"
 	"os"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
-	"github.com/stencilbuild/stencil/frontend/location"
 	"github.com/stencilbuild/stencil/planner"
 	"github.com/stencilbuild/stencil/planner/targets"
 )
@@ -82,26 +80,20 @@ func (o *bakeOptions) load() (*bake.Config, error) {
 	return bake.Load(bake.Options{Files: o.files, Dir: dir, Overrides: overrides, Env: os.LookupEnv})
 }
 
-// bakeSpecs turns resolved bake targets into planner inputs, refusing
-// attributes Stencil cannot honour yet.
+// bakeSpecs turns resolved bake targets into planner inputs, refusing in
+// one error everything Stencil cannot honour, each at its location.
 func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
+	var p problems
 	specs := make([]planner.TargetSpec, 0, len(targets))
 	for _, t := range targets {
-		if attr, rng, ok := t.Unsupported(); ok {
-			return nil, location.Errorf(bake.Pos(rng), "target %q: attribute %q is not supported by stencil yet", t.Name, attr)
-		}
-		for _, tag := range t.Tags {
-			if _, err := name.NewTag(tag); err != nil {
-				return nil, location.Errorf(bake.Pos(t.DefRange), "target %q: invalid tag %q: %w", t.Name, tag, err)
-			}
-		}
+		p.check(t)
 		s, err := bakeSpec(t)
 		if err != nil {
 			return nil, err
 		}
 		specs = append(specs, s)
 	}
-	return specs, nil
+	return specs, p.err()
 }
 
 func bakeSpec(t *bake.Target) (planner.TargetSpec, error) {

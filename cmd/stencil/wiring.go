@@ -94,6 +94,11 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 // deliver writes a target's outputs, then stores its image under its tags
 // (so an output that fails leaves the tags as they were).
 func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec, opts []remote.Option) error {
+	label := cmp.Or(r.Target.Name, "image")
+	if cacheOnly(outs) {
+		fmt.Fprintf(e.stderr, "#%s cache only: image not kept\n", label)
+		return nil
+	}
 	for _, o := range outs {
 		if err := output.Write(ctx, r.Image, r.Target.Tags, o, opts...); err != nil {
 			return fmt.Errorf("write output: %w", err)
@@ -103,12 +108,21 @@ func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result
 	if err != nil {
 		return fmt.Errorf("store image: %w", err)
 	}
-	label := cmp.Or(r.Target.Name, "image")
 	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", label, dig)
 	for _, t := range r.Target.Tags {
 		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", label, t)
 	}
 	return nil
+}
+
+// cacheOnly reports whether a target's outputs ask for nothing but the cache.
+func cacheOnly(outs []output.Spec) bool {
+	for _, o := range outs {
+		if o.Type != output.TypeCacheOnly {
+			return false
+		}
+	}
+	return len(outs) > 0
 }
 
 // parseOutputs checks every tag and -o/output before anything is built.

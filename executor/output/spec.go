@@ -25,6 +25,9 @@ const (
 	TypeImage Type = "image"
 	// TypeRegistry pushes the image to a registry under its names.
 	TypeRegistry Type = "registry"
+	// TypeCacheOnly keeps nothing but the build cache (as buildx's
+	// cacheonly): the image is neither written nor tagged.
+	TypeCacheOnly Type = "cacheonly"
 )
 
 // Spec is one parsed `-o` value.
@@ -44,11 +47,12 @@ type Spec struct {
 
 // keysByType lists the keys each type accepts besides type itself.
 var keysByType = map[Type][]string{
-	TypeOCI:      {"dest", "tar", "name"},
-	TypeDocker:   {"dest", "name"},
-	TypeLocal:    {"dest"},
-	TypeImage:    {"name", "push"},
-	TypeRegistry: {"name", "push"},
+	TypeOCI:       {"dest", "tar", "name"},
+	TypeDocker:    {"dest", "name"},
+	TypeLocal:     {"dest"},
+	TypeImage:     {"name", "push"},
+	TypeRegistry:  {"name", "push"},
+	TypeCacheOnly: {},
 }
 
 // Parse reads a docker-style output spec: comma-separated key=value pairs
@@ -128,7 +132,7 @@ func fromFields(kv map[string]string) (Spec, error) {
 func checkKeys(t Type, kv map[string]string) error {
 	allowed, ok := keysByType[t]
 	if !ok {
-		return fmt.Errorf("unknown output type %q (want oci, docker, local, image or registry)", t)
+		return fmt.Errorf("unknown output type %q (want oci, docker, local, image, registry or cacheonly)", t)
 	}
 	for k := range kv {
 		if k != "type" && !slices.Contains(allowed, k) {

@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"type=oci", `missing key "dest"`},
 		{"type=local,dest=x,compression=zstd", `unknown key "compression" for type local`},
 		{"type=docker,dest=x.tar,tar=true", `unknown key "tar" for type docker`},
-		{"type=cacheonly", `unknown output type "cacheonly"`},
+		{"type=cacheonly,dest=x", `unknown key "dest" for type cacheonly`},
 		{"dest=x", `missing key "type"`},
 		{"type=oci,dest=x,dest=y", `key "dest" given twice`},
 		{"type=oci,dest=x,tar=maybe", `key "tar": want true or false`},

@@ -41,7 +41,7 @@ func Write(ctx context.Context, img v1.Image, tags []string, spec Spec, opts ...
 // write dispatches on the output type.
 func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error {
 	switch spec.Type {
-	case TypeImage, TypeRegistry:
+	case TypeImage, TypeRegistry, TypeCacheOnly:
 		return nil
 	case TypeOCI:
 		if spec.Tar {
