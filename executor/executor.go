@@ -79,7 +79,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	e.Store.EndJournal()
 	out := make([]Result, 0, len(p.Targets))
 	for _, t := range p.Targets {
-		img, err := chains[t.Final].Image(e.Store)
+		img, err := e.image(chains[t.Final])
 		if err != nil {
 			return nil, fmt.Errorf("assemble image for target %q: %w", t.Name, err)
 		}

@@ -24,7 +24,7 @@ func (c *ciFlags) AddFlags(fs *pflag.FlagSet) {
 	c.registryFlags.AddFlags(fs)
 	fs.BoolVar(&c.push, "push", false, "push every image to its registry (type=registry output)")
 	fs.StringVar(&c.metadataFile, "metadata-file", "", "write the build result metadata (digests, names) to this JSON file")
-	fs.BoolVar(&c.reproducible, "reproducible", true, "without SOURCE_DATE_EPOCH, take the epoch from the context's git HEAD commit; false: wall-clock times")
+	fs.BoolVar(&c.reproducible, "reproducible", reproducibleDefault(), "without SOURCE_DATE_EPOCH, clamp times to the context's git HEAD commit time; false: wall-clock times (default from $"+reproducibleEnv+")")
 }
 
 // addIIDFlag registers build's --iidfile.

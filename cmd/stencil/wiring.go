@@ -77,7 +77,7 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 		return err
 	}
 	rep, closeRep := reporter(b.progress, e.stderr)
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: rep, Epoch: sourceDateEpoch()}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: rep, Epoch: b.epoch(ctx, specs, e.stderr)}
 	results, err := ex.Execute(ctx, plan)
 	closeRep()
 	if err != nil {

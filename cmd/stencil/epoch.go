@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// reproducibleEnv, set to false, turns --reproducible off by default.
+const reproducibleEnv = "STENCIL_REPRODUCIBLE"
+
+// reproducibleDefault is --reproducible's default: true unless
+// STENCIL_REPRODUCIBLE says false.
+func reproducibleDefault() bool {
+	v, err := strconv.ParseBool(os.Getenv(reproducibleEnv))
+	return err != nil || v
+}
+
+// epoch is the build's SOURCE_DATE_EPOCH: the environment's; else, when
+// reproducible, the commit time of the git HEAD of the first target's
+// context (said on w); else none (wall-clock times).
+func (c *ciFlags) epoch(ctx context.Context, specs []planner.TargetSpec, w io.Writer) *time.Time {
+	if !c.reproducible {
+		return nil
+	}
+	if t := sourceDateEpoch(); t != nil || len(specs) == 0 {
+		return t
+	}
+	t, ok := gitCommitTime(ctx, specs[0].ContextDir)
+	if !ok {
+		return nil
+	}
+	fmt.Fprintf(w, "#0 SOURCE_DATE_EPOCH=%d (%s): commit time of the git HEAD of %s\n", t.Unix(), t.Format(time.RFC3339), specs[0].ContextDir)
+	return &t
+}
+
+// gitCommitTime is the committer time of HEAD when dir is inside a git
+// work tree. The repository's hooks and fsmonitor are not run.
+func gitCommitTime(ctx context.Context, dir string) (time.Time, bool) {
+	if dir == "" {
+		return time.Time{}, false
+	}
+	cmd := exec.CommandContext(ctx, "git", "-c", "core.fsmonitor=false", "-C", dir, "show", "-s", "--format=%ct", "HEAD")
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+	out, err := cmd.Output()
+	if err != nil {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0).UTC(), true
+}
