@@ -45,6 +45,7 @@ type Executor struct {
 	Jobs     int            // parallel steps; 0 means runtime.NumCPU()
 	Progress Reporter       // build progress; nil discards it
 	Epoch    *time.Time     // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
+	Steps    StepCache      // imported step cache (cache-from); nil: the store only
 	Limits   sandbox.Limits // each sandbox's cgroup limits; zero fields take sandbox.DefaultLimits
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
@@ -79,7 +80,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	e.Store.EndJournal()
 	out := make([]Result, 0, len(p.Targets))
 	for _, t := range p.Targets {
-		img, err := e.image(chains[t.Final])
+		img, err := e.image(b, chains[t.Final])
 		if err != nil {
 			return nil, fmt.Errorf("assemble image for target %q: %w", t.Name, err)
 		}

@@ -52,6 +52,12 @@ func (l *ledger) note(s *planner.Step) {
 	l.add(pendingStep{pos: positions(s), key: s.Key})
 }
 
+// imported notes a record taken from an imported step cache, so flush
+// stores it with the build's own.
+func (l *ledger) imported(rec *cache.StepRecord) {
+	l.add(pendingStep{rec: rec, key: rec.Key})
+}
+
 // base notes a FROM step, so plans show it CACHED: a new record the first
 // time, only its lineage after that.
 func (l *ledger) base(s *planner.Step) error {

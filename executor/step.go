@@ -15,15 +15,20 @@ import (
 // ledger that records them and the progress it reports. The scheduler
 // calls do; do never sees the scheduler.
 type build struct {
-	store  *cache.Store
-	bodies *steps.Set
-	ledger *ledger
-	prog   *progress
+	store    *cache.Store
+	imported StepCache // nil: the store only
+	bodies   *steps.Set
+	ledger   *ledger
+	prog     *progress
 }
 
 func (e *Executor) newBuild() *build {
-	return &build{store: e.Store, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()),
+	b := &build{store: e.Store, imported: e.Steps, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()),
 		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
+	if e.Steps != nil {
+		b.bodies.SetFetch(b.fetch)
+	}
+	return b
 }
 
 // do runs step s: the one place that dispatches on the step's kind.
@@ -85,16 +90,14 @@ func (b *build) layer(ctx context.Context, n int, s *planner.Step, dep func(stri
 	return parent.Extend(s, rec), nil
 }
 
-// cached looks the step up in the store; a hit needs its layer blob too.
+// cached looks the step up in the store and the imported cache; a hit
+// needs its layer blob too (or an imported cache to fetch it from).
 func (b *build) cached(s *planner.Step, parent *steps.Chain) (*steps.Chain, bool) {
 	if s.NoCache {
 		return nil, false
 	}
-	rec, err := b.store.Step(s.Key)
-	if err != nil {
-		return nil, false
-	}
-	if rec.Layer != nil && !b.store.HasBlob(rec.Layer.Digest) {
+	rec, ok := b.lookup(s)
+	if !ok {
 		return nil, false
 	}
 	return parent.Extend(s, rec), true

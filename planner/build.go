@@ -25,7 +25,9 @@ type TargetSpec struct {
 	Tags             []string
 	Outputs          []string
 	NoCache          bool
-	Network          string // "", "default", "host", "none"
+	Network          string   // "", "default", "host", "none"
+	CacheFrom        []string // cache-from entries; the planner ignores them (cmd imports them)
+	CacheTo          []string // cache-to entries; the planner ignores them (cmd exports them)
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires

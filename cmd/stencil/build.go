@@ -32,7 +32,7 @@ type buildOptions struct {
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	o.buildFlags.AddFlags(fs)
-	o.addIIDFlag(fs)
+	o.addBuildFlags(fs)
 	fs.StringVarP(&o.file, "file", "f", "", "Dockerfile (default: PATH/Dockerfile; - reads it from standard input)")
 	fs.StringArrayVarP(&o.tags, "tag", "t", nil, "name and optionally a tag (name:tag)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "build-time variable KEY=VALUE")

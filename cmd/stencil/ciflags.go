@@ -16,7 +16,9 @@ type ciFlags struct {
 	registryFlags
 	push         bool
 	metadataFile string
-	iidFile      string // build only
+	iidFile      string   // build only
+	cacheFrom    []string // build only; bake targets have cache-from
+	cacheTo      []string // build only; bake targets have cache-to
 	reproducible bool
 }
 
@@ -27,9 +29,27 @@ func (c *ciFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.reproducible, "reproducible", reproducibleDefault(), "without SOURCE_DATE_EPOCH, clamp times to the context's git HEAD commit time; false: wall-clock times (default from $"+reproducibleEnv+")")
 }
 
-// addIIDFlag registers build's --iidfile.
-func (c *ciFlags) addIIDFlag(fs *pflag.FlagSet) {
+// addBuildFlags registers build's --iidfile, --cache-from and --cache-to
+// (bake has them as target attributes).
+func (c *ciFlags) addBuildFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.iidFile, "iidfile", "", "write the image ID (config digest) to this file")
+	fs.StringArrayVar(&c.cacheFrom, "cache-from", nil, "import a step cache: type=registry,ref=REF or type=local,src=DIR")
+	fs.StringArrayVar(&c.cacheTo, "cache-to", nil, "export the step cache: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR")
+}
+
+// caches parses every target's cache-from and cache-to (the flags' too)
+// before anything is built.
+func (c *ciFlags) caches(specs []planner.TargetSpec) (from, to [][]cacheSpec, err error) {
+	from, to = make([][]cacheSpec, len(specs)), make([][]cacheSpec, len(specs))
+	for i, s := range specs {
+		if from[i], err = parseCaches(append(slices.Clone(s.CacheFrom), c.cacheFrom...), false); err == nil {
+			to[i], err = parseCaches(append(slices.Clone(s.CacheTo), c.cacheTo...), true)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("target %q: %w", s.Name, err)
+		}
+	}
+	return from, to, nil
 }
 
 // applyPush makes every target push: push=true on its image and registry

@@ -76,8 +76,15 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if err != nil {
 		return err
 	}
+	from, to, err := b.caches(specs)
+	if err != nil {
+		return err
+	}
 	rep, closeRep := reporter(b.progress, e.stderr)
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: rep, Epoch: b.epoch(ctx, specs, e.stderr)}
+	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
+		return err
+	}
 	results, err := ex.Execute(ctx, plan)
 	closeRep()
 	if err != nil {
@@ -87,6 +94,9 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 		if err := e.deliver(ctx, store, r, outs[i], regOpts); err != nil {
 			return fmt.Errorf("target %q: %w", r.Target.Name, err)
 		}
+	}
+	if err := exportCaches(ctx, store, plan, to, regOpts, e.stderr); err != nil {
+		return err
 	}
 	return b.writeMetadata(results)
 }

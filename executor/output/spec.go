@@ -181,3 +181,7 @@ func splitNames(v string) []string {
 	}
 	return out
 }
+
+// Fields splits a docker-style CSV spec of key=value pairs (keys lower
+// case, each at most once), as Parse does; cache specs use it too.
+func Fields(spec string) (map[string]string, error) { return splitFields(spec) }

@@ -36,6 +36,8 @@ type Set struct {
 	Run    *Run
 	Copy   *Copy
 	Config *Config
+
+	snaps *Snapshots
 }
 
 // NewSet returns the bodies for one build over store. epoch (may be nil)
@@ -51,5 +53,6 @@ func NewSet(store *cache.Store, epoch *time.Time, run Runner) *Set {
 		Run:    &Run{snaps: snaps, layers: ls, run: run},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},
+		snaps:  snaps,
 	}
 }

@@ -20,6 +20,7 @@ import (
 // same layer wait for one unpack. It is safe for concurrent use.
 type Snapshots struct {
 	store  *cache.Store
+	fetch  Fetch // brings a missing blob into the store; nil: none
 	flight singleflight.Group
 }
 
@@ -57,6 +58,9 @@ func (sn *Snapshots) snapshot(l chainLayer) (string, error) {
 // unpack extracts a stored layer blob into a new snapshot, checking that
 // the uncompressed stream matches the layer's diff ID.
 func (sn *Snapshots) unpack(l chainLayer) (string, error) {
+	if err := sn.fetched(l.desc.Digest); err != nil {
+		return "", err
+	}
 	lay, err := sn.store.Layer(l.desc, l.diffID)
 	if err != nil {
 		return "", err

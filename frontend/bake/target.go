@@ -58,7 +58,7 @@ type Group struct {
 }
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
-var unsupported = []string{"platforms", "ssh", "secret", "cache-from", "cache-to",
+var unsupported = []string{"platforms", "ssh", "secret",
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
 	"extra-hosts", "annotations", "pull"}
 
