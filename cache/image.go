@@ -120,7 +120,7 @@ func (s *Store) putLayer(img v1.Image, d v1.Descriptor) error {
 func (s *Store) putSized(r io.Reader, d v1.Descriptor, what string) error {
 	_, n, err := s.PutBlob(io.LimitReader(r, d.Size+1), d.Digest)
 	if err != nil {
-		return fmt.Errorf("store %s: %w", what, err)
+		return fmt.Errorf("store %s %s: %w", what, d.Digest, err)
 	}
 	if n != d.Size {
 		return fmt.Errorf("store %s %s: size %d, manifest says %d", what, d.Digest, n, d.Size)

@@ -44,6 +44,9 @@ func (s *Store) fetch(ctx context.Context, n imageName, opts []remote.Option) (v
 	defaults := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(DefaultPlatform),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain)}
 	img, err := remote.Image(n.ref, append(defaults, opts...)...)
+	if err == nil {
+		err = checkMediaType(img)
+	}
 	if err != nil {
 		return v1.Descriptor{}, err
 	}

@@ -1,11 +1,27 @@
 package executor
 
 import (
+	"fmt"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/stencilbuild/stencil/executor/steps"
+	"github.com/stencilbuild/stencil/planner"
 )
+
+// results assembles one image per target, in the plan's target order.
+func (e *Executor) results(b *build, p *planner.Plan, chains map[string]*steps.Chain) ([]Result, error) {
+	out := make([]Result, 0, len(p.Targets))
+	for _, t := range p.Targets {
+		img, err := e.image(b, chains[t.Final])
+		if err != nil {
+			return nil, fmt.Errorf("assemble image for target %q: %w", t.Name, err)
+		}
+		out = append(out, Result{Target: t, Image: img})
+	}
+	return out, nil
+}
 
 // image assembles a target's final chain, fetching the layer blobs the
 // store lacks from the imported cache. With an epoch the image is

@@ -27,7 +27,6 @@ package executor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"time"
 
@@ -68,6 +67,10 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	b := e.newBuild()
 	j := e.Store.Journal()
 	chains, err := schedule(ctx, p, limit(e.jobs(), b.do))
+	var out []Result
+	if err == nil { // before flush: assembling may fetch imported layers
+		out, err = e.results(b, p, chains)
+	}
 	if err == nil {
 		err = b.ledger.flush()
 	}
@@ -78,14 +81,6 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 		return nil, err
 	}
 	e.Store.EndJournal()
-	out := make([]Result, 0, len(p.Targets))
-	for _, t := range p.Targets {
-		img, err := e.image(b, chains[t.Final])
-		if err != nil {
-			return nil, fmt.Errorf("assemble image for target %q: %w", t.Name, err)
-		}
-		out = append(out, Result{Target: t, Image: img})
-	}
 	return out, nil
 }
 

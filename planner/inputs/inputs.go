@@ -60,8 +60,16 @@ func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.H
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return nil, dig, false, fmt.Errorf("read local image %s: %w", ref, err)
 	}
+	j := in.Store.Journal()                               // a pull that fails takes back the blobs it stored
 	img, dig, err = in.Store.Pull(ctx, ref, in.Remote...) // "pull REF: ..."
-	return img, dig, false, err
+	if err != nil {
+		if rerr := in.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
+			err = errors.Join(err, rerr)
+		}
+		return nil, dig, false, err
+	}
+	in.Store.EndJournal()
+	return img, dig, false, nil
 }
 
 // parseDigest reports whether ref names an image by digest.
