@@ -6,7 +6,8 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/util/suggest"
+
+	"github.com/stencilbuild/stencil/internal/suggest"
 )
 
 // run plans a RUN. Every declared arg with a value is in its env and so in
@@ -152,7 +153,7 @@ func (s *stageState) copySource(from string) (string, error) {
 	base, err := s.base(from)
 	s.pos = saved
 	if err != nil {
-		return "", suggest.WrapError(fmt.Errorf("--from=%s: %w", from, err), from, s.ts.f.StageNames(), false)
+		return "", suggest.Wrap(fmt.Errorf("--from=%s: %w", from, err), from, s.ts.f.StageNames(), false)
 	}
 	return base.Key, nil
 }

@@ -8,8 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
-	suggestpkg "github.com/moby/buildkit/util/suggest"
 	"github.com/spf13/pflag"
+
+	suggestpkg "github.com/stencilbuild/stencil/internal/suggest"
 )
 
 // command is one subcommand: its options register flags, validate, and run.
@@ -140,7 +141,7 @@ func storeRoot() string {
 
 // suggest returns ` (did you mean "x"?)` for the closest of names, if close.
 func suggest(name string, names []string) string {
-	if best, ok := suggestpkg.Search(name, names, false); ok {
+	if best, ok := suggestpkg.Closest(name, names, false); ok {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""

@@ -287,18 +287,6 @@ func TestDidYouMean(t *testing.T) {
 	}
 }
 
-func TestLevenshtein(t *testing.T) {
-	cases := []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"a", "", 1}, {"kitten", "sitting", 3}, {"tags", "tagz", 1}, {"abc", "abc", 0}}
-	for _, tc := range cases {
-		if got := levenshtein(tc.a, tc.b); got != tc.d {
-			t.Errorf("levenshtein(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.d)
-		}
-	}
-}
-
 func TestCheckDepth(t *testing.T) {
 	ok := strings.Repeat("(", maxDepth) + strings.Repeat(")", maxDepth)
 	if d := checkDepth("f", []byte(ok)); d != nil {

@@ -21,25 +21,6 @@ func TestErrorsOnly(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	cases := []struct {
-		name  string
-		cands []string
-		want  string
-	}{
-		{"tgas", []string{"tags", "args"}, "tags"},
-		{"ab", []string{"ba", "ab2"}, "ab2"}, // distance 1 beats 2
-		{"xy", []string{"xa", "ay"}, "ay"},   // a tie goes to the first sorted
-		{"build", []string{"zzzzzz"}, ""},
-		{"x", nil, ""},
-	}
-	for _, tc := range cases {
-		if got := closest(tc.name, tc.cands); got != tc.want {
-			t.Errorf("closest(%q, %q) = %q, want %q", tc.name, tc.cands, got, tc.want)
-		}
-	}
-}
-
 func TestTooDeepLocation(t *testing.T) {
 	d := tooDeep("f.hcl", hcl.Pos{Line: 3, Column: 7, Byte: 40})
 	if got := formatDiag(d); got != "f.hcl:3:7: Nesting too deep; expressions may nest at most 100 levels" {

@@ -17,9 +17,9 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
-	"github.com/moby/buildkit/util/suggest"
 
 	"github.com/stencilbuild/stencil/frontend/location"
+	"github.com/stencilbuild/stencil/internal/suggest"
 )
 
 // File is a parsed Dockerfile.
@@ -148,7 +148,7 @@ func (f *File) StageIndex(name string) (int, error) {
 		return i, nil
 	}
 	err := f.Errorf(0, "unknown stage %q", name)
-	return -1, suggest.WrapError(err, name, f.StageNames(), false)
+	return -1, suggest.Wrap(err, name, f.StageNames(), false)
 }
 
 // StageNames lists the named stages in file order.
