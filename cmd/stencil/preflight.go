@@ -6,12 +6,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/stencilbuild/stencil/executor/output"
 	"github.com/stencilbuild/stencil/frontend/bake"
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
 	"github.com/stencilbuild/stencil/frontend/location"
+	"github.com/stencilbuild/stencil/internal/tags"
 )
 
 // problems collects every reason to refuse a build before any step runs,
@@ -45,8 +44,8 @@ func (p *problems) check(t *bake.Target) {
 		p.add(bake.Pos(a.Range), "target %q: attribute %q is not supported by stencil yet", t.Name, a.Name)
 	}
 	for _, tag := range t.Tags {
-		if _, err := name.NewTag(tag); err != nil {
-			p.add(bake.Pos(t.Range("tags")), "target %q: invalid tag %q: %v", t.Name, tag, err)
+		if _, err := tags.Parse([]string{tag}); err != nil {
+			p.add(bake.Pos(t.Range("tags")), "target %q: %v", t.Name, err)
 		}
 	}
 	for _, raw := range t.Outputs {

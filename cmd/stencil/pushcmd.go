@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/output"
+	"github.com/stencilbuild/stencil/internal/tags"
 	"github.com/stencilbuild/stencil/planner/inputs"
 )
 
@@ -37,8 +37,8 @@ func (o *pushOptions) Run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	dest := args[len(args)-1]
-	if _, err := name.NewTag(dest); err != nil {
-		return fmt.Errorf("invalid reference %q: %w", dest, err)
+	if _, err := tags.Parse([]string{dest}); err != nil {
+		return err
 	}
 	store, err := cache.Open(e.root)
 	if err != nil {

@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
 	"github.com/stencilbuild/stencil/executor/output"
+	"github.com/stencilbuild/stencil/internal/tags"
 	"github.com/stencilbuild/stencil/planner"
 	"github.com/stencilbuild/stencil/planner/inputs"
 )
@@ -139,10 +139,8 @@ func cacheOnly(outs []output.Spec) bool {
 func parseOutputs(specs []planner.TargetSpec) ([][]output.Spec, error) {
 	outs := make([][]output.Spec, len(specs))
 	for i, s := range specs {
-		for _, tag := range s.Tags {
-			if _, err := name.NewTag(tag); err != nil {
-				return nil, fmt.Errorf("target %q: invalid tag %q: %w", s.Name, tag, err)
-			}
+		if _, err := tags.Parse(s.Tags); err != nil {
+			return nil, fmt.Errorf("target %q: %w", s.Name, err)
 		}
 		for _, raw := range s.Outputs {
 			o, err := output.Parse(raw)

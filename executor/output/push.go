@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stencilbuild/stencil/internal/tags"
 )
 
 // errNoName is returned for a push with neither tags nor name=.
@@ -34,12 +36,12 @@ func Push(ctx context.Context, img v1.Image, names []string, opts ...remote.Opti
 		return errNoName
 	}
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	refs, err := tags.Parse(names, name.Insecure)
+	if err != nil {
+		return err
+	}
 	done := map[string]bool{}
-	for _, n := range names {
-		ref, err := name.NewTag(n, name.Insecure)
-		if err != nil {
-			return fmt.Errorf("parse tag %q: %w", n, err)
-		}
+	for _, ref := range refs {
 		if err := pushTag(img, ref, !done[ref.Context().Name()], opts); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/stencilbuild/stencil/executor/layer"
+	tagpkg "github.com/stencilbuild/stencil/internal/tags"
 )
 
 // Write writes img to the destination named by spec. tags are the image's
@@ -25,7 +26,7 @@ func Write(ctx context.Context, img v1.Image, tags []string, spec Spec, opts ...
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	names, err := parseTags(append(slices.Clone(tags), spec.Names...))
+	names, err := tagpkg.Parse(append(slices.Clone(tags), spec.Names...))
 	if err != nil {
 		return fmt.Errorf("write %s output: %w", spec.Type, err)
 	}
@@ -72,23 +73,6 @@ func flatten(ctx context.Context, img v1.Image, dir string) error {
 		return fmt.Errorf("list layers: %w", err)
 	}
 	return layer.Flatten(ctx, layers, dir)
-}
-
-// parseTags parses image names, dropping duplicates and keeping order.
-func parseTags(tags []string) ([]name.Tag, error) {
-	var out []name.Tag
-	seen := map[string]bool{}
-	for _, t := range tags {
-		tag, err := name.NewTag(t)
-		if err != nil {
-			return nil, fmt.Errorf("parse tag %q: %w", t, err)
-		}
-		if !seen[tag.Name()] {
-			seen[tag.Name()] = true
-			out = append(out, tag)
-		}
-	}
-	return out, nil
 }
 
 // tagNames are the names' full strings.

@@ -169,7 +169,7 @@ func TestWriteImageIsStoreOnly(t *testing.T) {
 
 func TestWriteBadTag(t *testing.T) {
 	err := Write(context.Background(), randomImage(t), []string{"Bad Tag"}, Spec{Type: TypeDocker, Dest: t.TempDir() + "/x.tar"})
-	if err == nil || !strings.Contains(err.Error(), `parse tag "Bad Tag"`) {
+	if err == nil || !strings.Contains(err.Error(), `invalid tag "Bad Tag`) {
 		t.Errorf("Write with a bad tag = %v", err)
 	}
 }
