@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strings"
 	"sync"
 	"syscall"
 
@@ -127,68 +126,45 @@ func (m *merged) resolve(op, name string, follow bool) (*node, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	w := &viewWalk{m: m, stack: []*node{root}, parts: strings.Split(name, "/"), follow: follow}
-	for len(w.parts) > 0 {
-		if err := w.step(); err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
+	w := &viewWalk{m: m, stack: []*node{root}, follow: follow}
+	if err := symlinks.Resolve(w, name); err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	return w.top(), nil
 }
 
-// viewWalk is the state of one resolve: the nodes from the root to the
-// current directory and the components still to walk.
+// viewWalk is the state of one resolve, a symlinks.Walker: the nodes from
+// the root to the current directory.
 type viewWalk struct {
 	m      *merged
 	stack  []*node
-	parts  []string
-	hops   symlinks.Hops
-	follow bool
+	follow bool // follow a final symlink
 }
 
 // top is the current node.
 func (w *viewWalk) top() *node { return w.stack[len(w.stack)-1] }
 
-// step walks one component.
-func (w *viewWalk) step() error {
-	part := w.parts[0]
-	w.parts = w.parts[1:]
-	switch part {
-	case "", ".":
-		return nil
-	case "..":
-		w.stack = w.stack[:max(1, len(w.stack)-1)]
-		return nil
-	}
-	if !w.top().info.IsDir() {
-		return syscall.ENOTDIR
-	}
-	n, err := w.m.child(w.top(), part)
-	if err != nil {
-		return err
-	}
-	if n.info.Mode()&fs.ModeSymlink == 0 || (len(w.parts) == 0 && !w.follow) {
-		w.stack = append(w.stack, n)
-		return nil
-	}
-	return w.jump(n)
-}
+// Up moves to the parent.
+func (w *viewWalk) Up() { w.stack = w.stack[:max(1, len(w.stack)-1)] }
 
-// jump replaces the symlink n by its target in the components to walk;
-// an absolute target restarts at the view's root.
-func (w *viewWalk) jump(n *node) error {
-	if err := w.hops.Follow(); err != nil {
-		return err
+// Root moves to the view's root.
+func (w *viewWalk) Root() { w.stack = w.stack[:1] }
+
+// Down enters name, or returns the target of the symlink it is.
+func (w *viewWalk) Down(name string, last bool) (string, bool, error) {
+	if !w.top().info.IsDir() {
+		return "", false, syscall.ENOTDIR
+	}
+	n, err := w.m.child(w.top(), name)
+	if err != nil {
+		return "", false, err
+	}
+	if n.info.Mode()&fs.ModeSymlink == 0 || (last && !w.follow) {
+		w.stack = append(w.stack, n)
+		return "", false, nil
 	}
 	target, err := w.m.roots[n.layers[0]].Readlink(n.name)
-	if err != nil {
-		return err
-	}
-	var fromRoot bool
-	if w.parts, fromRoot = symlinks.Jump(target, w.parts); fromRoot {
-		w.stack = w.stack[:1]
-	}
-	return nil
+	return target, err == nil, err
 }
 
 // Open opens name, following symlinks inside the view.

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/stencilbuild/stencil/internal/symlinks"
 )
@@ -87,69 +86,47 @@ func (r *resolver) follow(name string) (string, fs.FileInfo, error) {
 
 // resolve is follow, also returning the symlinks it went through.
 func (r *resolver) resolve(name string) (*linkWalk, fs.FileInfo, error) {
-	w := &linkWalk{fsys: r.fsys, cur: ".", parts: strings.Split(name, "/")}
-	for len(w.parts) > 0 {
-		if err := w.step(); err != nil {
-			return nil, nil, err
-		}
+	w := &linkWalk{fsys: r.fsys, cur: "."}
+	if err := symlinks.Resolve(w, name); err != nil {
+		return nil, nil, err
 	}
 	fi, err := fs.Lstat(r.fsys, w.cur)
 	return w, fi, err
 }
 
-// linkWalk is the state of one follow: the symlink-free path so far, the
-// components still to walk and the symlinks already followed.
+// linkWalk is the state of one follow: the symlink-free path so far and
+// the symlinks already followed. It is a symlinks.Walker.
 type linkWalk struct {
 	fsys    fs.FS
 	cur     string
-	parts   []string
 	links   []string
-	hops    symlinks.Hops
 	lenient bool // a component that cannot be read is a plain name (ResolvePath)
 }
 
-// step walks one component.
-func (w *linkWalk) step() error {
-	part := w.parts[0]
-	w.parts = w.parts[1:]
-	switch part {
-	case "", ".":
-		return nil
-	case "..":
-		w.cur = path.Dir(w.cur)
-		return nil
-	}
-	next := path.Join(w.cur, part)
+// Up moves to the parent.
+func (w *linkWalk) Up() { w.cur = path.Dir(w.cur) }
+
+// Root moves to the root.
+func (w *linkWalk) Root() { w.cur = "." }
+
+// Down enters name, or returns the target of the symlink it is.
+func (w *linkWalk) Down(name string, _ bool) (string, bool, error) {
+	next := path.Join(w.cur, name)
 	fi, err := fs.Lstat(w.fsys, next)
 	if err != nil && w.lenient {
 		w.cur = next
-		return nil
+		return "", false, nil
 	}
 	if err != nil {
-		return err
+		return "", false, err
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		return w.jump(next)
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		w.cur = next
+		return "", false, nil
 	}
-	w.cur = next
-	return nil
-}
-
-// jump replaces the symlink link by its target in the components to walk.
-func (w *linkWalk) jump(link string) error {
-	if err := w.hops.Follow(); err != nil {
-		return err
-	}
-	w.links = append(w.links, link)
-	target, err := fs.ReadLink(w.fsys, link)
-	if err != nil {
-		return err
-	}
-	var fromRoot bool
-	if w.parts, fromRoot = symlinks.Jump(target, w.parts); fromRoot {
-		w.cur = "."
-	}
-	return nil
+	w.links = append(w.links, next)
+	target, err := fs.ReadLink(w.fsys, next)
+	return target, err == nil, err
 }
 
 // ResolvePath follows every symlink in the path p inside the root of fsys,
@@ -157,11 +134,9 @@ func (w *linkWalk) jump(link string) error {
 // Components that do not exist (yet) are taken as plain names, so it also
 // says where a file about to be written would land.
 func ResolvePath(fsys fs.FS, p string) (string, error) {
-	w := &linkWalk{fsys: fsys, cur: ".", parts: strings.Split(strings.TrimPrefix(p, "/"), "/"), lenient: true}
-	for len(w.parts) > 0 {
-		if err := w.step(); err != nil {
-			return "", err
-		}
+	w := &linkWalk{fsys: fsys, cur: ".", lenient: true}
+	if err := symlinks.Resolve(w, p); err != nil {
+		return "", err
 	}
 	return path.Clean("/" + w.cur), nil
 }

@@ -34,9 +34,57 @@ func (h *Hops) Follow() error {
 	return nil
 }
 
-// Jump returns the components to walk after following a symlink whose
+// jump returns the components to walk after following a symlink whose
 // target is target, when rest were still to walk after it, and whether the
 // walk restarts at the root (an absolute target).
-func Jump(target string, rest []string) (parts []string, fromRoot bool) {
+func jump(target string, rest []string) (parts []string, fromRoot bool) {
 	return append(strings.Split(target, "/"), rest...), strings.HasPrefix(target, "/")
+}
+
+// A Walker is one resolution's position in a tree. Each package's walker
+// implements it over its own nodes; Resolve holds the rules they share.
+type Walker interface {
+	// Up moves to the parent directory; at the root it stays.
+	Up()
+	// Root moves to the root.
+	Root()
+	// Down moves into the entry name of the current directory (last says
+	// it is the final component) or, when the entry is a symlink to follow,
+	// stays and returns its target with link set.
+	Down(name string, last bool) (target string, link bool, err error)
+}
+
+// Resolve walks the slash path p through w the way a chroot would: empty
+// and "." components are skipped, ".." stops at the root, a symlink's
+// target replaces it (an absolute one restarting at the root), and
+// following more than MaxHops symlinks is ErrLoop.
+func Resolve(w Walker, p string) error {
+	parts := strings.Split(p, "/")
+	var hops Hops
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			w.Up()
+			continue
+		}
+		target, link, err := w.Down(part, len(parts) == 0)
+		if err != nil {
+			return err
+		}
+		if !link {
+			continue
+		}
+		if err := hops.Follow(); err != nil {
+			return err
+		}
+		var fromRoot bool
+		if parts, fromRoot = jump(target, parts); fromRoot {
+			w.Root()
+		}
+	}
+	return nil
 }
