@@ -19,7 +19,7 @@ var (
 )
 
 // ran lists "stage: instruction" for every step the build executed (not
-// cached, not a FROM), sorted.
+// cached, not a FROM, not an export), sorted.
 func ran(progress string) []string {
 	instr := map[string]string{}
 	var out []string
@@ -27,7 +27,7 @@ func ran(progress string) []string {
 		if m := stepLine.FindStringSubmatch(line); m != nil {
 			instr[m[1]] = m[2] + ": " + m[3]
 		}
-		if m := doneLine.FindStringSubmatch(line); m != nil && !strings.Contains(instr[m[1]], ": FROM ") {
+		if m := doneLine.FindStringSubmatch(line); m != nil && instr[m[1]] != "" && !strings.Contains(instr[m[1]], ": FROM ") {
 			out = append(out, instr[m[1]])
 		}
 	}

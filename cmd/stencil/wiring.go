@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -33,15 +35,13 @@ func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	b.ciFlags.AddFlags(fs)
 	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
-	fs.StringVar(&b.progress, "progress", "auto", "progress output: auto, plain or tty")
+	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
 	fs.IntVarP(&b.jobs, "jobs", "j", 0, "steps to run in parallel (default: number of CPUs)")
 }
 
 func (b *buildFlags) validate() error {
-	switch b.progress {
-	case "auto", "plain", "tty":
-	default:
-		return fmt.Errorf("invalid --progress %q: want auto, plain or tty", b.progress)
+	if !slices.Contains(progressModes, b.progress) {
+		return fmt.Errorf("invalid --progress %q: want %s", b.progress, strings.Join(progressModes, ", "))
 	}
 	if b.jobs < 0 {
 		return fmt.Errorf("invalid --jobs %d: want 0 or more", b.jobs)
@@ -80,20 +80,21 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if err != nil {
 		return err
 	}
-	rep, closeRep := reporter(b.progress, e.stderr)
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, Progress: rep, Epoch: b.epoch(ctx, specs, e.stderr)}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, Epoch: b.epoch(ctx, specs, e.stderr)}
 	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
 		return err
 	}
-	results, err := ex.Execute(ctx, plan)
-	closeRep()
+	disp, err := newDisplay(b.progress, e.stderr)
 	if err != nil {
 		return err
 	}
-	for i, r := range results {
-		if err := e.deliver(ctx, store, r, outs[i], regOpts); err != nil {
-			return fmt.Errorf("target %q: %w", r.Target.Name, err)
-		}
+	ex.Progress = disp
+	results, err := ex.Execute(ctx, plan)
+	if err == nil {
+		err = e.deliverAll(ctx, store, disp, results, outs, regOpts)
+	}
+	if err := errors.Join(err, disp.close()); err != nil {
+		return err
 	}
 	if err := exportCaches(ctx, store, plan, to, regOpts, e.stderr); err != nil {
 		return err
@@ -101,12 +102,22 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	return b.writeMetadata(results)
 }
 
+// deliverAll delivers every target's image, in plan order.
+func (e *env) deliverAll(ctx context.Context, store *cache.Store, disp *display, results []executor.Result, outs [][]output.Spec, opts []remote.Option) error {
+	for i, r := range results {
+		if err := deliver(ctx, store, disp, r, outs[i], opts); err != nil {
+			return fmt.Errorf("target %q: %w", r.Target.Name, err)
+		}
+	}
+	return nil
+}
+
 // deliver writes a target's outputs, then stores its image under its tags
 // (so an output that fails leaves the tags as they were).
-func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result, outs []output.Spec, opts []remote.Option) error {
-	label := cmp.Or(r.Target.Name, "image")
+func deliver(ctx context.Context, store *cache.Store, disp *display, r executor.Result, outs []output.Spec, opts []remote.Option) error {
+	label := "exporting " + cmp.Or(r.Target.Name, "image")
 	if cacheOnly(outs) {
-		fmt.Fprintf(e.stderr, "#%s cache only: image not kept\n", label)
+		disp.export(label, "cache only: image not kept")
 		return nil
 	}
 	for _, o := range outs {
@@ -118,10 +129,11 @@ func (e *env) deliver(ctx context.Context, store *cache.Store, r executor.Result
 	if err != nil {
 		return fmt.Errorf("store image: %w", err)
 	}
-	fmt.Fprintf(e.stderr, "#%s writing image %s done\n", label, dig)
+	lines := []string{"writing image " + dig.String()}
 	for _, t := range r.Target.Tags {
-		fmt.Fprintf(e.stderr, "#%s naming to %s done\n", label, t)
+		lines = append(lines, "naming to "+t)
 	}
+	disp.export(label, lines...)
 	return nil
 }
 
