@@ -28,6 +28,7 @@ type TargetSpec struct {
 	Network          string   // "", "default", "host", "none"
 	CacheFrom        []string // cache-from entries; the planner ignores them (cmd imports them)
 	CacheTo          []string // cache-to entries; the planner ignores them (cmd exports them)
+	ExtraHosts       []string // RUN's extra /etc/hosts entries "host=ip", sorted (--add-host, extra-hosts)
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires

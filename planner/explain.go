@@ -87,6 +87,8 @@ func diffInputs(old, cur *KeyInputs) string {
 		return "instruction changed"
 	case old.Network != cur.Network:
 		return "network changed"
+	case !slices.Equal(old.ExtraHosts, cur.ExtraHosts):
+		return "extra hosts changed"
 	case old.From != cur.From:
 		return "source stage changed"
 	case old.Parent != cur.Parent:

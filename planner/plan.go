@@ -81,11 +81,12 @@ type Step struct {
 type KeyInputs struct {
 	Parent      string            `json:"parent,omitempty"`
 	Instruction string            `json:"instruction"`
-	Args        map[string]string `json:"args,omitempty"`    // build args visible to the step and used
-	Files       map[string]string `json:"files,omitempty"`   // COPY/ADD: source rel path -> "digest mode"
-	Base        string            `json:"base,omitempty"`    // base image manifest digest
-	From        string            `json:"from,omitempty"`    // COPY --from: key of the source stage's final step
-	Network     string            `json:"network,omitempty"` // RUN: sandbox network when not "default"
+	Args        map[string]string `json:"args,omitempty"`        // build args visible to the step and used
+	Files       map[string]string `json:"files,omitempty"`       // COPY/ADD: source rel path -> "digest mode"
+	Base        string            `json:"base,omitempty"`        // base image manifest digest
+	From        string            `json:"from,omitempty"`        // COPY --from: key of the source stage's final step
+	Network     string            `json:"network,omitempty"`     // RUN: sandbox network when not "default"
+	ExtraHosts  []string          `json:"extra_hosts,omitempty"` // RUN: extra /etc/hosts entries, as BuildKit keys them
 }
 
 // Base is a FROM of an image (not of an earlier stage: that is just a parent).
@@ -101,7 +102,8 @@ type Run struct {
 	Env     []string `json:"env"`  // KEY=VALUE, image env plus build args
 	User    string   `json:"user,omitempty"`
 	Workdir string   `json:"workdir"`
-	Network string   `json:"network"` // "default" (host) or "none"
+	Network string   `json:"network"`         // "default" (host) or "none"
+	Hosts   []string `json:"hosts,omitempty"` // extra /etc/hosts entries "host=ip"
 }
 
 // Copy is a COPY or ADD. From == "" copies from the build context.

@@ -15,7 +15,7 @@ import (
 func (s *stageState) run(c *instructions.RunCommand) error {
 	env, args := s.runEnv()
 	network := s.network(c)
-	in := KeyInputs{Instruction: code(c), Args: args}
+	in := KeyInputs{Instruction: code(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts}
 	if network != "default" {
 		in.Network = network
 	}
@@ -30,6 +30,7 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 			User:    s.cfg.User,
 			Workdir: workdirOr(s.cfg),
 			Network: network,
+			Hosts:   s.ts.spec.ExtraHosts,
 		},
 	})
 	return nil

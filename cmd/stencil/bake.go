@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/spf13/pflag"
@@ -27,6 +28,7 @@ type bakeOptions struct {
 	set   []string
 	allow []string
 	print bool
+	bakeQueries
 }
 
 func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
@@ -35,9 +37,12 @@ func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.set, "set", nil, "override a target attribute: target.key=value")
 	fs.BoolVar(&o.print, "print", false, "print the resolved definition as JSON and build nothing")
 	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory: fs.read=PATH, fs.write=PATH, fs=PATH")
+	o.bakeQueries.AddFlags(fs)
 }
 
-func (o *bakeOptions) Validate([]string) error { return o.validate() }
+func (o *bakeOptions) Validate([]string) error {
+	return errors.Join(o.bakeQueries.validate(), o.buildFlags.validate())
+}
 
 func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	cfg, err := o.load()
@@ -46,6 +51,9 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	}
 	if o.print {
 		return cfg.Print(e.stdout, args)
+	}
+	if o.list.Type != "" {
+		return o.list.write(cfg, e.stdout)
 	}
 	specs, err := o.specs(cfg, args)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -28,6 +29,7 @@ type buildOptions struct {
 	file, target, network string
 	tags, buildArgs       []string
 	labels, outputs       []string
+	platforms, addHosts   []string
 }
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
@@ -40,6 +42,9 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "build this stage")
 	fs.StringVar(&o.network, "network", "", "network for RUN: default, host or none")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "output: type=oci|docker|local,dest=PATH")
+	fs.StringArrayVar(&o.platforms, "platform", nil, "target platform: only the native one ("+platform.String()+")")
+	fs.StringArrayVar(&o.addHosts, "add-host", nil, "add a HOST:IP entry to /etc/hosts of every RUN")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
 }
 
 func (o *buildOptions) Validate(args []string) error {
@@ -48,6 +53,12 @@ func (o *buildOptions) Validate(args []string) error {
 	}
 	if args[0] == "-" {
 		return errors.New("a build context on standard input is not supported: pass a directory (-f - reads the Dockerfile from standard input)")
+	}
+	if o.quiet {
+		o.progress = "quiet"
+	}
+	if err := errors.Join(checkPlatforms(o.platforms), checkNetwork(o.network)); err != nil {
+		return err
 	}
 	return o.validate()
 }
@@ -80,7 +91,10 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	if s.Args, err = keyValues("--build-arg", o.buildArgs); err != nil {
 		return s, err
 	}
-	s.Labels, err = keyValues("--label", o.labels)
+	if s.Labels, err = keyValues("--label", o.labels); err != nil {
+		return s, err
+	}
+	s.ExtraHosts, err = parseAddHosts(o.addHosts)
 	return s, err
 }
 

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/stencilbuild/stencil/executor/output"
@@ -51,6 +53,17 @@ func (p *problems) check(t *bake.Target) {
 	for _, raw := range t.Outputs {
 		if err := checkOutput(raw, t.Tags); err != nil {
 			p.add(bake.Pos(t.Range("output")), "target %q: %v", t.Name, err)
+		}
+	}
+	for _, host := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
+		ip := t.ExtraHosts[host]
+		if ip == nil {
+			continue
+		}
+		for _, addr := range strings.Split(*ip, ",") {
+			if err := checkHost(host, strings.TrimSpace(addr)); err != nil {
+				p.add(bake.Pos(t.Range("extra-hosts")), "target %q: extra-hosts: %v", t.Name, err)
+			}
 		}
 	}
 	if t.Target != nil {

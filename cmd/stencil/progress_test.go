@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,4 +58,12 @@ func checkRawJSON(t *testing.T, raw string) {
 	if !cached {
 		t.Errorf("rawjson shows no cached step:\n%s", raw)
 	}
+}
+
+var logTime = regexp.MustCompile(`(?m)^(#\d+) \d+\.\d+ `)
+
+// untimed drops the seconds BuildKit's plain progress puts before each
+// line a step printed ("#3 0.223 hello" becomes "#3 hello").
+func untimed(progress string) string {
+	return logTime.ReplaceAllString(progress, "$1 ")
 }

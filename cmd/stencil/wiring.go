@@ -25,6 +25,7 @@ import (
 // buildFlags are the flags bake and build share.
 type buildFlags struct {
 	ciFlags
+	deliveryFlags
 	noCache  bool
 	pull     bool
 	progress string
@@ -33,6 +34,7 @@ type buildFlags struct {
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	b.ciFlags.AddFlags(fs)
+	b.addLoadFlag(fs)
 	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
@@ -52,6 +54,9 @@ func (b *buildFlags) validate() error {
 // buildSpecs plans and runs specs, then stores and writes each image.
 func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buildFlags) error {
 	b.applyPush(specs)
+	if err := b.prepare(ctx); err != nil {
+		return err
+	}
 	outs, err := parseOutputs(specs)
 	if err != nil {
 		return err
@@ -92,6 +97,9 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	results, err := ex.Execute(ctx, plan)
 	if err == nil {
 		err = e.deliverAll(ctx, store, disp, results, outs, regOpts)
+	}
+	if err == nil {
+		err = b.finish(ctx, disp, results, e.stdout)
 	}
 	if err := errors.Join(err, disp.close()); err != nil {
 		return err

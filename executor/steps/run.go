@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -76,7 +77,12 @@ func runSpec(run *planner.Run) sandbox.Spec {
 	if run.Network == "none" {
 		network = "none"
 	}
-	return withHost(sandbox.Spec{Args: run.Args, Env: run.Env, Cwd: run.Workdir, User: run.User, Network: network})
+	s := withHost(sandbox.Spec{Args: run.Args, Env: run.Env, Cwd: run.Workdir, User: run.User, Network: network})
+	for _, h := range run.Hosts {
+		name, ip, _ := strings.Cut(h, "=")
+		s.Hosts = fmt.Appendf(s.Hosts, "%s\t%s\n", ip, name)
+	}
+	return s
 }
 
 // withHost gives a spec the host name and the hosts and resolv.conf files

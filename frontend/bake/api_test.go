@@ -177,7 +177,7 @@ func TestUnsupported(t *testing.T) {
 		{"entitlements", `network = "host"`, true},
 		{"ulimits", `ulimits = ["nofile=1:1"]`, true},
 		{"shm-size", `shm-size = "1g"`, true},
-		{"extra-hosts", `extra-hosts = { a = "1.2.3.4" }`, true},
+		{"", `extra-hosts = { a = "1.2.3.4" }`, false},
 		{"annotations", `annotations = ["a=b"]`, true},
 		{"", `pull = false`, false},
 		{"pull", `pull = true`, true},

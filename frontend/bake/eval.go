@@ -49,6 +49,7 @@ func evaluate(files []*hcl.File, env func(string) (string, bool)) (*Config, hcl.
 	if diags = e.resolveAllVars(); diags.HasErrors() {
 		return nil, diags
 	}
+	e.c.vars = e.listVariables()
 	return e.c, e.evalGroupsAndTargets(groups)
 }
 

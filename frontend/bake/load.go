@@ -43,6 +43,7 @@ type Config struct {
 	overrides map[string][]override // target name -> overrides in --set order
 	env       func(string) (string, bool)
 	cost      int // values handed to HCL while evaluating: tests check it grows linearly
+	vars      []Variable
 }
 
 // Load reads, parses and evaluates the definition files.

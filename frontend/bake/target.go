@@ -60,7 +60,7 @@ type Group struct {
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
 var unsupported = []string{"platforms", "ssh", "secret",
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
-	"extra-hosts", "annotations", "pull"}
+	"annotations", "pull"}
 
 // Attr is one set attribute of a target and where it was set.
 type Attr struct {

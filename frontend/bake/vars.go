@@ -16,6 +16,7 @@ type variable struct {
 	name     string
 	def      *hcl.Attribute // default expression, may be nil
 	typ      cty.Type       // cty.NilType when no type is declared
+	desc     *hcl.Attribute // description, may be nil
 	checks   []*hcl.Block   // validation blocks
 	rng      hcl.Range
 	topLevel bool
@@ -36,7 +37,7 @@ func (e *evaluator) addVariable(b *hcl.Block) hcl.Diagnostics {
 	if diags.HasErrors() || reserved(b.Labels[0]) {
 		return diags
 	}
-	v := &variable{name: b.Labels[0], def: content.Attributes["default"], rng: b.DefRange}
+	v := &variable{name: b.Labels[0], def: content.Attributes["default"], desc: content.Attributes["description"], rng: b.DefRange}
 	if a := content.Attributes["type"]; a != nil {
 		t, d := typeexpr.TypeConstraint(a.Expr)
 		if d.HasErrors() {

@@ -8,6 +8,7 @@ package targets
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
 	"github.com/stencilbuild/stencil/planner"
@@ -23,7 +24,7 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		Args: values(t.Args), Labels: values(t.Labels),
 		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network),
 		NoCache:   t.NoCache != nil && *t.NoCache,
-		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo,
+		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
 	}
 	if t.DockerfileInline != nil {
 		s.DockerfileInline = *t.DockerfileInline
@@ -31,6 +32,21 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		s.Dockerfile = dockerfile
 	}
 	return s
+}
+
+// hosts is extra-hosts as sorted "host=ip" entries; a value may list
+// several addresses separated by commas, as buildx allows.
+func hosts(m map[string]*string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] == nil {
+			continue
+		}
+		for _, ip := range strings.Split(*m[k], ",") {
+			out = append(out, k+"="+strings.TrimSpace(ip))
+		}
+	}
+	return out
 }
 
 func deref(p *string) string {

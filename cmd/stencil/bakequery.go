@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/frontend/bake"
+)
+
+// bakeQueries are bake's flags that ask rather than build: --list, and
+// --call/--check, of which Stencil has only the build method.
+type bakeQueries struct {
+	list  listSpec
+	call  string
+	check bool
+}
+
+func (q *bakeQueries) AddFlags(fs *pflag.FlagSet) {
+	fs.Func("list", "list targets or variables and build nothing: targets, variables, or type=targets|variables,format=table|json", q.list.parse)
+	fs.StringVar(&q.call, "call", "build", "what to run on each target: build (check, outline and targets are not supported yet)")
+	fs.BoolVar(&q.check, "check", false, "shorthand for --call=check")
+}
+
+// validate refuses a call method Stencil cannot run, before loading anything.
+func (q *bakeQueries) validate() error {
+	call := q.call
+	if q.check {
+		call = "check"
+	}
+	switch call {
+	case "build", "":
+		return nil
+	case "check", "outline", "targets":
+		return fmt.Errorf("--call %s: not supported by stencil yet; stencil only builds", call)
+	}
+	return fmt.Errorf("invalid --call %q: want build, check, outline or targets", call)
+}
+
+// listSpec is a parsed --list value, as buildx reads it.
+type listSpec struct {
+	Type, Format string
+}
+
+func (l *listSpec) parse(v string) error {
+	*l = listSpec{Format: "table"}
+	if !strings.Contains(v, "=") {
+		l.Type = v
+		return l.check()
+	}
+	fields, err := csv.NewReader(strings.NewReader(v)).Read()
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		key, val, _ := strings.Cut(f, "=")
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "type":
+			l.Type = val
+		case "format":
+			l.Format = val
+		default:
+			return fmt.Errorf("unexpected key %q in %q", key, f)
+		}
+	}
+	return l.check()
+}
+
+func (l *listSpec) check() error {
+	if l.Type != "targets" && l.Type != "variables" {
+		return fmt.Errorf("invalid list type %q: want targets or variables", l.Type)
+	}
+	if l.Format != "table" && l.Format != "json" {
+		return fmt.Errorf("invalid list format %q: want table or json", l.Format)
+	}
+	return nil
+}
+
+func (l listSpec) write(cfg *bake.Config, w io.Writer) error {
+	if l.Type == "variables" {
+		return cfg.ListVariables(w, l.Format)
+	}
+	return cfg.ListTargets(w, l.Format)
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/stencilbuild/stencil/executor"
+	"github.com/stencilbuild/stencil/internal/platform"
+)
+
+// deliveryFlags are --load and -q: where a finished image goes besides
+// the store, and what is printed.
+type deliveryFlags struct {
+	load   bool
+	quiet  bool
+	daemon *dockerDaemon // found before building when load is set
+}
+
+func (d *deliveryFlags) addLoadFlag(fs *pflag.FlagSet) {
+	fs.BoolVar(&d.load, "load", false, "load the image into the Docker daemon of DOCKER_HOST (or /var/run/docker.sock)")
+}
+
+// prepare finds the Docker daemon for --load, before anything is built.
+func (d *deliveryFlags) prepare(ctx context.Context) error {
+	if !d.load {
+		return nil
+	}
+	var err error
+	d.daemon, err = findDaemon(ctx)
+	return err
+}
+
+// finish loads every image into the daemon for --load and, for -q, prints
+// each image's ID on stdout as `docker build -q` does.
+func (d *deliveryFlags) finish(ctx context.Context, disp *display, results []executor.Result, stdout io.Writer) error {
+	for _, r := range results {
+		if d.daemon != nil {
+			if err := d.daemon.load(ctx, r.Image, r.Target.Tags); err != nil {
+				return fmt.Errorf("target %q: %w", r.Target.Name, err)
+			}
+			disp.export("loading "+r.Target.Name+" into docker", "loaded into "+d.daemon.host)
+		}
+		if d.quiet {
+			id, err := r.Image.ConfigName()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, id)
+		}
+	}
+	return nil
+}
+
+// checkPlatforms accepts --platform values that name the native platform
+// (comma-separated lists too) and refuses the others before building.
+func checkPlatforms(values []string) error {
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if !platform.Matches(p) {
+				return fmt.Errorf("--platform %s: stencil builds only for the native platform %s", p, platform.String())
+			}
+		}
+	}
+	return nil
+}
+
+// checkNetwork accepts the RUN network modes Stencil has.
+func checkNetwork(mode string) error {
+	if !slices.Contains([]string{"", "default", "host", "none"}, mode) {
+		return fmt.Errorf("invalid --network %q: want default, host or none", mode)
+	}
+	return nil
+}
+
+// parseAddHosts reads --add-host host:ip (or host=ip) values into sorted
+// "host=ip" entries.
+func parseAddHosts(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		host, ip, ok := strings.Cut(v, "=")
+		if !ok {
+			host, ip, ok = strings.Cut(v, ":")
+		}
+		if err := checkHost(host, ip); !ok || err != nil {
+			return nil, fmt.Errorf("invalid --add-host %q: want HOST:IP (%v)", v, err)
+		}
+		out = append(out, host+"="+ip)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// checkHost refuses an extra host Stencil cannot write into /etc/hosts.
+func checkHost(host, ip string) error {
+	switch {
+	case host == "" || strings.ContainsAny(host, " \t\n"):
+		return fmt.Errorf("invalid host name %q", host)
+	case ip == "host-gateway":
+		return fmt.Errorf("host-gateway is not supported by stencil yet (RUN shares the host network)")
+	case net.ParseIP(ip) == nil:
+		return fmt.Errorf("invalid IP address %q", ip)
+	}
+	return nil
+}
