@@ -42,6 +42,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		usage(stdout)
 		return exitCode(len(args) == 0)
 	}
+	if isCompletionRequest(args) {
+		return complete(e, args)
+	}
 	cmd, ok := lookup(args[0])
 	if !ok {
 		fmt.Fprintf(stderr, "stencil: unknown command %q%s\nRun 'stencil --help' for usage.\n", args[0], suggest(args[0], commandNames()))
@@ -122,7 +125,7 @@ func commandNames() []string {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Stencil builds Dockerfile variants declared in a build.hcl, without a daemon.\n\nUsage: stencil COMMAND [OPTIONS]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.short)
 	}
 	fmt.Fprintln(w, "\nThe store lives in $STENCIL_ROOT (default ~/.local/share/stencil).\nRun 'stencil COMMAND --help' for a command's flags and an example.")
 }
