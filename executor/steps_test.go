@@ -56,6 +56,27 @@ func TestAddExtractsLocalArchiveButCopyDoesNot(t *testing.T) {
 	}
 }
 
+// TestAddDirectoryKeepsArchivesInside: only a source that is itself an
+// archive is unpacked; ADD of a directory copies the archives in it as
+// files (BuildKit).
+func TestAddDirectoryKeepsArchivesInside(t *testing.T) {
+	f := newFixture(t)
+	f.file("dist/bundle.tar.gz", string(tarGz(t, "readme", "hello")), 0o644)
+	f.file("top.tar.gz", string(tarGz(t, "inner", "x")), 0o644)
+	res := f.build(nil, f.target("add", "FROM busybox:latest\nADD dist /opt/\nADD *.tar.gz /srv/\n"))
+	img := res[0].Image
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := tarEntry(t, layers[len(layers)-2], "opt/bundle.tar.gz"); h.Typeflag != tar.TypeReg {
+		t.Errorf("ADD of a directory unpacked the archive inside it")
+	}
+	if h := tarEntry(t, lastLayer(t, img), "srv/inner"); h.Size != 1 {
+		t.Errorf("ADD of a wildcard-matched archive did not unpack it")
+	}
+}
+
 func TestCopyFromStageKeepsOwnerAndFollowsWhiteouts(t *testing.T) {
 	f := newFixture(t)
 	df := `FROM busybox:latest AS build

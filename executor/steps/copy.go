@@ -166,10 +166,12 @@ func (c *Copy) contextEntries(cp *planner.Copy, own owner) ([]layer.Entry, func(
 }
 
 // contextFile is one context file's entries: the file itself, or for ADD of
-// a local archive, the archive's contents under the destination directory.
+// a local archive named as a source, the archive's contents under the
+// destination directory. An archive inside an ADDed directory is copied as
+// it is, as BuildKit does.
 func (c *Copy) contextFile(cp *planner.Copy, root *os.Root, f planner.CopyFile, cl *cleanups) ([]layer.Entry, error) {
 	e, err := contextEntry(root, f)
-	if err != nil || !cp.Add || e.Open == nil {
+	if err != nil || !cp.Add || e.Open == nil || !namedSource(cp.Sources, f.Src) {
 		return []layer.Entry{e}, err
 	}
 	dir, err := unpackArchive(c.layers.store, e.Open)
@@ -181,6 +183,18 @@ func (c *Copy) contextFile(cp *planner.Copy, root *os.Root, f planner.CopyFile, 
 	}
 	cl.add(func() { removeAll(dir) })
 	return treeEntries(dir, destDir(cp), cl)
+}
+
+// namedSource reports whether the context path src is one of sources
+// itself (or matches one as a wildcard), rather than a file below one.
+func namedSource(sources []string, src string) bool {
+	src = layer.CleanName(src)
+	for _, s := range sources {
+		if ok, _ := path.Match(layer.CleanName(s), src); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
