@@ -32,7 +32,7 @@ func (e *Executor) RunContainer(ctx context.Context, c Container, stdout, stderr
 	}
 	spec := c.spec(cf.Config)
 	spec.Stdout, spec.Stderr, spec.Stdin, spec.Tty = stdout, stderr, c.Stdin, c.Tty
-	return steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()).Run.Over(ctx, c.Image, spec)
+	return steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()).LimitUnpack(e.MaxUnpack).Run.Over(ctx, c.Image, spec)
 }
 
 func (c Container) spec(cfg v1.Config) sandbox.Spec {

@@ -46,6 +46,9 @@ type Executor struct {
 	Epoch    *time.Time     // SOURCE_DATE_EPOCH: clamps layer mtimes and created times
 	Steps    StepCache      // imported step cache (cache-from); nil: the store only
 	Limits   sandbox.Limits // each sandbox's cgroup limits; zero fields take sandbox.DefaultLimits
+	// MaxUnpack bounds what each pulled layer and ADDed archive may expand
+	// to, sparse files at their full size; 0 means layer.DefaultMaxSize.
+	MaxUnpack int64
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }

@@ -34,6 +34,7 @@ type fixture struct {
 	rec    *recorder
 	runner steps.Runner   // nil: the real sandbox
 	limits sandbox.Limits // each RUN's cgroup limits
+	unpack int64          // Executor.MaxUnpack
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -98,7 +99,7 @@ func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits}
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack}
 	return ex.Execute(ctx, p)
 }
 

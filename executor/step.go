@@ -23,7 +23,7 @@ type build struct {
 }
 
 func (e *Executor) newBuild() *build {
-	b := &build{store: e.Store, imported: e.Steps, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()),
+	b := &build{store: e.Store, imported: e.Steps, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()).LimitUnpack(e.MaxUnpack),
 		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
 	if e.Steps != nil {
 		b.bodies.SetFetch(b.fetch)

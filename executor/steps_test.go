@@ -15,6 +15,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/stencilbuild/stencil/executor/layer"
 	"github.com/stencilbuild/stencil/internal/testenv"
 	"github.com/stencilbuild/stencil/planner"
 )
@@ -74,6 +75,22 @@ func TestAddDirectoryKeepsArchivesInside(t *testing.T) {
 	}
 	if h := tarEntry(t, lastLayer(t, img), "srv/inner"); h.Size != 1 {
 		t.Errorf("ADD of a wildcard-matched archive did not unpack it")
+	}
+}
+
+// TestAddArchiveBombStopsAtLimit: an ADDed archive that expands beyond
+// Executor.MaxUnpack fails the build with layer.ErrTooLarge (issue 9).
+func TestAddArchiveBombStopsAtLimit(t *testing.T) {
+	f := newFixture(t)
+	f.file("bomb.tar.gz", string(tarGz(t, "zeros", strings.Repeat("\x00", 1<<20))), 0o644)
+	bomb := f.target("bomb", "FROM busybox:latest\nADD bomb.tar.gz /opt/\n")
+	f.unpack = 256 << 10
+	if _, err := f.tryBuild(nil, bomb); !errors.Is(err, layer.ErrTooLarge) || !strings.Contains(err.Error(), "256 KiB") {
+		t.Fatalf("ADD of a 1 MiB archive under a 256 KiB limit: %v", err)
+	}
+	f.unpack = 0
+	if _, err := f.tryBuild(nil, bomb); err != nil {
+		t.Fatalf("under the default limit: %v", err)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 // storeState fingerprints a store: every path with its mode and content
@@ -154,5 +156,30 @@ func TestBadOutputNamedOnce(t *testing.T) {
 	_, errOut, code := p.stencil("build", "-o", "type=tar,dest=x.tar", ".")
 	if code == 0 || strings.Count(errOut, `"type=tar,dest=x.tar"`) != 1 || !strings.Contains(errOut, `unknown output type "tar"`) {
 		t.Errorf("exit %d, %q; want the spec quoted once and the reason", code, errOut)
+	}
+}
+
+// TestAddArchiveBeyondMaxUnpackSize: --max-unpack-size bounds what an
+// ADDed archive may expand to; beyond it the build fails at the ADD's
+// line and the store holds no image, blob or step more than before (the
+// context's file-digest cache, written while planning, may change).
+func TestAddArchiveBeyondMaxUnpackSize(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("build.hcl", "target \"a\" {}\n")
+	p.write("Dockerfile", "FROM busybox:latest\nADD big.tar /opt/\n")
+	p.write("big.tar", string(testenv.Tar(t, testenv.File("zeros", strings.Repeat("\x00", 1<<20)))))
+	state := func() string {
+		return regexp.MustCompile(`(?m)^hashes/.*\n`).ReplaceAllString(storeState(t, p.root), "")
+	}
+	before := state()
+	_, errOut, code := p.stencil("bake", "--max-unpack-size", "256KiB", "a")
+	if code == 0 || !regexp.MustCompile(`Dockerfile:2.*expands beyond the size limit of 256 KiB`).MatchString(errOut) {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if after := state(); after != before {
+		t.Errorf("store changed by a failed build:\n%s\nvs\n%s", before, after)
+	}
+	if _, errOut, code := p.stencil("bake", "--max-unpack-size", "lots", "a"); code == 0 || !strings.Contains(errOut, `invalid --max-unpack-size "lots"`) {
+		t.Errorf("bad size: exit %d, stderr:\n%s", code, errOut)
 	}
 }

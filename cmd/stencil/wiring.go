@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	units "github.com/docker/go-units"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
@@ -30,6 +31,8 @@ type buildFlags struct {
 	pull     bool
 	progress string
 	jobs     int
+	unpack   string // --max-unpack-size as given
+	maxBytes int64  // ... parsed by validate
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
@@ -39,6 +42,7 @@ func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
 	fs.IntVarP(&b.jobs, "jobs", "j", 0, "steps to run in parallel (default: number of CPUs)")
+	fs.StringVar(&b.unpack, "max-unpack-size", "", "largest size one pulled layer or ADDed archive may expand to, e.g. 8GiB (default 32GiB)")
 }
 
 func (b *buildFlags) validate() error {
@@ -47,6 +51,13 @@ func (b *buildFlags) validate() error {
 	}
 	if b.jobs < 0 {
 		return fmt.Errorf("invalid --jobs %d: want 0 or more", b.jobs)
+	}
+	if b.unpack != "" {
+		n, err := units.RAMInBytes(b.unpack)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("invalid --max-unpack-size %q: want a size such as 8GiB", b.unpack)
+		}
+		b.maxBytes = n
 	}
 	return nil
 }
@@ -85,7 +96,7 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if err != nil {
 		return err
 	}
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, Epoch: b.epoch(ctx, specs, e.stderr)}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr)}
 	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
 		return err
 	}

@@ -19,22 +19,34 @@ import (
 // the final component is never followed, and hard links may only name
 // targets inside dir. Ownership, mode bits (setuid and setgid included),
 // device numbers, mtimes and xattrs (overlay ones excepted) are applied, as
-// Docker does when running as root. Errors name the entry.
-func Extract(r io.Reader, dir string) error {
+// Docker does when running as root. Errors name the entry. The expanded
+// size is bounded (WithMaxSize, DefaultMaxSize); beyond it the error wraps
+// ErrTooLarge.
+func Extract(r io.Reader, dir string, opts ...ExtractOption) error {
 	t, err := openTree(dir)
 	if err != nil {
 		return fmt.Errorf("open layer dir: %w", err)
 	}
 	defer t.close()
-	x := &extractor{t: t, pol: snapshot}
+	x := newExtractor(t, snapshot, opts)
 	if err := x.layer(r); err != nil {
 		return err
 	}
 	return x.finish()
 }
 
+// newExtractor returns an extractor over t with the policy and options.
+func newExtractor(t *tree, pol policy, opts []ExtractOption) *extractor {
+	x := &extractor{t: t, pol: pol, maxSize: DefaultMaxSize}
+	for _, o := range opts {
+		o(x)
+	}
+	return x
+}
+
 // layer unpacks every entry of the layer tar r.
 func (x *extractor) layer(r io.Reader) error {
+	x.used = 0
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -56,6 +68,8 @@ type extractor struct {
 	pol     policy
 	dirs    []dirTime       // directory mtimes, applied after all entries
 	written map[string]bool // Flatten: names the current layer wrote, and their parents
+	maxSize int64           // bound on one layer's expanded size
+	used    int64           // expanded size of the current layer so far
 }
 
 // policy is what differs between unpacking a snapshot and flattening.
@@ -80,6 +94,9 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 	if name == "" || hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
 	}
+	if err := x.spend(contentSize(hdr)); err != nil {
+		return err
+	}
 	parent, base := splitPath(name)
 	switch {
 	case base == opaqueMarker:
@@ -101,6 +118,16 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		return err
 	}
 	return x.meta(pfd, base, name, hdr)
+}
+
+// contentSize is what hdr's content will take on disk: the full size of a
+// regular or sparse file, nothing for other types.
+func contentSize(hdr *tar.Header) int64 {
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
+		return hdr.Size
+	}
+	return 0
 }
 
 // isDevice reports a device node or fifo entry.

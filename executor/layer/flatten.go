@@ -20,14 +20,15 @@ import (
 // own layer wrote, wherever in the layer the marker stands. Every entry is
 // confined to dir as in Extract. Device nodes and fifos are skipped, and
 // ownership is applied only when running as root, since dir is the user's.
-// Directory times are applied once all layers are in.
-func Flatten(ctx context.Context, layers []v1.Layer, dir string) error {
+// Directory times are applied once all layers are in. Each layer's expanded
+// size is bounded as in Extract.
+func Flatten(ctx context.Context, layers []v1.Layer, dir string, opts ...ExtractOption) error {
 	t, err := openTree(dir)
 	if err != nil {
 		return fmt.Errorf("open destination: %w", err)
 	}
 	defer t.close()
-	x := &extractor{t: t, pol: policy{owners: os.Geteuid() == 0}}
+	x := newExtractor(t, policy{owners: os.Geteuid() == 0}, opts)
 	for i, l := range layers {
 		if err := x.apply(ctx, l); err != nil {
 			return fmt.Errorf("apply layer %d: %w", i, err)

@@ -33,7 +33,8 @@ func (c *cleanups) run() {
 }
 
 // unpackArchive extracts a local archive (ADD) into a scratch dir, safely.
-func unpackArchive(store *cache.Store, open func() (io.ReadCloser, error)) (string, error) {
+// Its expanded size is bounded by maxSize (0: layer.DefaultMaxSize).
+func unpackArchive(store *cache.Store, maxSize int64, open func() (io.ReadCloser, error)) (string, error) {
 	f, err := open()
 	if err != nil {
 		return "", err
@@ -48,7 +49,7 @@ func unpackArchive(store *cache.Store, open func() (io.ReadCloser, error)) (stri
 	if err != nil {
 		return "", err
 	}
-	if err := layer.Extract(tr, dir); err != nil {
+	if err := layer.Extract(tr, dir, layer.WithMaxSize(maxSize)); err != nil {
 		return "", errors.Join(err, removeAll(dir))
 	}
 	return dir, nil

@@ -40,6 +40,14 @@ type Set struct {
 	snaps *Snapshots
 }
 
+// LimitUnpack bounds what each pulled layer and ADDed archive may expand
+// to (n <= 0: layer.DefaultMaxSize) and returns s.
+func (s *Set) LimitUnpack(n int64) *Set {
+	s.snaps.maxUnpack = n
+	s.Copy.layers.maxUnpack = n
+	return s
+}
+
 // NewSet returns the bodies for one build over store. epoch (may be nil)
 // clamps layer mtimes; run runs RUN steps (nil: sandbox.Run).
 func NewSet(store *cache.Store, epoch *time.Time, run Runner) *Set {

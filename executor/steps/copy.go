@@ -174,7 +174,7 @@ func (c *Copy) contextFile(cp *planner.Copy, root *os.Root, f planner.CopyFile, 
 	if err != nil || !cp.Add || e.Open == nil || !namedSource(cp.Sources, f.Src) {
 		return []layer.Entry{e}, err
 	}
-	dir, err := unpackArchive(c.layers.store, e.Open)
+	dir, err := unpackArchive(c.layers.store, c.layers.maxUnpack, e.Open)
 	if errors.Is(err, layer.ErrNotArchive) {
 		return []layer.Entry{e}, nil
 	}

@@ -19,10 +19,12 @@ import (
 type tarWriter func(w io.Writer) error
 
 // layerStore puts the layers steps make into the store, with their
-// mtimes clamped to epoch (nil: kept).
+// mtimes clamped to epoch (nil: kept); maxUnpack bounds what an ADDed
+// archive may expand to (0: layer.DefaultMaxSize).
 type layerStore struct {
-	store *cache.Store
-	epoch *time.Time
+	store     *cache.Store
+	epoch     *time.Time
+	maxUnpack int64
 }
 
 // options are the layer writer's options for this build.

@@ -19,9 +19,10 @@ import (
 // layer the first time any step needs it; concurrent steps needing the
 // same layer wait for one unpack. It is safe for concurrent use.
 type Snapshots struct {
-	store  *cache.Store
-	fetch  Fetch // brings a missing blob into the store; nil: none
-	flight singleflight.Group
+	store     *cache.Store
+	fetch     Fetch // brings a missing blob into the store; nil: none
+	flight    singleflight.Group
+	maxUnpack int64 // bound on a layer's expanded size; 0: layer.DefaultMaxSize
 }
 
 // NewSnapshots returns a Snapshots over store.
@@ -75,14 +76,14 @@ func (sn *Snapshots) unpack(l chainLayer) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	if err := extractVerified(io.TeeReader(rc, h), tmp, h, l.diffID); err != nil {
+	if err := extractVerified(io.TeeReader(rc, h), tmp, h, l.diffID, sn.maxUnpack); err != nil {
 		return "", errors.Join(err, removeAll(tmp))
 	}
 	return sn.store.CommitSnapshot(l.diffID, tmp)
 }
 
-func extractVerified(r io.Reader, dir string, h hash.Hash, want v1.Hash) error {
-	if err := layer.Extract(r, dir); err != nil {
+func extractVerified(r io.Reader, dir string, h hash.Hash, want v1.Hash, maxSize int64) error {
+	if err := layer.Extract(r, dir, layer.WithMaxSize(maxSize)); err != nil {
 		return err
 	}
 	if _, err := io.Copy(io.Discard, r); err != nil { // tar padding after the end marker
