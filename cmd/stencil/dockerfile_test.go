@@ -17,7 +17,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/stencilbuild/stencil/cache"
 )
 
 // pathEnv is BuildKit's PATH for images without one.
@@ -43,16 +42,7 @@ func (p *project) buildCase(t *testing.T, prefix string, i int, src string, flag
 // configFile reads a tagged image's config from the store.
 func (p *project) configFile(tag string) *v1.ConfigFile {
 	p.t.Helper()
-	store, err := cache.Open(p.root)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer store.Close()
-	img, _, err := store.Image(tag)
-	if err != nil {
-		p.t.Fatalf("image %s: %v", tag, err)
-	}
-	cf, err := img.ConfigFile()
+	cf, err := p.image(tag).ConfigFile()
 	if err != nil {
 		p.t.Fatal(err)
 	}

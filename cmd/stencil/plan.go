@@ -32,6 +32,7 @@ func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noCache, "no-cache", false, "plan as if the cache were empty")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory: fs.read=PATH, fs=PATH")
+	o.builderFlags.AddFlags(fs)
 }
 
 func (o *planOptions) Validate([]string) error {
@@ -48,6 +49,9 @@ func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
 	}
 	specs, err := o.specs(cfg, args)
 	if err != nil {
+		return err
+	}
+	if err := o.checkBuilder(ctx, e); err != nil {
 		return err
 	}
 	store, err := cache.Open(e.root)

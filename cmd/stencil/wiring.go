@@ -13,6 +13,7 @@ import (
 
 	units "github.com/docker/go-units"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/moby/buildkit/client"
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -27,6 +28,7 @@ import (
 type buildFlags struct {
 	ciFlags
 	deliveryFlags
+	builderFlags
 	noCache  bool
 	pull     bool
 	progress string
@@ -38,6 +40,7 @@ type buildFlags struct {
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	b.ciFlags.AddFlags(fs)
 	b.addLoadFlag(fs)
+	b.builderFlags.AddFlags(fs)
 	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
@@ -65,6 +68,13 @@ func (b *buildFlags) validate() error {
 // buildSpecs plans and runs specs, then stores and writes each image.
 func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buildFlags) error {
 	b.applyPush(specs)
+	bk, err := b.dial(ctx) // a remote builder is checked before any work starts
+	if err != nil {
+		return err
+	}
+	if bk != nil {
+		defer bk.Close()
+	}
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
@@ -76,11 +86,11 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	err = e.buildIn(ctx, store, specs, outs, b)
+	err = e.buildIn(ctx, store, specs, outs, b, bk)
 	return errors.Join(err, store.Close())
 }
 
-func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.TargetSpec, outs [][]output.Spec, b buildFlags) error {
+func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.TargetSpec, outs [][]output.Spec, b buildFlags, bk *client.Client) error {
 	for i := range specs {
 		specs[i].NoCache = specs[i].NoCache || b.noCache
 	}
@@ -95,6 +105,9 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	from, to, err := b.caches(specs)
 	if err != nil {
 		return err
+	}
+	if bk != nil {
+		return e.buildRemote(ctx, store, bk, plan, specs, b)
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr)}
 	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {

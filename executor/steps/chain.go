@@ -2,7 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -28,7 +27,7 @@ type chainLayer struct {
 // Extend returns c followed by the step that rec records: its layer (if
 // any), its history entry and the config and author after it.
 func (c *Chain) Extend(s *planner.Step, rec *cache.StepRecord) *Chain {
-	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: createdBy(s), Comment: "buildkit.dockerfile.v0"}
+	h := v1.History{Created: v1.Time{Time: rec.Created}, CreatedBy: s.CreatedBy(), Comment: "buildkit.dockerfile.v0"}
 	n := &Chain{config: s.Config, author: s.Author}
 	n.layers = append(n.layers, c.layers...)
 	n.history = append(append(n.history, c.history...), h)
@@ -71,18 +70,4 @@ func (c *Chain) created() v1.Time {
 		}
 	}
 	return t
-}
-
-// createdBy is a step's history text as BuildKit writes it: layer steps
-// carry a "# buildkit" suffix and RUN shows the argv it executed.
-func createdBy(s *planner.Step) string {
-	switch {
-	case s.History != "":
-		return s.History
-	case s.Kind == planner.KindRun && s.Run != nil:
-		return "RUN " + strings.Join(s.Run.Args, " ") + " # buildkit"
-	case s.Kind == planner.KindCopy:
-		return s.Instruction + " # buildkit"
-	}
-	return s.Instruction
 }

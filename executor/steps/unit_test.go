@@ -25,7 +25,7 @@ func TestUnitHelpers(t *testing.T) {
 		t.Errorf("tail = %q", got)
 	}
 	run := &planner.Step{Kind: planner.KindRun, Run: &planner.Run{Args: []string{"/bin/sh", "-c", "make"}}}
-	if got := createdBy(run); got != "RUN /bin/sh -c make # buildkit" {
+	if got := run.CreatedBy(); got != "RUN /bin/sh -c make # buildkit" {
 		t.Errorf("createdBy = %q", got)
 	}
 }

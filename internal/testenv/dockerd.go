@@ -34,21 +34,12 @@ func Dockerd(t testing.TB) string {
 	return host
 }
 
-// startDockerd starts cmd logging to logPath, registers stopDockerd as
+// startDockerd starts cmd logging to logPath, registers stopDaemon as
 // cleanup and returns a channel closed when the daemon exits.
 func startDockerd(t testing.TB, cmd *exec.Cmd, dir, logPath string) <-chan struct{} {
 	t.Helper()
-	var err error
-	if cmd.Stdout, err = os.Create(logPath); err != nil {
-		t.Fatalf("create dockerd log: %v", err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dockerd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { stopDockerd(t, cmd, exited, dir) })
+	exited := startDaemon(t, cmd, logPath)
+	t.Cleanup(func() { stopDaemon(t, cmd, exited, dir) })
 	return exited
 }
 
@@ -93,15 +84,12 @@ func fatalWithLog(t testing.TB, logPath, msg string) {
 	t.Fatalf("%s:\n%s", msg, log)
 }
 
-// stopDockerd shuts the daemon down, closes its log and removes its
-// directory.
-func stopDockerd(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}, dir string) {
+// stopDaemon shuts a daemon down and removes its directory (its log is
+// closed when it exits).
+func stopDaemon(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}, dir string) {
 	terminate(cmd, exited)
-	if f, ok := cmd.Stdout.(*os.File); ok {
-		_ = f.Close()
-	}
 	if err := os.RemoveAll(dir); err != nil {
-		t.Logf("remove dockerd directory: %v", err)
+		t.Logf("remove daemon directory: %v", err)
 	}
 }
 

@@ -1,0 +1,148 @@
+package remote
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/identity"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// copy is a COPY or ADD, lowered as BuildKit's Dockerfile frontend does:
+// one copy action per source, directory contents copied, wildcards
+// allowed, the destination created.
+func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
+	c := s.Copy
+	src, err := l.copySource(c)
+	if err != nil {
+		return llb.State{}, err
+	}
+	info, err := copyInfo(c)
+	if err != nil {
+		return llb.State{}, err
+	}
+	dest := copyDest(c)
+	var fa *llb.FileAction
+	for _, p := range c.Sources {
+		if fa == nil {
+			fa = llb.Copy(src, p, dest, info)
+		} else {
+			fa = fa.Copy(src, p, dest, info)
+		}
+	}
+	if fa == nil {
+		return parent, nil
+	}
+	return parent.File(fa, progressName(s)), nil
+}
+
+// copySource is the state a COPY reads: its context or a stage.
+func (l *lowering) copySource(c *planner.Copy) (llb.State, error) {
+	if c.From != "" {
+		return l.state(c.From)
+	}
+	return l.locals.state(c), nil
+}
+
+// copyInfo carries --chown and --chmod; ADD also unpacks local archives.
+func copyInfo(c *planner.Copy) (*llb.CopyInfo, error) {
+	info := &llb.CopyInfo{FollowSymlinks: true, CopyDirContentsOnly: true, AttemptUnpack: c.Add,
+		CreateDestPath: true, AllowWildcard: true, AllowEmptyWildcard: true}
+	if c.Chown != "" {
+		info.ChownOpt = chown(c.Chown)
+	}
+	if c.Chmod != "" {
+		if m, err := strconv.ParseUint(c.Chmod, 8, 32); err == nil {
+			info.Mode = &llb.ChmodOpt{Mode: os.FileMode(m)}
+		} else {
+			info.Mode = &llb.ChmodOpt{ModeStr: c.Chmod}
+		}
+	}
+	return info, nil
+}
+
+// chown is --chown=USER[:GROUP], resolved by the builder in the image.
+func chown(spec string) *llb.ChownOpt {
+	var ci llb.CopyInfo
+	llb.WithUser(spec).SetCopyOption(&ci)
+	return ci.ChownOpt
+}
+
+// copyDest is the destination relative to the working directory, keeping
+// a trailing slash (a directory destination).
+func copyDest(c *planner.Copy) string {
+	dest := c.Dest
+	if !path.IsAbs(dest) {
+		dest = path.Join("/", c.Workdir, dest)
+		if c.Dest == "." || c.Dest == "" || strings.HasSuffix(c.Dest, "/") {
+			dest += "/"
+		}
+	}
+	return dest
+}
+
+// locals are the context directories a plan reads, one llb.Local each per
+// (directory, .dockerignore) pair; every target's LLB uses the same one,
+// so a context is sent once.
+type locals struct {
+	id     string              // this build's local unique ID: shared by its targets, by no other build
+	dirs   map[string]string   // local name -> directory
+	follow map[string][]string // local name -> paths the plan copies ("" entry: everything)
+}
+
+func newLocals(p *planner.Plan) *locals {
+	ls := &locals{id: identity.NewID(), dirs: map[string]string{}, follow: map[string][]string{}}
+	for _, s := range p.Steps {
+		if s.Copy != nil && s.Copy.From == "" {
+			n := localName(s.Copy)
+			ls.dirs[n] = s.Copy.Context
+			ls.follow[n] = append(ls.follow[n], followPaths(s.Copy.Sources)...)
+		}
+	}
+	for n, f := range ls.follow {
+		slices.Sort(f)
+		ls.follow[n] = slices.Compact(f)
+	}
+	return ls
+}
+
+// state is the local source of c's context: its excludes applied on the
+// client, and only the paths the plan copies sent.
+func (ls *locals) state(c *planner.Copy) llb.State {
+	n := localName(c)
+	opts := []llb.LocalOption{llb.SharedKeyHint(n), llb.ExcludePatterns(c.Excludes), llb.LocalUniqueID(ls.id),
+		llb.WithCustomName("[internal] load build context " + c.Context)}
+	if f := ls.follow[n]; !slices.Contains(f, "") {
+		opts = append(opts, llb.FollowPaths(f))
+	}
+	return llb.Local(n, opts...)
+}
+
+// localName is stable for a context directory and its excludes.
+func localName(c *planner.Copy) string {
+	b, _ := json.Marshal(append([]string{c.Context}, c.Excludes...))
+	sum := sha256.Sum256(b)
+	return "context-" + hex.EncodeToString(sum[:6])
+}
+
+// followPaths are the context paths sources name; a wildcard or the
+// context root means the whole context ("").
+func followPaths(sources []string) []string {
+	var out []string
+	for _, s := range sources {
+		p := path.Clean("/" + s)[1:]
+		if p == "" || strings.ContainsAny(s, "*?[\\") {
+			return []string{""}
+		}
+		out = append(out, p)
+	}
+	return out
+}

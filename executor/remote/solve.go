@@ -1,0 +1,152 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/containerd/containerd/v2/core/content"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// Executor solves plans on one builder.
+type Executor struct {
+	Client *client.Client
+	// Store holds the base images the plan resolved (read by the builder
+	// through the session) and receives images loaded back.
+	Store *cache.Store
+	// Progress receives BuildKit's status stream, rendered in ProgressMode
+	// ("auto", "plain", "tty" or "rawjson"); nil discards it.
+	Progress     io.Writer
+	ProgressMode string
+	Epoch        *time.Time // SOURCE_DATE_EPOCH: history times and layer timestamps
+	// CacheFrom and CacheTo are each target's BuildKit cache importers
+	// and exporters (type=registry|local|inline,...), by target name.
+	CacheFrom, CacheTo map[string][]client.CacheOptionsEntry
+	// Insecure says whether the builder may push to a registry host over
+	// plain HTTP (loopback registries always may); nil: none.
+	Insecure func(host string) bool
+}
+
+// Result is what one target produced on the builder.
+type Result struct {
+	Target planner.Target
+	// Response is the solve's exporter response (image digest, names,
+	// descriptors), as --metadata-file records it.
+	Response map[string]string
+}
+
+// Execute lowers p, solves every target at once on the builder (so the
+// stages they share are solved once) and delivers each target's outputs.
+// Nothing is written locally unless every target succeeded.
+func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
+	low, err := Lower(p, e.Store, e.Epoch)
+	if err != nil {
+		return nil, err
+	}
+	mounts, err := localMounts(low.Contexts)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]*delivery, len(low.Targets))
+	defer func() {
+		for _, o := range outs {
+			o.cleanup()
+		}
+	}()
+	for i, t := range low.Targets {
+		if outs[i], err = e.plan(t.Target); err != nil {
+			return nil, fmt.Errorf("target %q: %w", t.Name, err)
+		}
+	}
+	res, err := e.solveAll(ctx, low, mounts, outs)
+	if err != nil {
+		return nil, err
+	}
+	return res, e.deliver(outs, res)
+}
+
+// solveAll runs one solve per target concurrently, with one progress
+// display for all of them.
+func (e *Executor) solveAll(ctx context.Context, low *Lowered, mounts map[string]fsutil.FS, outs []*delivery) ([]Result, error) {
+	prog, err := newProgress(ctx, e.Progress, e.ProgressMode, len(low.Targets))
+	if err != nil {
+		return nil, err
+	}
+	res := make([]Result, len(low.Targets))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, t := range low.Targets {
+		ch := prog.channel()
+		g.Go(func() error {
+			opt := e.solveOpt(mounts, outs[i], low.Entitlements)
+			opt.CacheImports, opt.CacheExports = e.CacheFrom[t.Name], e.CacheTo[t.Name]
+			r, err := e.solve(gctx, t, opt, ch)
+			if err != nil {
+				return fmt.Errorf("target %q: %w", t.Name, err)
+			}
+			res[i] = Result{Target: t.Target, Response: r.ExporterResponse}
+			return nil
+		})
+	}
+	err = g.Wait()
+	return res, errors.Join(err, prog.wait())
+}
+
+// solveOpt is one target's solve: the contexts, the local store for base
+// images, its exports and the cache options.
+func (e *Executor) solveOpt(mounts map[string]fsutil.FS, d *delivery, entitlements []string) client.SolveOpt {
+	return client.SolveOpt{
+		LocalMounts: mounts,
+		OCIStores:   map[string]content.Store{StoreID: newBlobStore(filepath.Join(e.Store.Root(), "oci"))},
+		Exports:     d.exports,
+		// network=host RUN steps need the entitlement; the builder must grant it too
+		AllowedEntitlements: entitlements,
+	}
+}
+
+// solve builds one target through the gateway, so its image gets the
+// plan's config.
+func (e *Executor) solve(ctx context.Context, t LoweredTarget, opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error) {
+	build := func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
+		def, err := t.State.Marshal(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("marshal LLB: %w", err)
+		}
+		r, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB(), Evaluate: true})
+		if err != nil {
+			return nil, err
+		}
+		ref, err := r.SingleRef()
+		if err != nil {
+			return nil, err
+		}
+		out := gateway.NewResult()
+		out.SetRef(ref)
+		out.AddMeta(exptypes.ExporterImageConfigKey, t.Config)
+		return out, nil
+	}
+	return e.Client.Build(ctx, opt, "stencil", build, ch)
+}
+
+// localMounts opens each context directory for the session's file sync.
+func localMounts(dirs map[string]string) (map[string]fsutil.FS, error) {
+	m := make(map[string]fsutil.FS, len(dirs))
+	for name, dir := range dirs {
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open build context %s: %w", dir, err)
+		}
+		m[name] = fs
+	}
+	return m, nil
+}

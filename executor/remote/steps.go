@@ -1,0 +1,87 @@
+package remote
+
+import (
+	"fmt"
+
+	"github.com/distribution/reference"
+	digest "github.com/opencontainers/go-digest"
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// base is a FROM: scratch, an image of the local store (read through the
+// session) or a registry image pinned to its digest.
+func (l *lowering) base(s *planner.Step) (llb.State, error) {
+	b := s.Base
+	if b == nil || b.Ref == "scratch" || b.Digest == "" {
+		return llb.Scratch().Platform(l.platform), nil
+	}
+	ref, err := pinned(b)
+	if err != nil {
+		return llb.State{}, err
+	}
+	if b.Local {
+		return llb.OCILayout(ref, llb.OCIStore("", StoreID), llb.Platform(l.platform), progressName(s)), nil
+	}
+	return llb.Image(ref, llb.Platform(l.platform), progressName(s)), nil
+}
+
+// run is a RUN with exactly the plan's argv, environment, user, working
+// directory and network.
+func (l *lowering) run(s *planner.Step, parent llb.State) (llb.State, error) {
+	r := s.Run
+	opts := []llb.RunOption{llb.Args(r.Args), llb.Dir(r.Workdir), progressName(s)}
+	for _, kv := range r.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		opts = append(opts, llb.AddEnv(k, v))
+	}
+	if r.User != "" {
+		opts = append(opts, llb.User(r.User))
+	}
+	switch r.Network {
+	case "none":
+		opts = append(opts, llb.Network(pb.NetMode_NONE))
+	case "host":
+		opts = append(opts, llb.Network(pb.NetMode_HOST))
+	}
+	if s.NoCache {
+		opts = append(opts, llb.IgnoreCache)
+	}
+	return parent.Run(opts...).Root(), nil
+}
+
+// config is a metadata step: the config is the plan's, only WORKDIR
+// touches the filesystem (the directory, owned by USER, when missing).
+func (l *lowering) config(s *planner.Step, parent llb.State) llb.State {
+	if !makesDir(s) {
+		return parent
+	}
+	opts := []llb.MkdirOption{llb.WithParents(true)}
+	if s.Config.User != "" {
+		opts = append(opts, llb.WithUser(s.Config.User))
+	}
+	return parent.File(llb.Mkdir(path.Clean(s.Workdir), 0o755, opts...), progressName(s))
+}
+
+// pinned is a base image's reference pinned to the planned manifest
+// digest, so the builder gets exactly the image the plan was made from.
+func pinned(b *planner.Base) (string, error) {
+	ref, err := reference.ParseNormalizedNamed(b.Ref)
+	if err != nil {
+		return "", fmt.Errorf("parse base image %q: %w", b.Ref, err)
+	}
+	d, err := digest.Parse(b.Digest)
+	if err != nil {
+		return "", fmt.Errorf("parse base image digest %q: %w", b.Digest, err)
+	}
+	named, err := reference.WithDigest(reference.TrimNamed(ref), d)
+	if err != nil {
+		return "", err
+	}
+	return named.String(), nil
+}
