@@ -16,7 +16,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 )
 
 // pathEnv is BuildKit's PATH for images without one.
