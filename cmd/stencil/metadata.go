@@ -69,11 +69,16 @@ func (c *ciFlags) writeMetadata(results []executor.Result) error {
 	if len(results) == 1 && results[0].Target.Name == "" {
 		v = last // build: one flat object, as buildx build
 	}
+	return writeMetadataFile(c.metadataFile, v)
+}
+
+// writeMetadataFile writes v as indented JSON to path.
+func writeMetadataFile(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(c.metadataFile, append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write metadata file: %w", err)
 	}
 	return nil

@@ -62,14 +62,7 @@ func (c *ciFlags) writeRemoteMetadata(results []remote.Result) error {
 	if len(results) == 1 && results[0].Target.Name == "" {
 		v = all[""]
 	}
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(c.metadataFile, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write metadata file: %w", err)
-	}
-	return nil
+	return writeMetadataFile(c.metadataFile, v)
 }
 
 // decodeResponse turns base64 JSON values (descriptors) into JSON, as

@@ -132,12 +132,10 @@ func (d *delivery) addStore(x client.ExportEntry) error {
 
 // addDir exports into a temp dir beside dest, renamed over it at the end.
 func (d *delivery) addDir(typ, dest string, attrs map[string]string) error {
-	tmp, err := tempBeside(dest, true)
+	tmp, err := d.beside(dest, true)
 	if err != nil {
 		return err
 	}
-	d.temps = append(d.temps, tmp)
-	d.commits = append(d.commits, func() error { return replace(tmp, dest) })
 	x := client.ExportEntry{Type: typ, Attrs: attrs, OutputDir: tmp}
 	if typ == client.ExporterOCI {
 		return d.addStore(x)
@@ -148,17 +146,31 @@ func (d *delivery) addDir(typ, dest string, attrs map[string]string) error {
 
 // addFile streams an archive into a temp file beside dest.
 func (d *delivery) addFile(typ, dest string, attrs map[string]string) error {
-	tmp, err := tempBeside(dest, false)
+	tmp, err := d.beside(dest, false)
 	if err != nil {
 		return err
 	}
-	d.temps = append(d.temps, tmp)
-	d.commits = append(d.commits, func() error { return os.Rename(tmp, dest) })
 	out := func(map[string]string) (io.WriteCloser, error) {
 		return os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0o644)
 	}
 	d.exports = append(d.exports, client.ExportEntry{Type: typ, Attrs: attrs, Output: out})
 	return nil
+}
+
+// beside is a temp file or directory next to dest that the end of the
+// build renames over dest (and cleanup removes if it never does).
+func (d *delivery) beside(dest string, dir bool) (string, error) {
+	tmp, err := tempBeside(dest, dir)
+	if err != nil {
+		return "", err
+	}
+	d.temps = append(d.temps, tmp)
+	commit := func() error { return os.Rename(tmp, dest) }
+	if dir {
+		commit = func() error { return replace(tmp, dest) }
+	}
+	d.commits = append(d.commits, commit)
+	return tmp, nil
 }
 
 // tempBeside makes a temp file or directory next to dest, so the final
