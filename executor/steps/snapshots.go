@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/singleflight"
@@ -41,7 +42,20 @@ func (sn *Snapshots) Dirs(ctx context.Context, c *Chain) ([]string, error) {
 		}
 		dirs[len(c.layers)-1-i] = dir
 	}
-	return dirs, nil
+	return topmost(dirs), nil
+}
+
+// topmost drops repeated dirs, keeping each at its topmost place: overlayfs
+// refuses a lower dir given twice (ELOOP, "too many levels of symbolic
+// links"), and a layer identical to one above it adds nothing beneath it
+// (COPY a file, then RUN chmod to the mode it already has).
+func topmost(dirs []string) []string {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(dirs, func(d string) bool {
+		dup := seen[d]
+		seen[d] = true
+		return dup
+	})
 }
 
 func (sn *Snapshots) snapshot(l chainLayer) (string, error) {
