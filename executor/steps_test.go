@@ -94,6 +94,28 @@ func TestAddArchiveBombStopsAtLimit(t *testing.T) {
 	}
 }
 
+// TestHardLinksStayLinks: a hard-linked pair in the context, and one in an
+// ADDed tar, stays a hard link in the layer (BuildKit keeps them).
+func TestHardLinksStayLinks(t *testing.T) {
+	f := newFixture(t)
+	f.file("app/a", "same", 0o644)
+	if err := os.Link(filepath.Join(f.ctx, "app/a"), filepath.Join(f.ctx, "app/b")); err != nil {
+		t.Fatal(err)
+	}
+	f.file("links.tar", string(testenv.Tar(t, testenv.File("t/x", "tar"),
+		testenv.TarEntry{Header: tar.Header{Typeflag: tar.TypeLink, Name: "t/y", Linkname: "t/x"}})), 0o644)
+	res := f.build(nil, f.target("links", "FROM busybox:latest\nCOPY app /app/\nADD links.tar /opt/\n"))
+	layers, err := res[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for l, want := range map[v1.Layer][2]string{layers[len(layers)-2]: {"app/b", "app/a"}, layers[len(layers)-1]: {"opt/t/y", "opt/t/x"}} {
+		if h := tarEntry(t, l, want[0]); h == nil || h.Typeflag != tar.TypeLink || h.Linkname != want[1] {
+			t.Errorf("%s = %+v, want a hard link to %s", want[0], h, want[1])
+		}
+	}
+}
+
 func TestCopyFromStageKeepsOwnerAndFollowsWhiteouts(t *testing.T) {
 	f := newFixture(t)
 	df := `FROM busybox:latest AS build

@@ -30,7 +30,7 @@ func WriteDiff(w io.Writer, upper string, o Options) error {
 		return fmt.Errorf("open upper dir: %w", err)
 	}
 	defer root.Close()
-	d := &differ{tw: tar.NewWriter(w), root: root, upper: upper, o: o, links: map[fileID]string{}}
+	d := &differ{tw: tar.NewWriter(w), root: root, upper: upper, o: o, links: map[FileID]string{}}
 	if err := d.dir("."); err != nil {
 		return err
 	}
@@ -40,16 +40,13 @@ func WriteDiff(w io.Writer, upper string, o Options) error {
 	return nil
 }
 
-// fileID identifies an inode, to find hard links.
-type fileID struct{ dev, ino uint64 }
-
 // differ walks one upper dir.
 type differ struct {
 	tw    *tar.Writer
 	root  *os.Root
 	upper string
 	o     Options
-	links map[fileID]string // first path written for each multiply-linked inode
+	links map[FileID]string // first path written for each multiply-linked inode
 }
 
 // dir writes the entries below the directory rel, sorted by name.
@@ -179,7 +176,7 @@ func device(hdr *tar.Header, fi fs.FileInfo, st *syscall.Stat_t) {
 // regular fills in a regular file, or a hard link to one already written.
 func (d *differ) regular(hdr *tar.Header, fi fs.FileInfo, st *syscall.Stat_t) {
 	hdr.Typeflag, hdr.Size = tar.TypeReg, fi.Size()
-	id := fileID{uint64(st.Dev), st.Ino}
+	id := FileID{uint64(st.Dev), st.Ino}
 	if first, ok := d.links[id]; ok && st.Nlink > 1 {
 		hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeLink, first, 0
 	} else if st.Nlink > 1 {

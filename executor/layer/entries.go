@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,22 @@ type Entry struct {
 	Linkname string                        // symlink target; for a regular Mode, a hard link to this image path
 	UID, GID int
 	ModTime  time.Time // zero means the Unix epoch; clamped to Options.Epoch
+	// ID, when set, is the source inode: regular entries sharing one are
+	// hard links of one file, written as links to the first in path order.
+	ID FileID
+}
+
+// FileID identifies an inode, to find hard links.
+type FileID struct{ Dev, Ino uint64 }
+
+// FileIDOf returns fi's inode when fi is a regular file with more than one
+// link (the only case that needs one), else the zero FileID.
+func FileIDOf(fi fs.FileInfo) FileID {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || !fi.Mode().IsRegular() || st.Nlink < 2 {
+		return FileID{}
+	}
+	return FileID{uint64(st.Dev), st.Ino}
 }
 
 // WriteEntries writes es as an uncompressed layer tar to w, in path order
@@ -27,10 +44,13 @@ type Entry struct {
 // added (0755, root). When two entries share a Dest the later wins. The
 // same rules as WriteDiff make the output deterministic: fixed ownership
 // from the entries, clamped mtimes, no user or group names, no atime.
+// Entries sharing an ID stay hard links, as BuildKit's copy keeps them.
 func WriteEntries(w io.Writer, es []Entry, o Options) error {
 	byName := entryMap(es)
+	names := slices.SortedFunc(maps.Keys(byName), pathLess)
+	linkShared(byName, names)
 	tw := tar.NewWriter(w)
-	for _, name := range slices.SortedFunc(maps.Keys(byName), pathLess) {
+	for _, name := range names {
 		if err := writeEntry(tw, name, byName[name], o); err != nil {
 			return fmt.Errorf("write %s: %w", byName[name].Dest, err)
 		}
@@ -58,6 +78,24 @@ func entryMap(es []Entry) map[string]Entry {
 		}
 	}
 	return byName
+}
+
+// linkShared turns each regular entry that shares its ID with an earlier
+// one (in path order) into a hard link to that one.
+func linkShared(byName map[string]Entry, names []string) {
+	first := map[FileID]string{}
+	for _, n := range names {
+		e := byName[n]
+		if e.ID == (FileID{}) || !e.Mode.IsRegular() || e.Linkname != "" {
+			continue
+		}
+		if f, ok := first[e.ID]; ok {
+			e.Linkname, e.Open, e.Size = "/"+f, nil, 0
+			byName[n] = e
+			continue
+		}
+		first[e.ID] = n
+	}
 }
 
 // writeEntry writes one entry's header and content.

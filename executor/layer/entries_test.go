@@ -112,3 +112,35 @@ func TestWriteEntriesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteEntriesKeepsHardLinks: entries sharing a source inode become
+// hard links to the first in path order, whatever order they came in.
+func TestWriteEntriesKeepsHardLinks(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	must(t, os.WriteFile(a, []byte("same"), 0o644))
+	must(t, os.Link(a, b))
+	var es []Entry
+	for _, p := range []string{b, a} {
+		fi, err := os.Lstat(p)
+		must(t, err)
+		es = append(es, Entry{Dest: "/x/" + filepath.Base(p), Open: content("same"), Mode: fi.Mode(), Size: fi.Size(), ID: FileIDOf(fi)})
+	}
+	var buf bytes.Buffer
+	must(t, WriteEntries(&buf, es, Options{}))
+	hs := map[string]*tar.Header{}
+	for _, h := range tarHeaders(t, buf.Bytes()) {
+		hs[h.Name] = h
+	}
+	if h := hs["x/a"]; h == nil || h.Typeflag != tar.TypeReg || h.Size != 4 {
+		t.Errorf("x/a = %+v, want the file with its content", h)
+	}
+	if h := hs["x/b"]; h == nil || h.Typeflag != tar.TypeLink || h.Linkname != "x/a" {
+		t.Errorf("x/b = %+v, want a hard link to x/a", h)
+	}
+	fi, err := os.Lstat(dir)
+	must(t, err)
+	if id := FileIDOf(fi); id != (FileID{}) {
+		t.Errorf("a directory has a FileID %v", id)
+	}
+}

@@ -202,7 +202,7 @@ func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
 	if err != nil {
 		return layer.Entry{}, fmt.Errorf("read build context: %w", err)
 	}
-	e := layer.Entry{Dest: f.Dest, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime()}
+	e := layer.Entry{Dest: f.Dest, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime(), ID: layer.FileIDOf(fi)}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		e.Linkname, err = root.Readlink(f.Src)
@@ -216,7 +216,7 @@ func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
 
 // stageEntry copies a file of another stage, keeping its owner.
 func stageEntry(fsys fs.FS, m buildctx.Match) layer.Entry {
-	e := layer.Entry{Dest: m.Dest, Mode: m.Info.Mode(), Size: m.Info.Size(), Linkname: m.Linkname, ModTime: m.Info.ModTime()}
+	e := layer.Entry{Dest: m.Dest, Mode: m.Info.Mode(), Size: m.Info.Size(), Linkname: m.Linkname, ModTime: m.Info.ModTime(), ID: layer.FileIDOf(m.Info)}
 	if st, ok := m.Info.Sys().(*syscall.Stat_t); ok {
 		e.UID, e.GID = int(st.Uid), int(st.Gid)
 	}
