@@ -116,6 +116,38 @@ func TestHardLinksStayLinks(t *testing.T) {
 	}
 }
 
+// TestRunDiffLikeBuildKit: a directory a RUN empties and refills is written
+// as a whiteout for each lower entry, not an opaque marker; and a file a RUN
+// only hard-links stays out of the layer, the new name holding its own copy,
+// not linked to the lower file in later steps (BuildKit's overlay differ).
+func TestRunDiffLikeBuildKit(t *testing.T) {
+	f := newFixture(t)
+	df := `FROM busybox:latest
+RUN mkdir -p /d/sub && echo a > /d/a && echo s > /d/sub/s
+RUN rm -rf /d && mkdir -p /d/sub && echo n > /d/new && ln /bin/busybox /bin/linked
+RUN test "$(stat -c %h /bin/linked)" = 1 && test "$(stat -c %h /bin/busybox)" = 1
+`
+	res := f.build(nil, f.target("diff", df))
+	layers, err := res[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Join(tarNames(t, layers[len(layers)-2]), " ")
+	for _, want := range []string{"d/.wh.a", "d/new", "d/sub/.wh.s", "bin/linked"} {
+		if !strings.Contains(" "+names+" ", " "+want+" ") {
+			t.Errorf("layer lacks %s: %s", want, names)
+		}
+	}
+	for _, bad := range []string{".wh..wh..opq", "bin/busybox"} {
+		if strings.Contains(names, bad) {
+			t.Errorf("layer holds %s: %s", bad, names)
+		}
+	}
+	if h := tarEntry(t, layers[len(layers)-2], "bin/linked"); h == nil || h.Typeflag != tar.TypeReg || h.Size == 0 {
+		t.Errorf("bin/linked = %+v, want a regular file with content", h)
+	}
+}
+
 func TestCopyFromStageKeepsOwnerAndFollowsWhiteouts(t *testing.T) {
 	f := newFixture(t)
 	df := `FROM busybox:latest AS build

@@ -24,6 +24,13 @@ import (
 // hard links, ownership, mode bits and xattrs (except overlay bookkeeping)
 // are kept, mtimes are clamped to o.Epoch, and atime, ctime, user and group
 // names are dropped, so the same tree always gives the same bytes.
+//
+// With o.Lower, the diff is the one BuildKit's overlay differ makes: an
+// opaque directory is written as a whiteout for each lower entry it hides
+// (not as an opaque marker), and a regular file overlay copied up without
+// changing it (a hard link made to a lower file, for one) is left out of
+// the layer and removed from upper, so upper, the step's snapshot, shows
+// the lower file as the layer does.
 func WriteDiff(w io.Writer, upper string, o Options) error {
 	root, err := os.OpenRoot(upper)
 	if err != nil {
@@ -31,7 +38,10 @@ func WriteDiff(w io.Writer, upper string, o Options) error {
 	}
 	defer root.Close()
 	d := &differ{tw: tar.NewWriter(w), root: root, upper: upper, o: o, links: map[FileID]string{}}
-	if err := d.dir("."); err != nil {
+	if len(o.Lower) > 0 {
+		d.lower = MergedFS(o.Lower).(*merged)
+	}
+	if err := d.dir(".", false); err != nil {
 		return err
 	}
 	if err := d.tw.Close(); err != nil {
@@ -47,10 +57,13 @@ type differ struct {
 	upper string
 	o     Options
 	links map[FileID]string // first path written for each multiply-linked inode
+	lower *merged           // the lower layers, when known (Options.Lower)
 }
 
-// dir writes the entries below the directory rel, sorted by name.
-func (d *differ) dir(rel string) error {
+// dir writes the entries below the directory rel, sorted by name; hidden
+// says the lower layers' rel is hidden (an opaque directory at or above it),
+// so the lower entries missing from upper get whiteouts.
+func (d *differ) dir(rel string, hidden bool) error {
 	f, err := d.root.Open(rel)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", rel, err)
@@ -60,9 +73,17 @@ func (d *differ) dir(rel string) error {
 	if err != nil {
 		return fmt.Errorf("read dir %s: %w", rel, err)
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		if err := d.entry(path.Join(rel, n)); err != nil {
+	gone, err := d.hiddenLower(rel, hidden, names)
+	if err != nil {
+		return err
+	}
+	for _, n := range slices.Sorted(slices.Values(append(names, gone...))) {
+		if slices.Contains(gone, n) {
+			err = d.marker(path.Join(rel, whiteoutPrefix+n))
+		} else {
+			err = d.entry(path.Join(rel, n), hidden)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -70,7 +91,7 @@ func (d *differ) dir(rel string) error {
 }
 
 // entry writes one path and, for a directory, everything below it.
-func (d *differ) entry(rel string) error {
+func (d *differ) entry(rel string, hidden bool) error {
 	fi, err := d.root.Lstat(rel)
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", rel, err)
@@ -79,6 +100,9 @@ func (d *differ) entry(rel string) error {
 	if isWhiteout(fi, st) {
 		dir, name := path.Split(rel)
 		return d.marker(dir + whiteoutPrefix + name)
+	}
+	if !hidden && d.copiedUp(rel, fi, st) {
+		return d.root.Remove(rel)
 	}
 	hdr, err := d.header(rel, fi, st)
 	if err != nil || hdr == nil {
@@ -94,12 +118,12 @@ func (d *differ) entry(rel string) error {
 	if err != nil {
 		return err
 	}
-	if opaque {
+	if opaque && d.lower == nil {
 		if err := d.marker(rel + "/" + opaqueMarker); err != nil {
 			return err
 		}
 	}
-	return d.dir(rel)
+	return d.dir(rel, hidden || opaque)
 }
 
 // marker writes an empty whiteout-style entry.

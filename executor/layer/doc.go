@@ -30,6 +30,10 @@ type Options struct {
 	// Epoch, when set, clamps every mtime to at most Epoch
 	// (SOURCE_DATE_EPOCH semantics).
 	Epoch *time.Time
+	// Lower, for WriteDiff, are the overlay lower dirs (top first) the
+	// upper dir was made over. With them a diff is written as BuildKit
+	// writes it: see WriteDiff.
+	Lower []string
 }
 
 // OCI whiteout names.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sync"
 	"syscall"
 
@@ -165,6 +166,16 @@ func (w *viewWalk) Down(name string, last bool) (string, bool, error) {
 	}
 	target, err := w.m.roots[n.layers[0]].Readlink(n.name)
 	return target, err == nil, err
+}
+
+// realPath returns the host path of the entry name (a final symlink not
+// followed) in the top layer holding it.
+func (m *merged) realPath(name string) (string, error) {
+	n, err := m.resolve("lstat", name, false)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(m.dirs[n.layers[0]], n.name), nil
 }
 
 // Open opens name, following symlinks inside the view.

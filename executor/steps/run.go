@@ -46,9 +46,9 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	if err := r.run(ctx, spec); err != nil {
 		return nil, errors.Join(runError(err, tail), removeAll(upper))
 	}
-	return r.layers.put(func(w io.Writer) error {
-		return layer.WriteDiff(w, upper, r.layers.options())
-	}, upper)
+	o := r.layers.options()
+	o.Lower = lowers // the diff as BuildKit's: see layer.WriteDiff
+	return r.layers.put(func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
 }
 
 // Over runs spec over img's snapshots in scratch dirs it removes again:
