@@ -65,17 +65,26 @@ func TestRemoteSharedStageSolvedOnce(t *testing.T) {
 func vertices(t *testing.T, stream string) []*client.Vertex {
 	t.Helper()
 	var out []*client.Vertex
-	sc := bufio.NewScanner(strings.NewReader(stream))
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		var st client.SolveStatus
-		if !strings.HasPrefix(sc.Text(), "{") || json.Unmarshal(sc.Bytes(), &st) != nil {
-			continue
-		}
+	for _, st := range statuses(t, stream) {
 		out = append(out, st.Vertexes...)
 	}
 	if len(out) == 0 {
 		t.Fatalf("no vertices in the progress stream:\n%s", stream)
+	}
+	return out
+}
+
+// statuses decodes every status update of a rawjson progress stream.
+func statuses(t *testing.T, stream string) []client.SolveStatus {
+	t.Helper()
+	var out []client.SolveStatus
+	sc := bufio.NewScanner(strings.NewReader(stream))
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var st client.SolveStatus
+		if strings.HasPrefix(sc.Text(), "{") && json.Unmarshal(sc.Bytes(), &st) == nil {
+			out = append(out, st)
+		}
 	}
 	return out
 }
@@ -127,5 +136,34 @@ func TestRemotePushAndTarballs(t *testing.T) {
 	var m map[string]map[string]any
 	if b, err := os.ReadFile(meta); err != nil || json.Unmarshal(b, &m) != nil || m["prod"]["containerimage.digest"] != dig.String() {
 		t.Errorf("metadata file %s lacks prod's pushed digest %s: %v", b, dig, err)
+	}
+}
+
+// TestRemoteFromRegistryImage builds FROM an image that is only in a
+// loopback registry: the builder pulls it itself, pinned to the digest
+// the plan resolved, and `plan --builder` names the builder it checked.
+func TestRemoteFromRegistryImage(t *testing.T) {
+	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	host := registry.Start(t)
+	p := newProject(t, ".")
+	pushLocal(t, p, "busybox:latest", host+"/base/busybox:1")
+	p.write("build.hcl", "target \"a\" {\n  tags = [\"from-registry\"]\n}\n")
+	p.write("Dockerfile", "FROM "+host+"/base/busybox:1\nRUN echo pulled > /proof\n")
+	_, planErr := p.must("plan", "a", "--builder", bk.Addr)
+	if !strings.Contains(planErr, bk.Addr) {
+		t.Errorf("plan --builder does not name the builder: %q", planErr)
+	}
+	_, progress := p.must("bake", "a", "--builder", bk.Addr, "--progress=rawjson")
+	pulled := false // the builder reports resolving the image in its registry
+	for _, st := range statuses(t, progress) {
+		for _, s := range st.Statuses {
+			pulled = pulled || strings.HasPrefix(s.ID, "resolve "+host+"/base/busybox")
+		}
+	}
+	if !pulled {
+		t.Errorf("the builder did not resolve %s/base/busybox in its registry:\n%s", host, progress)
+	}
+	if got := fileOf(t, p, "from-registry", "proof"); got != "pulled" {
+		t.Errorf("/proof = %q", got)
 	}
 }

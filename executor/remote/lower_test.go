@@ -34,7 +34,8 @@ func demoPlan() *planner.Plan {
 	from := &planner.Step{Key: "k-from", Kind: planner.KindBase, Stage: "base", Instruction: "FROM busybox",
 		Base: &planner.Base{Ref: "busybox:latest", Digest: busyboxDigest, Local: true}}
 	run := &planner.Step{Key: "k-run", Parent: "k-from", Kind: planner.KindRun, Stage: "base", Instruction: "RUN mkdir /opt/app",
-		Run: &planner.Run{Args: []string{"/bin/sh", "-c", "mkdir /opt/app"}, Env: []string{"PATH=/bin", "A=b=c"}, Workdir: "/", User: "1000", Network: "none"}}
+		Run: &planner.Run{Args: []string{"/bin/sh", "-c", "mkdir /opt/app"}, Env: []string{"PATH=/bin", "A=b=c"}, Workdir: "/", User: "1000", Network: "none",
+			Hosts: []string{"db=10.0.0.7"}}}
 	wd := &planner.Step{Key: "k-wd", Parent: "k-run", Kind: planner.KindConfig, Stage: "base", Instruction: "WORKDIR /opt/app", Workdir: "/opt/app",
 		Config: v1.Config{WorkingDir: "/opt/app"}}
 	cp := &planner.Step{Key: "k-copy", Parent: "k-wd", Kind: planner.KindCopy, Stage: "base", Instruction: "COPY app/ .",
@@ -139,6 +140,9 @@ func TestLowerRun(t *testing.T) {
 	if !slices.Equal(m.Args, []string{"/bin/sh", "-c", "mkdir /opt/app"}) || !slices.Equal(m.Env, []string{"PATH=/bin", "A=b=c"}) ||
 		m.User != "1000" || m.Cwd != "/" || exec.Network != pb.NetMode_NONE {
 		t.Errorf("exec = args %q env %q user %q cwd %q network %v", m.Args, m.Env, m.User, m.Cwd, exec.Network)
+	}
+	if len(m.ExtraHosts) != 1 || m.ExtraHosts[0].Host != "db" || m.ExtraHosts[0].IP != "10.0.0.7" {
+		t.Errorf("extra hosts = %v, want db=10.0.0.7", m.ExtraHosts)
 	}
 }
 

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"fmt"
+	"net"
 
 	"github.com/distribution/reference"
 	digest "github.com/opencontainers/go-digest"
@@ -42,6 +43,14 @@ func (l *lowering) run(s *planner.Step, parent llb.State) (llb.State, error) {
 	}
 	if r.User != "" {
 		opts = append(opts, llb.User(r.User))
+	}
+	for _, h := range r.Hosts {
+		host, ip, _ := strings.Cut(h, "=")
+		addr := net.ParseIP(ip)
+		if addr == nil {
+			return llb.State{}, fmt.Errorf("invalid extra host %q: want HOST=IP", h)
+		}
+		opts = append(opts, llb.AddExtraHost(host, addr))
 	}
 	switch r.Network {
 	case "none":
