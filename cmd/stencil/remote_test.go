@@ -118,3 +118,23 @@ func TestRemoteBadBuilder(t *testing.T) {
 		t.Errorf("store changed:\nbefore %v\nafter  %v", before, after)
 	}
 }
+
+// TestRemoteFailedRunIsLocated: a RUN that fails on the builder is
+// reported at its Dockerfile line, and nothing is stored.
+func TestRemoteFailedRunIsLocated(t *testing.T) {
+	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo one\nRUN echo boom >&2; exit 3\n")
+	before := storeListing(t, p.root)
+	_, errOut, code := p.stencil("build", "-t", "broken", "--progress=quiet", "--builder", bk.Addr, ".")
+	last := strings.TrimSpace(errOut)
+	if i := strings.LastIndex(last, "\n"); i >= 0 {
+		last = last[i+1:]
+	}
+	if code != 1 || !strings.Contains(last, "Dockerfile:3") || !strings.Contains(last, "exit code: 3") {
+		t.Errorf("exit %d, last line %q: want the RUN's location and exit code", code, last)
+	}
+	if after := storeListing(t, p.root); !slices.Equal(before, after) {
+		t.Errorf("a failed remote build changed the store")
+	}
+}

@@ -28,6 +28,9 @@ type Lowered struct {
 	Contexts map[string]string
 	// Entitlements the solves ask for: network.host when a RUN uses it.
 	Entitlements []string
+
+	order  []*planner.Step      // the plan's steps, to name a failed vertex
+	states map[string]llb.State // by step key
 }
 
 // LoweredTarget is one target's final state and its image config (JSON,
@@ -60,7 +63,7 @@ func Lower(p *planner.Plan, images Images, epoch *time.Time) (*Lowered, error) {
 	for _, s := range p.Steps {
 		l.steps[s.Key] = s
 	}
-	out := &Lowered{Contexts: l.locals.dirs}
+	out := &Lowered{Contexts: l.locals.dirs, order: p.Steps, states: l.states}
 	for _, s := range p.Steps {
 		if s.Run != nil && s.Run.Network == "host" {
 			out.Entitlements = []string{"network.host"}

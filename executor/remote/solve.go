@@ -71,7 +71,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	}
 	res, err := e.solveAll(ctx, low, mounts, outs)
 	if err != nil {
-		return nil, err
+		return nil, low.locateFailure(ctx, err)
 	}
 	return res, e.deliver(outs, res)
 }
@@ -91,8 +91,11 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, mounts map[string
 			opt := e.solveOpt(mounts, outs[i], low.Entitlements)
 			opt.CacheImports, opt.CacheExports = e.CacheFrom[t.Name], e.CacheTo[t.Name]
 			r, err := e.solve(gctx, t, opt, ch)
-			if err != nil {
+			if err != nil && t.Name != "" {
 				return fmt.Errorf("target %q: %w", t.Name, err)
+			}
+			if err != nil {
+				return err
 			}
 			res[i] = Result{Target: t.Target, Response: r.ExporterResponse}
 			return nil
