@@ -140,10 +140,11 @@ func grpcCode(err error) codes.Code {
 // oneLine is a gRPC error's own message, without the transport's nesting.
 func oneLine(err error) string {
 	if s := grpcStatus(err); s != nil {
-		msg := s.Message()
-		if i := strings.LastIndex(msg, "while dialing: "); i >= 0 { // grpc's nesting around the dial error
-			msg = strings.TrimSuffix(msg[i+len("while dialing: "):], `"`)
+		msg := strings.TrimPrefix(s.Message(), `connection error: desc = "`) // grpc's nesting
+		if i := strings.LastIndex(msg, "while dialing: "); i >= 0 {
+			msg = msg[i+len("while dialing: "):]
 		}
+		msg = strings.TrimSpace(strings.ReplaceAll(strings.TrimSuffix(msg, `"`), `\n`, " "))
 		return strings.ReplaceAll(msg, "\n", " ")
 	}
 	return strings.ReplaceAll(err.Error(), "\n", " ")

@@ -45,9 +45,11 @@ func TestCheckVersion(t *testing.T) {
 func TestDialUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := Dial(ctx, Builder{Addr: "unix://" + t.TempDir() + "/none.sock"})
-	if err == nil || !strings.Contains(err.Error(), "unreachable") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("Dial = %v, want one line saying unreachable", err)
+	for _, addr := range []string{"unix://" + t.TempDir() + "/none.sock", "docker-container://stencil-no-such-builder"} {
+		_, err := Dial(ctx, Builder{Addr: addr})
+		if err == nil || !strings.Contains(err.Error(), "builder "+addr) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Dial(%s) = %v, want one line naming the builder", addr, err)
+		}
 	}
 }
 
