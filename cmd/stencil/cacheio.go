@@ -7,8 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -69,27 +68,13 @@ func (c cacheSpec) write(ctx context.Context, img v1.Image, opts []remote.Option
 // writeLayout writes img as a one-image OCI layout at dest, built next to
 // it and renamed into place.
 func writeLayout(dest string, img v1.Image) error {
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".stencil-cache-")
-	if err != nil {
-		return err
-	}
-	p, err := layout.Write(tmp, empty.Index)
-	if err == nil {
-		err = p.AppendImage(img)
-	}
-	if err == nil {
-		err = os.RemoveAll(dest)
-	}
-	if err == nil {
-		err = os.Rename(tmp, dest)
-	}
-	if err != nil {
-		return errors.Join(err, os.RemoveAll(tmp))
-	}
-	return nil
+	return atomicfile.ReplaceDir(dest, func(dir string) error {
+		p, err := layout.Write(dir, empty.Index)
+		if err != nil {
+			return err
+		}
+		return p.AppendImage(img)
+	})
 }
 
 // missing reports whether err says a cache does not exist yet.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 	tagpkg "github.com/stencilbuild/stencil/internal/tags"
 )
 
@@ -50,7 +51,7 @@ func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error
 				return writeOCITar(ctx, w, img, names, spec.Dest)
 			})
 		}
-		return replaceDir(spec.Dest, func(dir string) error {
+		return atomicfile.ReplaceDir(spec.Dest, func(dir string) error {
 			return writeOCIDir(ctx, dir, img, names)
 		})
 	case TypeDocker:
@@ -58,7 +59,7 @@ func write(ctx context.Context, img v1.Image, names []name.Tag, spec Spec) error
 			return writeDocker(w, img, names)
 		})
 	case TypeLocal:
-		return replaceDir(spec.Dest, func(dir string) error {
+		return atomicfile.ReplaceDir(spec.Dest, func(dir string) error {
 			return flatten(ctx, img, dir)
 		})
 	}

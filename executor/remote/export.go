@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/stencilbuild/stencil/executor/output"
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -167,7 +168,7 @@ func (d *delivery) beside(dest string, dir bool) (string, error) {
 	d.temps = append(d.temps, tmp)
 	commit := func() error { return os.Rename(tmp, dest) }
 	if dir {
-		commit = func() error { return replace(tmp, dest) }
+		commit = func() error { return atomicfile.SwapDir(tmp, dest) }
 	}
 	d.commits = append(d.commits, commit)
 	return tmp, nil
@@ -191,18 +192,6 @@ func tempBeside(dest string, dir bool) (string, error) {
 		return "", err
 	}
 	return f.Name(), f.Close()
-}
-
-// replace puts the directory tmp at dest, removing what dest held.
-func replace(tmp, dest string) error {
-	old := tmp + ".old"
-	if err := os.Rename(dest, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("replace %s: %w", dest, err)
-	}
-	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("replace %s: %w", dest, err)
-	}
-	return os.RemoveAll(old)
 }
 
 // cleanup removes whatever temp output is still there.

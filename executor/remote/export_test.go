@@ -9,6 +9,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -82,7 +83,7 @@ func TestReplaceKeepsNothingOld(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := replace(tmp, dest); err != nil {
+	if err := atomicfile.SwapDir(tmp, dest); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dest)

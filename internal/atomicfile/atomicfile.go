@@ -2,10 +2,12 @@
 // content or the whole new content, never a part, even across a crash: the
 // content goes to a temporary file beside the destination, which is
 // fsynced, made readable by all (0644), renamed over the destination, and
-// the directory is fsynced so the rename itself is durable.
+// the directory is fsynced so the rename itself is durable. A directory is
+// replaced the same way: built under a temporary name beside it and swapped
+// in (ReplaceDir, SwapDir).
 //
 // It owns that sequence for every package (the store's records and blobs,
-// `-o` outputs). It does not create parent directories or lock anything;
+// `-o` outputs, remote-build exports, cache layouts). It does not create parent directories or lock anything;
 // concurrent writers of one path are serialised by their callers.
 //
 // github.com/google/renameio/v2 was measured against this: it skips the
