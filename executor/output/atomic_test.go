@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 func TestWriteFileCreatesParentsAndMode(t *testing.T) {
@@ -23,7 +25,7 @@ func TestWriteFileCreatesParentsAndMode(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o644 {
 		t.Fatalf("stat %s: %v, %v", dest, fi, err)
 	}
-	if got := readString(t, dest); got != "content" {
+	if got := testenv.ReadString(t, dest); got != "content" {
 		t.Errorf("content = %q", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "out.tar")
@@ -42,7 +44,7 @@ func TestWriteFileFillErrorKeepsOld(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("writeFile = %v, want boom", err)
 	}
-	if got := readString(t, dest); got != "old" {
+	if got := testenv.ReadString(t, dest); got != "old" {
 		t.Errorf("dest = %q, want old", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "out.tar")

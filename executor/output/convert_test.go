@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
@@ -26,16 +27,6 @@ func writeLocal(t *testing.T, img v1.Image) (string, error) {
 func withMode(e testenv.TarEntry, mode int64) testenv.TarEntry {
 	e.Mode = mode
 	return e
-}
-
-// readString returns a file's content, or "<missing>".
-func readString(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return "<missing>"
-	}
-	return string(b)
 }
 
 func TestLocalFlattensLayers(t *testing.T) {
@@ -62,7 +53,7 @@ func TestLocalFlattensLayers(t *testing.T) {
 		"dev/null": "<missing>", "etc/.wh.gone": "<missing>",
 	}
 	for name, content := range want {
-		if got := readString(t, filepath.Join(dest, name)); got != content {
+		if got := testenv.ReadString(t, filepath.Join(dest, name)); got != content {
 			t.Errorf("%s = %q, want %q", name, got, content)
 		}
 	}
@@ -89,7 +80,7 @@ func TestLocalDotDotConfined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if readString(t, filepath.Join(dest, "evil")) != "x" || readString(t, filepath.Join(dest, "evil2")) != "y" {
+	if testenv.ReadString(t, filepath.Join(dest, "evil")) != "x" || testenv.ReadString(t, filepath.Join(dest, "evil2")) != "y" {
 		t.Errorf("dest holds %v, want evil and evil2 inside", testenv.DirNames(t, dest))
 	}
 	assertNoTemps(t, filepath.Dir(dest), "rootfs")
@@ -129,7 +120,7 @@ func TestLocalSymlinksStayInside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readString(t, filepath.Join(outside, "victim")); got != "safe" {
+	if got := testenv.ReadString(t, filepath.Join(outside, "victim")); got != "safe" {
 		t.Errorf("victim outside dest = %q", got)
 	}
 	ents, _ := os.ReadDir(outside)
@@ -138,7 +129,7 @@ func TestLocalSymlinksStayInside(t *testing.T) {
 	}
 	inside := filepath.Join(dest, outside)
 	for name, want := range map[string]string{"evil": "a", "evil2": "r", "victim": "overwritten"} {
-		if got := readString(t, filepath.Join(inside, name)); got != want {
+		if got := testenv.ReadString(t, filepath.Join(inside, name)); got != want {
 			t.Errorf("%s inside dest = %q, want %q", name, got, want)
 		}
 	}
@@ -159,7 +150,7 @@ func TestLocalFailureKeepsOldDest(t *testing.T) {
 	if err := Write(context.Background(), hostile, nil, Spec{Type: TypeLocal, Dest: dest}); err == nil {
 		t.Fatal("hostile image accepted")
 	}
-	if got := readString(t, filepath.Join(dest, "old")); got != "old" {
+	if got := testenv.ReadString(t, filepath.Join(dest, "old")); got != "old" {
 		t.Errorf("old dest damaged: old = %q", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "out")
@@ -168,7 +159,7 @@ func TestLocalFailureKeepsOldDest(t *testing.T) {
 	if err := Write(context.Background(), good, nil, Spec{Type: TypeLocal, Dest: dest}); err != nil {
 		t.Fatal(err)
 	}
-	if readString(t, filepath.Join(dest, "new")) != "n" || readString(t, filepath.Join(dest, "old")) != "<missing>" {
+	if testenv.ReadString(t, filepath.Join(dest, "new")) != "n" || testenv.ReadString(t, filepath.Join(dest, "old")) != "<missing>" {
 		t.Error("successful write did not replace dest")
 	}
 	assertNoTemps(t, filepath.Dir(dest), "out")
@@ -206,7 +197,7 @@ func TestFileOutputFailureKeepsOldDest(t *testing.T) {
 	if err := write(ctx, randomImage(t), nil, Spec{Type: TypeDocker, Dest: dest}); err == nil {
 		t.Fatal("write with an expired context succeeded")
 	}
-	if got := readString(t, dest); got != "old" {
+	if got := testenv.ReadString(t, dest); got != "old" {
 		t.Errorf("old dest = %q", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "img.tar")
@@ -225,7 +216,7 @@ func TestLocalEntryReplacesSymlinkNotTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readString(t, victim); got != "safe" {
+	if got := testenv.ReadString(t, victim); got != "safe" {
 		t.Errorf("victim = %q: a file was written through a symlink", got)
 	}
 	if fi, err := os.Lstat(filepath.Join(dest, "f")); err != nil || !fi.Mode().IsRegular() {
@@ -276,7 +267,7 @@ func TestLocalDirUpdatesModeKeepsChildren(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("d mode = %v, %v", fi, err)
 	}
-	if got := readString(t, filepath.Join(dest, "d", "child")); got != "c" {
+	if got := testenv.ReadString(t, filepath.Join(dest, "d", "child")); got != "c" {
 		t.Errorf("child = %q", got)
 	}
 }

@@ -13,22 +13,13 @@ import (
 // oldDir makes dir holding the file "old".
 func oldDir(t *testing.T, dir string) {
 	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "old"), []byte("old"), 0o644)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "old"), []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// readString returns a file's content, or "<missing>".
-func readString(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
 	if err != nil {
-		return "<missing>"
+		t.Fatal(err)
 	}
-	return string(b)
 }
 
 // assertNoTemps checks that dir holds exactly want.
@@ -51,7 +42,7 @@ func TestReplaceDirNew(t *testing.T) {
 	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o755 {
 		t.Fatalf("stat %s: %v, %v", dest, fi, err)
 	}
-	if got := readString(t, filepath.Join(dest, "f")); got != "x" {
+	if got := testenv.ReadString(t, filepath.Join(dest, "f")); got != "x" {
 		t.Errorf("f = %q", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "dir")
@@ -68,7 +59,7 @@ func TestReplaceDirFillErrorKeepsOld(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("ReplaceDir = %v, want boom", err)
 	}
-	if readString(t, filepath.Join(dest, "old")) != "old" || readString(t, filepath.Join(dest, "new")) != "<missing>" {
+	if testenv.ReadString(t, filepath.Join(dest, "old")) != "old" || testenv.ReadString(t, filepath.Join(dest, "new")) != "<missing>" {
 		t.Error("old directory changed")
 	}
 	assertNoTemps(t, filepath.Dir(dest), "dir")
@@ -82,7 +73,7 @@ func TestSwapDirRestoresOldOnFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rename into place") {
 		t.Fatalf("SwapDir from a missing directory = %v", err)
 	}
-	if got := readString(t, filepath.Join(dest, "old")); got != "old" {
+	if got := testenv.ReadString(t, filepath.Join(dest, "old")); got != "old" {
 		t.Errorf("old dest not restored: %q", got)
 	}
 }

@@ -19,3 +19,14 @@ func DirNames(t testing.TB, dir string) []string {
 	}
 	return names
 }
+
+// ReadString returns the content of the file p, or "<missing>" when it
+// cannot be read.
+func ReadString(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "<missing>"
+	}
+	return string(b)
+}
