@@ -59,22 +59,30 @@ func TestAddExtractsLocalArchiveButCopyDoesNot(t *testing.T) {
 
 // TestAddDirectoryKeepsArchivesInside: only a source that is itself an
 // archive is unpacked; ADD of a directory copies the archives in it as
-// files (BuildKit).
+// files; an xz archive is unpacked like the others (BuildKit).
 func TestAddDirectoryKeepsArchivesInside(t *testing.T) {
 	f := newFixture(t)
 	f.file("dist/bundle.tar.gz", string(tarGz(t, "readme", "hello")), 0o644)
 	f.file("top.tar.gz", string(tarGz(t, "inner", "x")), 0o644)
-	res := f.build(nil, f.target("add", "FROM busybox:latest\nADD dist /opt/\nADD *.tar.gz /srv/\n"))
+	xz, err := os.ReadFile("layer/testdata/hello.tar.xz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.file("hello.tar.xz", string(xz), 0o644)
+	res := f.build(nil, f.target("add", "FROM busybox:latest\nADD dist /opt/\nADD *.tar.gz /srv/\nADD hello.tar.xz /xz/\n"))
 	img := res[0].Image
 	layers, err := img.Layers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := tarEntry(t, layers[len(layers)-2], "opt/bundle.tar.gz"); h.Typeflag != tar.TypeReg {
+	if h := tarEntry(t, layers[len(layers)-3], "opt/bundle.tar.gz"); h.Typeflag != tar.TypeReg {
 		t.Errorf("ADD of a directory unpacked the archive inside it")
 	}
-	if h := tarEntry(t, lastLayer(t, img), "srv/inner"); h.Size != 1 {
+	if h := tarEntry(t, layers[len(layers)-2], "srv/inner"); h.Size != 1 {
 		t.Errorf("ADD of a wildcard-matched archive did not unpack it")
+	}
+	if h := tarEntry(t, lastLayer(t, img), "xz/hello.txt"); h == nil || h.Size != 6 {
+		t.Errorf("ADD of an xz archive did not unpack it (BuildKit does)")
 	}
 }
 
