@@ -29,7 +29,7 @@ func (e *env) buildRemote(ctx context.Context, store *cache.Store, bk *client.Cl
 		return err
 	}
 	ex := &remote.Executor{Client: bk, Store: store, Progress: e.stderr, ProgressMode: b.progress,
-		Epoch: sourceDateEpoch(), Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to}
+		Epoch: b.epoch(ctx, specs, e.stderr), Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to}
 	results, err := ex.Execute(ctx, plan)
 	if err != nil {
 		return err

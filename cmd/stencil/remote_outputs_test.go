@@ -74,6 +74,16 @@ func vertices(t *testing.T, stream string) []*client.Vertex {
 	return out
 }
 
+// finalVertices is each vertex's last reported state, by digest.
+func finalVertices(t *testing.T, stream string) map[string]*client.Vertex {
+	t.Helper()
+	out := map[string]*client.Vertex{}
+	for _, v := range vertices(t, stream) {
+		out[v.Digest.String()] = v
+	}
+	return out
+}
+
 // statuses decodes every status update of a rawjson progress stream.
 func statuses(t *testing.T, stream string) []client.SolveStatus {
 	t.Helper()
@@ -165,5 +175,32 @@ func TestRemoteFromRegistryImage(t *testing.T) {
 	}
 	if got := fileOf(t, p, "from-registry", "proof"); got != "pulled" {
 		t.Errorf("/proof = %q", got)
+	}
+}
+
+// TestRemoteCacheExportImport: a build on one builder exports BuildKit's
+// cache to a local directory; a fresh builder importing it runs no RUN.
+func TestRemoteCacheExportImport(t *testing.T) {
+	first := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo cached-on-the-first-builder > /proof\n")
+	dir := filepath.Join(t.TempDir(), "bkcache")
+	p.must("build", "-t", "c1", "--builder", first.Addr, "--cache-to", "type=local,dest="+dir+",mode=max", ".")
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil {
+		t.Fatalf("no cache exported: %v", err)
+	}
+	second := testenv.Buildkitd(t, testenv.BuildkitdOptions{}) // same project: the same busybox
+	_, progress := p.must("build", "-t", "c2", "--builder", second.Addr, "--cache-from", "type=local,src="+dir, "--progress=rawjson", ".")
+	seen := false
+	for _, v := range finalVertices(t, progress) {
+		if strings.Contains(v.Name, "RUN echo cached") {
+			seen = true
+			if !v.Cached {
+				t.Errorf("the fresh builder ran %q despite the imported cache", v.Name)
+			}
+		}
+	}
+	if !seen {
+		t.Error("no RUN vertex in the second build")
 	}
 }

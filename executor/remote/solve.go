@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -112,6 +113,8 @@ func (e *Executor) solveOpt(mounts map[string]fsutil.FS, d *delivery, entitlemen
 		LocalMounts: mounts,
 		OCIStores:   map[string]content.Store{StoreID: newBlobStore(filepath.Join(e.Store.Root(), "oci"))},
 		Exports:     d.exports,
+		// never nil: the client copies cache attributes into it
+		FrontendAttrs: map[string]string{},
 		// network=host RUN steps need the entitlement; the builder must grant it too
 		AllowedEntitlements: entitlements,
 	}
@@ -125,7 +128,11 @@ func (e *Executor) solve(ctx context.Context, t LoweredTarget, opt client.SolveO
 		if err != nil {
 			return nil, fmt.Errorf("marshal LLB: %w", err)
 		}
-		r, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB(), Evaluate: true})
+		imports, err := cacheImports(c)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB(), Evaluate: true, CacheImports: imports})
 		if err != nil {
 			return nil, err
 		}
@@ -152,4 +159,17 @@ func localMounts(dirs map[string]string) (map[string]fsutil.FS, error) {
 		m[name] = fs
 	}
 	return m, nil
+}
+
+// cacheImports are the solve's --cache-from entries, which the client
+// hands a gateway build as the "cache-imports" option (local directories
+// already turned into session stores).
+func cacheImports(c gateway.Client) ([]gateway.CacheOptionsEntry, error) {
+	var imports []gateway.CacheOptionsEntry
+	if v := c.BuildOpts().Opts["cache-imports"]; v != "" {
+		if err := json.Unmarshal([]byte(v), &imports); err != nil {
+			return nil, fmt.Errorf("read cache imports: %w", err)
+		}
+	}
+	return imports, nil
 }
