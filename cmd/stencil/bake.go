@@ -45,12 +45,13 @@ func (o *bakeOptions) Validate([]string) error {
 }
 
 func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
-	cfg, err := o.load()
+	cfg, err := interruptible(ctx, o.load)
 	if err != nil {
 		return err
 	}
 	if o.print {
-		return cfg.Print(e.stdout, args)
+		_, err := interruptible(ctx, func() (any, error) { return nil, cfg.Print(e.stdout, args) })
+		return err
 	}
 	if o.list.Type != "" {
 		return o.list.write(cfg, e.stdout)

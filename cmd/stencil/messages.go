@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,4 +47,26 @@ func hex2(r rune) string {
 		r = 0xff
 	}
 	return string([]byte{digits[r>>4], digits[r&0xf]})
+}
+
+// interruptible runs f and returns its result, or ctx's error as soon as
+// ctx ends (SIGINT, SIGTERM): evaluating a bake file cannot be stopped
+// from inside, so f is abandoned to the exiting process.
+func interruptible[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }

@@ -43,7 +43,7 @@ func (o *planOptions) Validate([]string) error {
 }
 
 func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
-	cfg, err := o.load()
+	cfg, err := interruptible(ctx, o.load)
 	if err != nil {
 		return err
 	}

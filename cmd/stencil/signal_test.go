@@ -106,3 +106,38 @@ func mountsUnder(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestInterruptStopsPrintAndLoading: SIGINT and SIGTERM stop a bake file
+// that takes minutes to evaluate, with 128+signal, during --print as
+// during loading for a build.
+func TestInterruptStopsPrintAndLoading(t *testing.T) {
+	var src strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&src, "target \"t%d\" {\n  labels = { n = length([for a in range(1024) : length([for b in range(1024) : b])]) }\n}\n", i)
+	}
+	for _, c := range []struct {
+		sig  syscall.Signal
+		args []string
+	}{{syscall.SIGINT, []string{"bake", "--print", "t1999"}}, {syscall.SIGTERM, []string{"bake", "t1999"}}} {
+		p := &project{t: t, dir: t.TempDir(), root: t.TempDir()}
+		p.write("build.hcl", src.String())
+		cmd := p.background(t, c.args...)
+		time.Sleep(500 * time.Millisecond) // let it start evaluating
+		if err := cmd.Process.Signal(c.sig); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		waitFor(t, func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+				return false
+			}
+		}, fmt.Sprintf("stencil %s to stop on %v", strings.Join(c.args, " "), c.sig))
+		if code := cmd.ProcessState.ExitCode(); code != 128+int(c.sig) {
+			t.Errorf("%v: exit code %d, want %d", c.sig, code, 128+int(c.sig))
+		}
+	}
+}
