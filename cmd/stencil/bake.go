@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/spf13/pflag"
@@ -45,7 +46,7 @@ func (o *bakeOptions) Validate([]string) error {
 }
 
 func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
-	cfg, err := interruptible(ctx, o.load)
+	cfg, err := o.loadConfig(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,18 @@ func (o *bakeOptions) specs(cfg *bake.Config, args []string) ([]planner.TargetSp
 		return nil, err
 	}
 	return specs, checkAccess(o.allow, targets, specs)
+}
+
+// loadConfig loads the bake files, stoppable by SIGINT, and shows the
+// problems loading ignored (as buildx does) as warnings.
+func (o *bakeOptions) loadConfig(ctx context.Context, e *env) (*bake.Config, error) {
+	cfg, err := interruptible(ctx, o.load)
+	if err == nil {
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(e.stderr, "WARNING: %s\n", cleanMessage(w))
+		}
+	}
+	return cfg, err
 }
 
 func (o *bakeOptions) load() (*bake.Config, error) {

@@ -43,7 +43,7 @@ func (o *planOptions) Validate([]string) error {
 }
 
 func (o *planOptions) Run(ctx context.Context, e *env, args []string) error {
-	cfg, err := interruptible(ctx, o.load)
+	cfg, err := o.loadConfig(ctx, e)
 	if err != nil {
 		return err
 	}

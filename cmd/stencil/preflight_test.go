@@ -96,3 +96,16 @@ func TestCacheOnlyKeepsOnlyTheCache(t *testing.T) {
 		t.Errorf("second build did not use the cache:\n%s", errOut)
 	}
 }
+
+// TestUnknownAttributeWarnsAndBuilds: an attribute nobody knows is ignored
+// as buildx ignores it, with a located warning; one Stencil knows but
+// cannot honour is refused.
+func TestUnknownAttributeWarnsAndBuilds(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", markerDockerfile)
+	p.write("build.hcl", "target \"a\" {\n  tags = [\"a:1\"]\n  tagz = [\"b:1\"]\n}\n")
+	_, errOut := p.must("bake", "a", "--progress=plain")
+	wantLines(t, errOut, `WARNING: build.hcl:3:3: Unknown attribute ignored; target attribute "tagz" is not known to stencil or buildx. Did you mean "tags"?`, "42ran")
+	p.write("build.hcl", "target \"a\" {\n  shm-size = \"2g\"\n}\n")
+	wantLines(t, p.refuse("bake", "a"), `build.hcl:2:3: target "a": attribute "shm-size" is not supported by stencil yet`)
+}

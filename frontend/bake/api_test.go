@@ -262,12 +262,12 @@ func TestErrorFormat(t *testing.T) {
 }
 
 func TestLoadErrorIsDiagnostic(t *testing.T) {
-	_, err := loadHCLErr(t, "target \"a\" {\n  tagz = []\n}\n", nil)
+	_, err := loadHCLErr(t, "target \"a\" {\n  tags = [TGA]\n}\nvariable \"TAG\" { default = \"x\" }\n", nil)
 	e := asDiagError(t, err)
 	if len(e.Diags) != 1 || e.Diags[0].Subject.Start.Line != 2 {
 		t.Fatalf("diags %v", e.Diags)
 	}
-	if !strings.Contains(err.Error(), `Did you mean "tags"?`) {
+	if !strings.Contains(err.Error(), `Did you mean "TAG"?`) {
 		t.Errorf("no suggestion in %q", err)
 	}
 }

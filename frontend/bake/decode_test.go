@@ -103,10 +103,10 @@ func TestMatrixDuplicateNames(t *testing.T) {
 func TestMatrixErrors(t *testing.T) {
 	huge := `target "m" {
   name   = "m-${a}-${b}"
-  matrix = { a = range(1000), b = range(2) }
+  matrix = { a = range(1000), b = range(20) }
 }`
 	cases := map[string]string{
-		huge:                            "more than 1024 targets",
+		huge:                            "more than 16384 targets",
 		`target "m" { matrix = ["a"] }`: "matrix must be a map of lists",
 		`target "m" { matrix = { a = { b = 1 } } }`: `matrix value "a" must be a list`,
 		`target "m" { matrix = { a = X } }`:         "Unknown variable",

@@ -44,6 +44,7 @@ type Config struct {
 	env       func(string) (string, bool)
 	cost      int // values handed to HCL while evaluating: tests check it grows linearly
 	vars      []Variable
+	warnings  hcl.Diagnostics
 }
 
 // Load reads, parses and evaluates the definition files.

@@ -129,7 +129,6 @@ func TestLoadJSONFeatures(t *testing.T) {
 
 func TestLoadJSONErrors(t *testing.T) {
 	cases := map[string]string{
-		`{"target": {"t": {"tagz": []}}}`:          `Did you mean "tags"?`,
 		`{"target": {"t": {"tags": "x"}}}`:         "tags must be a list of strings",
 		`{"target": [}`:                            "docker-bake.json:1:",
 		`{"target": {"t": {"args": {"A": "${"}}}}`: "docker-bake.json:1:",
@@ -158,8 +157,8 @@ target "t" { args = { H = HOME } }`})
 }
 
 func TestLoadMultipleDiagnostics(t *testing.T) {
-	_, err := loadHCLErr(t, `target "a" { tagz = [] }
-target "b" { dockerfil = "x" }`, nil)
+	_, err := loadHCLErr(t, `target "a" { tags = "x" }
+target "b" { dockerfile = [] }`, nil)
 	e := asDiagError(t, err)
 	if len(e.Diags) != 2 || strings.Count(err.Error(), "\n") != 1 {
 		t.Errorf("want two one-line diagnostics, got %q", err)

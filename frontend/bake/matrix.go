@@ -7,8 +7,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// maxMatrix bounds how many targets one matrix may generate.
-const maxMatrix = 1024
+// maxMatrix bounds how many targets one matrix may generate: far more than
+// a real build matrix (evaluation is linear in targets, see ctx).
+const maxMatrix = 16384
 
 // matrix expands a matrix attribute into one set of bound values per
 // combination; no matrix is one empty combination.

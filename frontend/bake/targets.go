@@ -63,11 +63,14 @@ func (c *Config) add(t *Target) {
 }
 
 // evalBlock evaluates one target block into one target per matrix entry.
+// Attributes it does not know are ignored, not evaluated, as buildx's
+// decoder reads target bodies partially (newer buildx attributes, typos).
 func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
-	content, diags := b.Body.Content(targetSchema)
+	content, remain, diags := b.Body.PartialContent(targetSchema)
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	e.c.warnUnknown(remain)
 	combos, diags := e.matrix(content.Attributes["matrix"])
 	if diags.HasErrors() {
 		return nil, diags

@@ -1,3 +1,0 @@
-target "app" {
-  tagz = ["x"]
-}

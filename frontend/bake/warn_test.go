@@ -1,0 +1,26 @@
+package bake
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestUnknownAttributeIgnoredWithWarning: as buildx, a target attribute
+// nobody knows is ignored (not even evaluated), in HCL and JSON; Stencil
+// warns with its location and the nearest name.
+func TestUnknownAttributeIgnoredWithWarning(t *testing.T) {
+	c := loadHCL(t, "target \"a\" {\n  tagz = [undefined_variable]\n  tags = [\"x\"]\n}\n", nil)
+	tg := resolveOne(t, "target \"a\" {\n  tagz = [undefined_variable]\n  tags = [\"x\"]\n}\n", "a", nil)
+	if !slices.Equal(tg.Tags, []string{"x"}) {
+		t.Errorf("tags %q", tg.Tags)
+	}
+	want := []string{`docker-bake.hcl:2:3: Unknown attribute ignored; target attribute "tagz" is not known to stencil or buildx. Did you mean "tags"?`}
+	if got := c.Warnings(); !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+	dir := writeFiles(t, map[string]string{"docker-bake.json": `{"target": {"t": {"resources": {"memory": "1g"}}}}`})
+	j, err := Load(Options{Dir: dir})
+	if err != nil || len(j.Warnings()) != 1 {
+		t.Errorf("json: %v, warnings %q", err, j.Warnings())
+	}
+}
