@@ -34,14 +34,16 @@ target "b" {
   tags = ["shared-b"]
 }
 `)
-	base := "FROM busybox:latest AS base\nRUN cat /proc/sys/kernel/random/uuid > /id\n"
+	p.write("shared.txt", strings.Repeat("one context for both targets\n", 1<<16)) // 1.9 MB
+	base := "FROM busybox:latest AS base\nCOPY shared.txt /\nRUN cat /proc/sys/kernel/random/uuid > /id\n"
 	p.write("Dockerfile.a", base+"FROM base\nRUN echo a > /which\n")
 	p.write("Dockerfile.b", base+"FROM base\nRUN echo b > /which\n")
 	return p
 }
 
 // TestRemoteSharedStageSolvedOnce counts, in BuildKit's own status stream
-// of both targets' solves, how often the shared RUN started.
+// of both targets' solves, how often the shared RUN started and how often
+// the context they share was sent.
 func TestRemoteSharedStageSolvedOnce(t *testing.T) {
 	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
 	p := sharedBake(t)
@@ -55,10 +57,33 @@ func TestRemoteSharedStageSolvedOnce(t *testing.T) {
 	if len(starts) != 1 {
 		t.Errorf("the shared RUN started %d times, want once: %v", len(starts), starts)
 	}
+	size := int64(len("one context for both targets\n") << 16)
+	if sent := contextBytes(t, progress); sent < size || sent > size*3/2 {
+		t.Errorf("%d context bytes sent for two targets sharing one 1.9 MB context, want it sent once", sent)
+	}
 	a, b := fileOf(t, p, "shared-a", "id"), fileOf(t, p, "shared-b", "id")
 	if a == "" || a != b {
 		t.Errorf("shared stage differs between targets: %q vs %q", a, b)
 	}
+}
+
+// contextBytes adds up the context transfers of a rawjson stream (one
+// transfer reported to several solves counts once).
+func contextBytes(t *testing.T, stream string) int64 {
+	t.Helper()
+	last := map[string]int64{}
+	for _, st := range statuses(t, stream) {
+		for _, s := range st.Statuses {
+			if strings.HasPrefix(s.ID, "transferring ") && s.Started != nil {
+				last[s.Vertex.String()+s.ID+s.Started.String()] = s.Current
+			}
+		}
+	}
+	var sum int64
+	for _, n := range last {
+		sum += n
+	}
+	return sum
 }
 
 // vertices decodes a rawjson progress stream.

@@ -93,13 +93,14 @@ func copyDest(c *planner.Copy) string {
 // (directory, .dockerignore) pair; every target's LLB uses the same one,
 // so a context is sent once.
 type locals struct {
+	sid    string              // the session that serves the contexts ("" = each solve's own)
 	id     string              // this build's local unique ID: shared by its targets, by no other build
 	dirs   map[string]string   // local name -> directory
 	follow map[string][]string // local name -> paths the plan copies ("" entry: everything)
 }
 
-func newLocals(p *planner.Plan) *locals {
-	ls := &locals{id: identity.NewID(), dirs: map[string]string{}, follow: map[string][]string{}}
+func newLocals(p *planner.Plan, sid string) *locals {
+	ls := &locals{sid: sid, id: identity.NewID(), dirs: map[string]string{}, follow: map[string][]string{}}
 	for _, s := range p.Steps {
 		if s.Copy != nil && s.Copy.From == "" {
 			n := localName(s.Copy)
@@ -120,6 +121,9 @@ func (ls *locals) state(c *planner.Copy) llb.State {
 	n := localName(c)
 	opts := []llb.LocalOption{llb.SharedKeyHint(n), llb.ExcludePatterns(c.Excludes), llb.LocalUniqueID(ls.id),
 		llb.WithCustomName("[internal] load build context " + c.Context)}
+	if ls.sid != "" {
+		opts = append(opts, llb.SessionID(ls.sid))
+	}
 	if f := ls.follow[n]; !slices.Contains(f, "") {
 		opts = append(opts, llb.FollowPaths(f))
 	}
@@ -146,3 +150,6 @@ func followPaths(sources []string) []string {
 	}
 	return out
 }
+
+// contextDirs are the context directories a plan reads, by local name.
+func contextDirs(p *planner.Plan) map[string]string { return newLocals(p, "").dirs }

@@ -49,16 +49,19 @@ type lowering struct {
 	locals   *locals
 	images   Images
 	epoch    *time.Time
+	sid      string // the inputs session
 	platform ocispecs.Platform
 }
 
 // Lower translates p to LLB. Base images found in the local store are read
 // through the session's OCI store StoreID; the others are pulled by the
-// builder from their registry, pinned to the planned digest. A non-nil
-// epoch (SOURCE_DATE_EPOCH) is the time of every new history entry.
-func Lower(p *planner.Plan, images Images, epoch *time.Time) (*Lowered, error) {
+// builder from their registry, pinned to the planned digest. Contexts and
+// local bases are read from session sid (every target's solve shares it;
+// "" is each solve's own). A non-nil epoch (SOURCE_DATE_EPOCH) is the time
+// of every new history entry.
+func Lower(p *planner.Plan, images Images, epoch *time.Time, sid string) (*Lowered, error) {
 	l := &lowering{steps: map[string]*planner.Step{}, states: map[string]llb.State{},
-		locals: newLocals(p), images: images, epoch: epoch,
+		locals: newLocals(p, sid), images: images, epoch: epoch, sid: sid,
 		platform: ocispecs.Platform{OS: "linux", Architecture: runtime.GOARCH}}
 	for _, s := range p.Steps {
 		l.steps[s.Key] = s

@@ -68,7 +68,7 @@ func ops(t *testing.T, st llb.State) map[digest.Digest]*pb.Op {
 
 func lowerDemo(t *testing.T) *Lowered {
 	t.Helper()
-	low, err := Lower(demoPlan(), fakeImages{}, nil)
+	low, err := Lower(demoPlan(), fakeImages{}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestLowerSources(t *testing.T) {
 	}
 	p := demoPlan()
 	p.Steps[0].Base.Local = false
-	low, err := Lower(p, fakeImages{}, nil)
+	low, err := Lower(p, fakeImages{}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestLowerRun(t *testing.T) {
 
 func TestImageConfig(t *testing.T) {
 	epoch := time.Unix(1700000000, 0)
-	low, err := Lower(demoPlan(), fakeImages{}, &epoch)
+	low, err := Lower(demoPlan(), fakeImages{}, &epoch, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestLowerUnknownStep(t *testing.T) {
 	p := demoPlan()
 	p.Steps[5].Kind = "bogus"
 	p.Steps[5].Location = planner.Location{File: "Dockerfile", Line: 7}
-	if _, err := Lower(p, fakeImages{}, nil); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:7") || !strings.Contains(err.Error(), "unknown step kind") {
+	if _, err := Lower(p, fakeImages{}, nil, ""); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:7") || !strings.Contains(err.Error(), "unknown step kind") {
 		t.Errorf("Lower = %v, want the step's location and kind", err)
 	}
 }

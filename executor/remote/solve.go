@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
-	"github.com/containerd/containerd/v2/core/content"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -51,11 +48,12 @@ type Result struct {
 // stages they share are solved once) and delivers each target's outputs.
 // Nothing is written locally unless every target succeeded.
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
-	low, err := Lower(p, e.Store, e.Epoch)
+	in, err := e.openInputs(ctx, contextDirs(p))
 	if err != nil {
 		return nil, err
 	}
-	mounts, err := localMounts(low.Contexts)
+	defer in.close()
+	low, err := Lower(p, e.Store, e.Epoch, in.s.ID())
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +68,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
 	}
-	res, err := e.solveAll(ctx, low, mounts, outs)
+	res, err := e.solveAll(ctx, low, outs)
 	if err != nil {
 		return nil, low.locateFailure(ctx, err)
 	}
@@ -79,7 +77,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 
 // solveAll runs one solve per target concurrently, with one progress
 // display for all of them.
-func (e *Executor) solveAll(ctx context.Context, low *Lowered, mounts map[string]fsutil.FS, outs []*delivery) ([]Result, error) {
+func (e *Executor) solveAll(ctx context.Context, low *Lowered, outs []*delivery) ([]Result, error) {
 	prog, err := newProgress(ctx, e.Progress, e.ProgressMode, len(low.Targets))
 	if err != nil {
 		return nil, err
@@ -89,7 +87,7 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, mounts map[string
 	for i, t := range low.Targets {
 		ch := prog.channel()
 		g.Go(func() error {
-			opt := e.solveOpt(mounts, outs[i], low.Entitlements)
+			opt := e.solveOpt(outs[i], low.Entitlements)
 			opt.CacheImports, opt.CacheExports = e.CacheFrom[t.Name], e.CacheTo[t.Name]
 			r, err := e.solve(gctx, t, opt, ch)
 			if err != nil && t.Name != "" {
@@ -106,13 +104,11 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, mounts map[string
 	return res, errors.Join(err, prog.wait())
 }
 
-// solveOpt is one target's solve: the contexts, the local store for base
-// images, its exports and the cache options.
-func (e *Executor) solveOpt(mounts map[string]fsutil.FS, d *delivery, entitlements []string) client.SolveOpt {
+// solveOpt is one target's solve: its exports (its inputs come from the
+// shared inputs session).
+func (e *Executor) solveOpt(d *delivery, entitlements []string) client.SolveOpt {
 	return client.SolveOpt{
-		LocalMounts: mounts,
-		OCIStores:   map[string]content.Store{StoreID: newBlobStore(filepath.Join(e.Store.Root(), "oci"))},
-		Exports:     d.exports,
+		Exports: d.exports,
 		// never nil: the client copies cache attributes into it
 		FrontendAttrs: map[string]string{},
 		// network=host RUN steps need the entitlement; the builder must grant it too
@@ -146,19 +142,6 @@ func (e *Executor) solve(ctx context.Context, t LoweredTarget, opt client.SolveO
 		return out, nil
 	}
 	return e.Client.Build(ctx, opt, "stencil", build, ch)
-}
-
-// localMounts opens each context directory for the session's file sync.
-func localMounts(dirs map[string]string) (map[string]fsutil.FS, error) {
-	m := make(map[string]fsutil.FS, len(dirs))
-	for name, dir := range dirs {
-		fs, err := fsutil.NewFS(dir)
-		if err != nil {
-			return nil, fmt.Errorf("open build context %s: %w", dir, err)
-		}
-		m[name] = fs
-	}
-	return m, nil
 }
 
 // cacheImports are the solve's --cache-from entries, which the client

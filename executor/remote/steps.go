@@ -27,7 +27,7 @@ func (l *lowering) base(s *planner.Step) (llb.State, error) {
 		return llb.State{}, err
 	}
 	if b.Local {
-		return llb.OCILayout(ref, llb.OCIStore("", StoreID), llb.Platform(l.platform), progressName(s)), nil
+		return llb.OCILayout(ref, llb.OCIStore(l.sid, StoreID), llb.Platform(l.platform), progressName(s)), nil
 	}
 	return llb.Image(ref, llb.Platform(l.platform), progressName(s)), nil
 }
