@@ -198,3 +198,19 @@ func TestLowerUnknownStep(t *testing.T) {
 		t.Errorf("Lower = %v, want the step's location and kind", err)
 	}
 }
+
+func TestLowerNamesTheInputsSession(t *testing.T) {
+	low, err := Lower(demoPlan(), fakeImages{}, nil, "inputs-session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops(t, low.Targets[1].State) {
+		src := op.GetSource()
+		if src == nil {
+			continue
+		}
+		if a := src.Attrs; a[pb.AttrLocalSessionID] != "inputs-session" && a[pb.AttrOCILayoutSessionID] != "inputs-session" {
+			t.Errorf("source %s does not name the inputs session: %v", src.Identifier, a)
+		}
+	}
+}
