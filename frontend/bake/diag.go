@@ -110,8 +110,9 @@ func causedBy(err error, rng *hcl.Range, summary, format string, args ...any) *h
 	return d
 }
 
-// maxDepth bounds bracket nesting so parsing and evaluation stay shallow.
-const maxDepth = 100
+// maxDepth bounds bracket nesting so parsing and evaluation stay shallow;
+// real files, even generated ones, nest a few levels (strings count too).
+const maxDepth = 1000
 
 // checkDepth rejects input nested deeper than maxDepth, counting brackets,
 // braces and parentheses anywhere in the text (strings included).

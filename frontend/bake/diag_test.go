@@ -23,7 +23,7 @@ func TestErrorsOnly(t *testing.T) {
 
 func TestTooDeepLocation(t *testing.T) {
 	d := tooDeep("f.hcl", hcl.Pos{Line: 3, Column: 7, Byte: 40})
-	if got := formatDiag(d); got != "f.hcl:3:7: Nesting too deep; expressions may nest at most 100 levels" {
+	if got := formatDiag(d); got != "f.hcl:3:7: Nesting too deep; expressions may nest at most 1000 levels" {
 		t.Errorf("tooDeep = %q", got)
 	}
 	if d.Subject.End != d.Subject.Start {

@@ -70,7 +70,7 @@ func TestNestingErrorNeverPanics(t *testing.T) {
 	for _, src := range []string{
 		"a = " + repeat("[", 5000),
 		`{"target": ` + repeat("{", 5000),
-		"target \"t\" { tags = [\"${" + repeat("(", 300) + "\"] }",
+		"target \"t\" { tags = [\"${" + repeat("(", 1500) + "\"] }",
 	} {
 		dir := writeFiles(t, map[string]string{"docker-bake.hcl": src})
 		_, err := Load(Options{Dir: dir})
