@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	suggestpkg "github.com/stencilbuild/stencil/internal/suggest"
@@ -60,31 +61,42 @@ func exitCode(failed bool) int {
 	return 0
 }
 
+// execute parses args into the command's options with cobra, then
+// validates and runs them: 2 for a usage error, report's code for a
+// failed run.
 func (c command) execute(ctx context.Context, e *env, args []string) int {
 	opts := c.new()
-	fs := pflag.NewFlagSet("stencil "+c.name, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	opts.AddFlags(fs)
-	if c.name == "run" {
-		fs.SetInterspersed(false) // flags after IMAGE belong to the command
-	}
-	help := fs.BoolP("help", "h", false, "show help for "+c.name)
-	if err := fs.Parse(args); err != nil {
+	code := 0
+	cc := c.cobra(opts, func(args []string) {
+		if err := opts.Validate(args); err != nil {
+			fmt.Fprintf(e.stderr, "stencil %s: %s\n", c.name, cleanMessage(err.Error()))
+			code = 2
+		} else if err := opts.Run(ctx, e, args); err != nil {
+			code = report(e.stderr, err)
+		}
+	})
+	cc.SetHelpFunc(func(*cobra.Command, []string) { c.help(e.stdout, cc.LocalFlags()) })
+	cc.SetArgs(args)
+	cc.SetContext(ctx)
+	cc.SetOut(e.stdout)
+	cc.SetErr(e.stderr)
+	if err := cc.Execute(); err != nil {
 		fmt.Fprintf(e.stderr, "stencil %s: %v\nRun 'stencil %s --help' for usage.\n", c.name, err, c.name)
 		return 2
 	}
-	if *help {
-		c.help(e.stdout, fs)
-		return 0
-	}
-	if err := opts.Validate(fs.Args()); err != nil {
-		fmt.Fprintf(e.stderr, "stencil %s: %s\n", c.name, cleanMessage(err.Error()))
-		return 2
-	}
-	if err := opts.Run(ctx, e, fs.Args()); err != nil {
-		return report(e.stderr, err)
-	}
-	return 0
+	return code
+}
+
+// cobra is the command as a cobra.Command over opts' flags; run gets the
+// arguments left after the flags.
+func (c command) cobra(opts options, run func(args []string)) *cobra.Command {
+	cc := &cobra.Command{Use: c.name, Short: c.short, SilenceErrors: true, SilenceUsage: true,
+		DisableFlagsInUseLine: true, DisableSuggestions: true,
+		Run: func(_ *cobra.Command, args []string) { run(args) }}
+	opts.AddFlags(cc.Flags())
+	cc.Flags().BoolP("help", "h", false, "show help for "+c.name)
+	cc.Flags().SetInterspersed(c.name != "run") // run: flags after IMAGE belong to the command
+	return cc
 }
 
 // report prints a command's error and picks the exit code.

@@ -72,8 +72,7 @@ func completionTree() *cobra.Command {
 	root := &cobra.Command{Use: "stencil", SilenceUsage: true, SilenceErrors: true}
 	root.CompletionOptions.DisableDefaultCmd = true
 	for _, c := range commands {
-		sub := &cobra.Command{Use: c.name, Short: c.short, Run: func(*cobra.Command, []string) {}}
-		c.new().AddFlags(sub.Flags())
+		sub := c.cobra(c.new(), func([]string) {})
 		addCompletions(c.name, sub)
 		root.AddCommand(sub)
 	}
