@@ -79,7 +79,10 @@ func (l *listSpec) check() error {
 	return nil
 }
 
-func (l listSpec) write(cfg *bake.Config, w io.Writer) error {
+// write lists what l asks for; control bytes in names, values and
+// descriptions are escaped.
+func (l listSpec) write(cfg *bake.Config, out io.Writer) error {
+	w := escaper{out}
 	if l.Type == "variables" {
 		return cfg.ListVariables(w, l.Format)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,16 @@ func hex2(r rune) string {
 		r = 0xff
 	}
 	return string([]byte{digits[r>>4], digits[r&0xf]})
+}
+
+// escaper writes through escapeControls.
+type escaper struct{ w io.Writer }
+
+func (e escaper) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(e.w, escapeControls(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // interruptible runs f and returns its result, or ctx's error as soon as
