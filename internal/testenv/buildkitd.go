@@ -43,7 +43,7 @@ func (d *BuildkitdDaemon) Stop() { d.stop() }
 // is missing; a daemon that fails to start fails the test.
 func Buildkitd(t testing.TB, o BuildkitdOptions) *BuildkitdDaemon {
 	t.Helper()
-	bin := buildkitBinaries(t)
+	bin := BuildkitBinaries(t)
 	runc := LookPath(t, "runc", "runc")
 	dir, err := os.MkdirTemp("/tmp", "stencil-bk-") // short: socket paths are limited to 108 bytes
 	if err != nil {
@@ -117,7 +117,7 @@ func waitBuildkitd(t testing.TB, buildctl string, d *BuildkitdDaemon, o Buildkit
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			fatalWithLog(t, logPath, fmt.Sprintf("buildkitd did not answer within %v (buildctl: %s)", dockerdStartTimeout, lastLines(string(out), 3)))
+			fatalWithLog(t, logPath, fmt.Sprintf("buildkitd did not answer within %v (buildctl: %s)", dockerdStartTimeout, LastLines(string(out), 3)))
 		}
 	}
 }
@@ -128,9 +128,10 @@ var (
 	buildkitErr  error
 )
 
-// buildkitBinaries runs scripts/buildkitd.sh once per test binary and
-// returns the directory holding buildkitd and buildctl.
-func buildkitBinaries(t testing.TB) string {
+// BuildkitBinaries runs scripts/buildkitd.sh once per test binary and
+// returns the directory holding buildkitd and buildctl; it skips as
+// Buildkitd does.
+func BuildkitBinaries(t testing.TB) string {
 	t.Helper()
 	buildkitOnce.Do(func() { buildkitDir, buildkitErr = buildBuildkit() })
 	if buildkitErr != nil {
@@ -150,13 +151,13 @@ func buildBuildkit() (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("%s: %w: %s", script, err, lastLines(stderr.String(), 5))
+		return "", fmt.Errorf("%s: %w: %s", script, err, LastLines(stderr.String(), 5))
 	}
 	return strings.TrimSpace(string(out)), nil
 }
 
-// lastLines is the end of a long output.
-func lastLines(s string, n int) string {
+// LastLines is the last n lines of a long output.
+func LastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
