@@ -215,7 +215,7 @@ target "t" {}`
 	if _, err := loadHCLErr(t, ok, nil); err != nil {
 		t.Errorf("two nested for expressions rejected: %v", err)
 	}
-	deep := `variable "V" { default = [for a in ["x"] : [for b in ["y"] : [for c in ["z"] : c]]] }
+	deep := `variable "V" { default = [for a in ["x"] : [for b in ["y"] : [for c in range(3) : c]]] }
 target "t" {}`
 	_, err := loadHCLErr(t, deep, nil)
 	wantErr(t, err, "for expressions may nest at most 2 levels")

@@ -16,27 +16,59 @@ const (
 	maxProduct    = 100000 // elements setproduct may generate
 )
 
-// forWalker rejects for expressions nested deeper than maxForNesting.
+// forWalker rejects for expressions nested deeper than maxForNesting,
+// unless every collection on the way is a literal list or object and
+// their sizes multiply to at most maxProduct: three loops over a few
+// literal platforms and versions are ordinary, three over range(1000) not.
 type forWalker struct {
-	depth int
+	sizes []int // collection sizes of the enclosing for expressions; -1 unknown
 }
 
 func (w *forWalker) Enter(n hclsyntax.Node) hcl.Diagnostics {
-	if _, ok := n.(*hclsyntax.ForExpr); !ok {
+	f, ok := n.(*hclsyntax.ForExpr)
+	if !ok {
 		return nil
 	}
-	if w.depth++; w.depth > maxForNesting {
+	w.sizes = append(w.sizes, literalSize(f.CollExpr))
+	if len(w.sizes) > maxForNesting && !boundedLoops(w.sizes) {
 		return hcl.Diagnostics{errorf(n.Range().Ptr(), "Nesting too deep",
-			"for expressions may nest at most %d levels", maxForNesting)}
+			"for expressions may nest at most %d levels unless they loop over literal lists of at most %d combinations", maxForNesting, maxProduct)}
 	}
 	return nil
 }
 
 func (w *forWalker) Exit(n hclsyntax.Node) hcl.Diagnostics {
 	if _, ok := n.(*hclsyntax.ForExpr); ok {
-		w.depth--
+		w.sizes = w.sizes[:len(w.sizes)-1]
 	}
 	return nil
+}
+
+// literalSize is how many elements a literal list or object has; -1 for
+// any other expression.
+func literalSize(e hclsyntax.Expression) int {
+	switch x := e.(type) {
+	case *hclsyntax.TupleConsExpr:
+		return len(x.Exprs)
+	case *hclsyntax.ObjectConsExpr:
+		return len(x.Items)
+	}
+	return -1
+}
+
+// boundedLoops reports whether nested loops over these sizes are all
+// literal and run at most maxProduct times.
+func boundedLoops(sizes []int) bool {
+	total := 1
+	for _, s := range sizes {
+		if s < 0 {
+			return false
+		}
+		if total *= max(s, 1); total > maxProduct {
+			return false
+		}
+	}
+	return true
 }
 
 // checkLimits applies the static bounds to a parsed native-syntax file.

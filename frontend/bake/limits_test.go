@@ -43,8 +43,8 @@ func TestCheckLimitsSkipsJSON(t *testing.T) {
 }
 
 func TestCheckLimitsReportsOnce(t *testing.T) {
-	src := `a = [for x in [1] : [for y in [1] : [for z in [1] : z]]]
-b = [for x in [1] : [for y in [1] : [for z in [1] : z]]]
+	src := `a = [for x in [1] : [for y in [1] : [for z in X : z]]]
+b = [for x in [1] : [for y in [1] : [for z in X : z]]]
 `
 	f, diags := parseFile("f.hcl", []byte(src))
 	if !diags.HasErrors() || len(diags) != 1 {
@@ -76,4 +76,17 @@ func TestNestingErrorNeverPanics(t *testing.T) {
 		_, err := Load(Options{Dir: dir})
 		wantErr(t, err, "Nesting too deep")
 	}
+}
+
+// TestLiteralLoopsMayNestDeeper: three loops over literal lists (ordinary,
+// and accepted by buildx) evaluate; three over computed ones are refused.
+func TestLiteralLoopsMayNestDeeper(t *testing.T) {
+	tg := resolveOne(t, `target "t" {
+  tags = flatten([for os in ["linux", "windows"] : [for arch in ["amd64", "arm64"] : [for v in ["1", "2"] : "${os}-${arch}-${v}"]]])
+}`, "t", nil)
+	if len(tg.Tags) != 8 || tg.Tags[7] != "windows-arm64-2" {
+		t.Errorf("tags %q", tg.Tags)
+	}
+	_, err := loadHCLErr(t, `x = [for a in range(10) : [for b in ["x"] : [for c in ["y"] : c]]]`, nil)
+	wantErr(t, err, "Nesting too deep", "literal lists")
 }
