@@ -60,7 +60,7 @@ type Group struct {
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
 var unsupported = []string{"platforms", "ssh", "secret",
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
-	"annotations", "pull"}
+	"annotations", "pull", "resources", "policy"}
 
 // Attr is one set attribute of a target and where it was set.
 type Attr struct {
@@ -106,6 +106,9 @@ func (t *Target) needs(name string) bool {
 		return t.Call != nil && *t.Call != "build"
 	case "pull":
 		return t.Pull != nil && *t.Pull
+	case "resources", "policy":
+		_, set := t.ranges[name]
+		return set
 	}
 	return !fieldByName[name].empty(t)
 }
@@ -147,6 +150,11 @@ func (t *Target) merge(t2 *Target) {
 		f.merge(t, t2)
 		if r, ok := t2.ranges[f.name]; ok {
 			t.setRange(f.name, r)
+		}
+	}
+	for _, name := range newerAttrs {
+		if r, ok := t2.ranges[name]; ok {
+			t.setRange(name, r)
 		}
 	}
 	t.inherits = append(t.inherits, t2.inherits...)

@@ -70,13 +70,18 @@ func (e *evaluator) evalBlock(b *hcl.Block) ([]*Target, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	e.c.warnUnknown(remain)
+	later := e.c.warnUnknown(remain)
 	combos, diags := e.matrix(content.Attributes["matrix"])
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	out, d := e.decodeCombos(b, content, combos)
 	diags = append(diags, d...)
+	for _, t := range out {
+		for _, a := range later {
+			t.setRange(a.Name, a.Range)
+		}
+	}
 	if content.Attributes["matrix"] != nil && !diags.HasErrors() {
 		e.c.addRenamed(b, out)
 	}

@@ -6,17 +6,28 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
+// newerAttrs are target attributes of newer buildx releases that Stencil
+// does not implement: set, they are refused before building (see
+// unsupported), never ignored.
+var newerAttrs = []string{"resources", "policy"}
+
 // warnUnknown records a warning for each attribute of a target body that
 // no target attribute matches: buildx ignores them, and so does Stencil,
-// but a typo should not pass unnoticed.
-func (c *Config) warnUnknown(remain hcl.Body) {
+// but a typo should not pass unnoticed. It returns the newerAttrs set.
+func (c *Config) warnUnknown(remain hcl.Body) []Attr {
 	attrs, _ := remain.JustAttributes()
 	names := targetAttributeNames()
+	var later []Attr
 	for _, a := range attrs {
+		if slices.Contains(newerAttrs, a.Name) {
+			later = append(later, Attr{Name: a.Name, Range: a.Range})
+			continue
+		}
 		c.warnings = append(c.warnings, &hcl.Diagnostic{Severity: hcl.DiagWarning, Subject: a.NameRange.Ptr(),
 			Summary: "Unknown attribute ignored",
 			Detail:  "target attribute " + `"` + a.Name + `"` + " is not known to stencil or buildx." + didYouMean(a.Name, names)})
 	}
+	return later
 }
 
 // targetAttributeNames are the attributes a target block may set.
