@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor"
 	"github.com/stencilbuild/stencil/executor/remote"
 	"github.com/stencilbuild/stencil/planner"
 )
@@ -29,7 +31,8 @@ func (e *env) buildRemote(ctx context.Context, store *cache.Store, bk *client.Cl
 		return err
 	}
 	ex := &remote.Executor{Client: bk, Store: store, Progress: e.stderr, ProgressMode: b.progress,
-		Epoch: b.epoch(ctx, specs, e.stderr), Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to}
+		Epoch: b.epoch(ctx, specs, e.stderr), Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to,
+		Load: b.load || b.quiet}
 	results, err := ex.Execute(ctx, plan)
 	if err != nil {
 		return err
@@ -39,7 +42,26 @@ func (e *env) buildRemote(ctx context.Context, store *cache.Store, bk *client.Cl
 			fmt.Fprintf(e.stderr, "#%s image %s built on the builder\n", r.Target.Name, dig)
 		}
 	}
+	if err := e.finishRemote(ctx, results, b); err != nil {
+		return err
+	}
 	return b.writeRemoteMetadata(results)
+}
+
+// finishRemote does --load and -q with the images loaded back.
+func (e *env) finishRemote(ctx context.Context, results []remote.Result, b buildFlags) error {
+	if !b.load && !b.quiet {
+		return nil
+	}
+	local := make([]executor.Result, len(results))
+	for i, r := range results {
+		local[i] = executor.Result{Target: r.Target, Image: r.Image}
+	}
+	disp, err := newDisplay(b.progress, e.stderr)
+	if err != nil {
+		return err
+	}
+	return errors.Join(b.finish(ctx, disp, local, e.stdout), disp.close())
 }
 
 // writeRemoteMetadata writes --metadata-file from the solve responses (as

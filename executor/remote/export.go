@@ -46,7 +46,7 @@ func (e *Executor) plan(t planner.Target) (*delivery, error) {
 			return nil, err
 		}
 	}
-	if len(specs) == 0 {
+	if len(specs) == 0 || e.Load {
 		return d, d.addLoad(e.epochAttrs())
 	}
 	return d, nil

@@ -20,33 +20,36 @@ func (e *Executor) deliver(outs []*delivery, res []Result) error {
 		if d.load == "" {
 			continue
 		}
-		if err := e.load(d, res[i].Response[exptypes.ExporterImageDigestKey]); err != nil {
+		var err error
+		if res[i].Image, err = e.load(d, res[i].Response[exptypes.ExporterImageDigestKey]); err != nil {
 			return fmt.Errorf("target %q: load image into the local store: %w", res[i].Target.Name, err)
 		}
 	}
 	return nil
 }
 
-// load copies the image the builder exported into d.load into the store.
-func (e *Executor) load(d *delivery, dig string) error {
+// load copies the image the builder exported into d.load into the store
+// and returns the stored image.
+func (e *Executor) load(d *delivery, dig string) (v1.Image, error) {
 	h, err := v1.NewHash(dig)
 	if err != nil {
-		return fmt.Errorf("builder reported image digest %q: %w", dig, err)
+		return nil, fmt.Errorf("builder reported image digest %q: %w", dig, err)
 	}
 	p, err := layout.FromPath(d.load)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	img, err := p.Image(h)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	got, err := e.Store.PutImage(img, d.tags...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if got != h {
-		return fmt.Errorf("stored %s, builder made %s", got, h)
+		return nil, fmt.Errorf("stored %s, builder made %s", got, h)
 	}
-	return nil
+	stored, _, err := e.Store.Image(got.String())
+	return stored, err
 }

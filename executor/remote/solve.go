@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"io"
 	"time"
 
@@ -34,6 +35,9 @@ type Executor struct {
 	// Insecure says whether the builder may push to a registry host over
 	// plain HTTP (loopback registries always may); nil: none.
 	Insecure func(host string) bool
+	// Load brings every image back into Store, whatever the outputs
+	// (docker build's --load and -q need it locally).
+	Load bool
 }
 
 // Result is what one target produced on the builder.
@@ -42,6 +46,9 @@ type Result struct {
 	// Response is the solve's exporter response (image digest, names,
 	// descriptors), as --metadata-file records it.
 	Response map[string]string
+	// Image is the image as loaded into the store; nil when it stayed on
+	// the builder (pushed, or only written to files).
+	Image v1.Image
 }
 
 // Execute lowers p, solves every target at once on the builder (so the
