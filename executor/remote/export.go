@@ -34,7 +34,7 @@ type delivery struct {
 // plan maps a target's outputs to BuildKit exporters. The image comes
 // back into the local store when the target asks for no output, for
 // type=image or for type=docker without dest; pushes happen on the
-// builder and files are streamed back.
+// builder, files are streamed back and type=cacheonly exports nothing.
 func (e *Executor) plan(t planner.Target) (*delivery, error) {
 	d := &delivery{tags: t.Tags, insecureHost: e.Insecure}
 	specs, err := parseAll(t.Outputs)
@@ -46,7 +46,7 @@ func (e *Executor) plan(t planner.Target) (*delivery, error) {
 			return nil, err
 		}
 	}
-	if len(specs) == 0 || e.Load {
+	if len(t.Outputs) == 0 || e.Load { // type=cacheonly alone keeps it on the builder
 		return d, d.addLoad(e.epochAttrs())
 	}
 	return d, nil

@@ -57,6 +57,16 @@ func TestNoOutputLoadsIntoTheStore(t *testing.T) {
 	}
 }
 
+func TestCacheOnlyStaysOnTheBuilder(t *testing.T) {
+	d, err := (&Executor{}).plan(planner.Target{Name: "base", Outputs: []string{"type=cacheonly"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.exports) != 0 || d.load != "" {
+		t.Errorf("cacheonly exports %+v, load %q: want nothing", d.exports, d.load)
+	}
+}
+
 func TestOutputRefusals(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
