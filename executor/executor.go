@@ -49,6 +49,9 @@ type Executor struct {
 	// MaxUnpack bounds what each pulled layer and ADDed archive may expand
 	// to, sparse files at their full size; 0 means layer.DefaultMaxSize.
 	MaxUnpack int64
+	// HostNetwork grants RUN --network=host (--allow network.host, as
+	// buildx); without it such a plan is refused before any step runs.
+	HostNetwork bool
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }
@@ -67,6 +70,9 @@ type Result struct {
 // written once every step succeeded, and the blobs and snapshots it added
 // are rolled back (unless another process has the store open).
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
+	if err := e.checkGrants(p); err != nil {
+		return nil, err
+	}
 	b := e.newBuild()
 	j := e.Store.Journal()
 	chains, err := schedule(ctx, p, limit(e.jobs(), b.do))

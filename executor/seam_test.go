@@ -36,7 +36,7 @@ func TestFakeRunnerBuildsCopyRunAndWorkdirLayers(t *testing.T) {
 	if got := fileIn(t, ls[3], "made"); got != "yes" {
 		t.Errorf("last RUN layer holds %q", got)
 	}
-	if s := fr.specs[0]; len(s.Lower) != 1 || s.Hostname != "stencil" || s.Network != "host" || s.Cwd != "/" {
+	if s := fr.specs[0]; len(s.Lower) != 1 || s.Hostname != "stencil" || s.Network != "default" || s.Cwd != "/" {
 		t.Errorf("first RUN spec: lower %q hostname %q network %q cwd %q", s.Lower, s.Hostname, s.Network, s.Cwd)
 	}
 	calls := fr.calls()

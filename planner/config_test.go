@@ -118,8 +118,8 @@ RUN --network=none make test
 
 func TestRunNetworkFromTarget(t *testing.T) {
 	tests := []struct{ target, flag, want string }{
-		{"", "", "default"}, {"none", "", "none"}, {"host", "", "default"},
-		{"none", "--network=default ", "default"}, {"", "--network=host ", "default"}, {"default", "--network=none ", "none"},
+		{"", "", "default"}, {"none", "", "none"}, {"host", "", "host"},
+		{"none", "--network=default ", "default"}, {"", "--network=host ", "host"}, {"default", "--network=none ", "none"},
 	}
 	for _, tt := range tests {
 		tgt := target("t", "FROM alpine:3.20\nRUN "+tt.flag+"true\n")

@@ -102,7 +102,7 @@ type Run struct {
 	Env     []string `json:"env"`  // KEY=VALUE, image env plus build args
 	User    string   `json:"user,omitempty"`
 	Workdir string   `json:"workdir"`
-	Network string   `json:"network"`         // "default" (host) or "none"
+	Network string   `json:"network"`         // "default" (private, outbound only), "host" or "none"
 	Hosts   []string `json:"hosts,omitempty"` // extra /etc/hosts entries "host=ip"
 }
 

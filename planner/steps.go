@@ -73,15 +73,15 @@ func (s *stageState) runEnv() ([]string, map[string]string) {
 	return env, keyed
 }
 
-// network is RUN --network if given, else the target's; host networking
-// is the sandbox default, so "host" plans as "default".
+// network is RUN --network if given, else the target's: "default" (a
+// private network with outbound access), "host" or "none".
 func (s *stageState) network(c *instructions.RunCommand) string {
 	mode := s.ts.spec.Network
 	if slices.Contains(c.FlagsUsed, "network") {
 		mode = instructions.GetNetwork(c)
 	}
-	if mode == "none" {
-		return "none"
+	if mode == "none" || mode == "host" {
+		return mode
 	}
 	return "default"
 }

@@ -6,12 +6,13 @@
 # registry, docker.io for a private dockerd that proves `docker load`
 # accepts our tarballs, git for the epoch of a context that is a work tree,
 # runc for the buildkitd that scripts/buildkitd.sh builds (remote-builder
-# tests), haproxy and openssl to run examples/remote's balancer and certs.
+# tests), haproxy and openssl to run examples/remote's balancer and certs,
+# slirp4netns for RUN steps' private network.
 # Extra package names on the command line are installed too (make bench
 # adds buildah, curl and bc).
 set -eu
 need=""
-for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl "$@"; do
+for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl slirp4netns "$@"; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/stencilbuild/stencil/executor/output"
@@ -19,6 +20,7 @@ import (
 type allowance struct {
 	cwd         string
 	read, write []string
+	networkHost bool // RUN may use the host network
 }
 
 func newAllowance(cwd string, grants []string) (*allowance, error) {
@@ -35,8 +37,11 @@ func newAllowance(cwd string, grants []string) (*allowance, error) {
 func (a *allowance) grant(key, val string) error {
 	switch key {
 	case "fs", "fs.read", "fs.write":
-	case "network.host", "security.insecure":
-		return nil // RUN has the host network already; nothing to grant
+	case "network.host":
+		a.networkHost = true
+		return nil
+	case "security.insecure":
+		return nil // nothing Stencil does needs it
 	default:
 		return fmt.Errorf("unknown entitlement %q (want fs, fs.read, fs.write, network.host or security.insecure)", key)
 	}
@@ -71,6 +76,11 @@ func (a *allowance) check(t *bake.Target, s planner.TargetSpec, outs []output.Sp
 		if o.Dest != "" && !a.allows(a.write, o.Dest) {
 			need = append(need, "fs.write="+o.Dest)
 		}
+	}
+	if slices.Contains(t.Entitlements, "network.host") && !a.networkHost {
+		r := t.EntitlementsRange()
+		return fmt.Errorf("%s:%d:%d: target %q needs the network.host entitlement: pass --allow network.host",
+			r.Filename, r.Start.Line, r.Start.Column, t.Name)
 	}
 	if len(need) == 0 {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -37,7 +38,7 @@ func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&o.files, "file", "f", nil, "bake file (default: build.hcl, docker-bake.hcl, docker-bake.json)")
 	fs.StringArrayVar(&o.set, "set", nil, "override a target attribute: target.key=value")
 	fs.BoolVar(&o.print, "print", false, "print the resolved definition as JSON and build nothing")
-	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory: fs.read=PATH, fs.write=PATH, fs=PATH")
+	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory (fs.read=PATH, fs.write=PATH, fs=PATH) or the host network to RUN (network.host)")
 	o.bakeQueries.AddFlags(fs)
 }
 
@@ -61,6 +62,7 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.hostNetwork = slices.Contains(o.allow, "network.host")
 	return e.buildSpecs(ctx, specs, o.buildFlags)
 }
 

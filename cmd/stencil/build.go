@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -30,6 +31,7 @@ type buildOptions struct {
 	tags, buildArgs       []string
 	labels, outputs       []string
 	platforms, addHosts   []string
+	allow                 []string
 }
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +43,7 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.labels, "label", nil, "image label KEY=VALUE")
 	fs.StringVar(&o.target, "target", "", "build this stage")
 	fs.StringVar(&o.network, "network", "", "network for RUN: default, host or none")
+	fs.StringArrayVar(&o.allow, "allow", nil, "grant an entitlement: network.host (RUN on the host network)")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "output: type=oci|docker|local,dest=PATH")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target platform: only the native one ("+platform.String()+")")
 	fs.StringArrayVar(&o.addHosts, "add-host", nil, "add a HOST:IP entry to /etc/hosts of every RUN")
@@ -60,6 +63,12 @@ func (o *buildOptions) Validate(args []string) error {
 	if err := errors.Join(checkPlatforms(o.platforms), checkNetwork(o.network)); err != nil {
 		return err
 	}
+	for _, a := range o.allow {
+		if a != "network.host" && a != "security.insecure" {
+			return fmt.Errorf("invalid --allow %q: want network.host or security.insecure", a)
+		}
+	}
+	o.hostNetwork = slices.Contains(o.allow, "network.host")
 	return o.validate()
 }
 

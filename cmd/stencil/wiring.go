@@ -35,6 +35,8 @@ type buildFlags struct {
 	jobs     int
 	unpack   string // --max-unpack-size as given
 	maxBytes int64  // ... parsed by validate
+	// hostNetwork is --allow network.host: RUN may use the host network.
+	hostNetwork bool
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
@@ -109,7 +111,8 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if bk != nil {
 		return e.buildRemote(ctx, store, bk, plan, specs, b)
 	}
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr)}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr),
+		HostNetwork: b.hostNetwork}
 	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
 		return err
 	}

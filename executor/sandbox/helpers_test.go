@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 var applets = []string{"sh", "cat", "ls", "id", "hostname", "ps", "mount", "echo", "sleep",
 	"touch", "rm", "mkdir", "pwd", "grep", "test", "true", "kill", "env", "tty", "readlink",
 	"mv", "chmod", "stat", "ln", "unshare", "nsenter", "reboot", "swapoff", "date", "tar", "gzip",
-	"sha256sum", "find", "linux32", "chroot", "head"}
+	"sha256sum", "find", "linux32", "chroot", "head", "nc", "ip"}
 
 // busyboxRoot makes a minimal image root from Debian's static busybox.
 func busyboxRoot(t testing.TB) string {

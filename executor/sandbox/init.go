@@ -45,13 +45,16 @@ func (cs *childSpec) fillDefaults() {
 	if cs.ResolvConf == nil {
 		cs.ResolvConf = defaultResolvConf(cs.Network)
 	}
+	if cs.Network == NetworkDefault {
+		cs.ResolvConf = slirpResolvConf(cs.ResolvConf)
+	}
 }
 
-// defaultResolvConf is the host's resolv.conf with host networking, and
-// empty (no name service) without a network.
+// defaultResolvConf is the host's resolv.conf with a network, and empty
+// (no name service) without one.
 func defaultResolvConf(network string) []byte {
 	b, err := os.ReadFile("/etc/resolv.conf")
-	if network != "host" || err != nil {
+	if network == NetworkNone || err != nil {
 		return []byte{}
 	}
 	return b

@@ -153,7 +153,7 @@ func pivot(root string) error {
 
 // setupNetwork brings lo up in a fresh network namespace.
 func setupNetwork(mode string) error {
-	if mode != "none" {
+	if mode == NetworkHost {
 		return nil
 	}
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)

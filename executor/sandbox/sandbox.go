@@ -1,5 +1,7 @@
 // Package sandbox runs one RUN step in Linux namespaces: its own mount, PID,
-// UTS and IPC namespaces (and network namespace for Network "none"), an
+// UTS, IPC and network namespaces (outbound access only through
+// slirp4netns, or none; the host's only when asked for), a cgroup with
+// memory and process limits, an
 // overlayfs root over read-only lower layers, fresh /proc, a minimal /dev, a
 // read-only /sys, generated /etc/hosts and /etc/resolv.conf, Docker's
 // default capabilities, no_new_privs and Docker's default seccomp profile
@@ -44,7 +46,7 @@ type Spec struct {
 	Cwd        string    // created if missing; default "/"
 	User       string    // Dockerfile USER: "", name, uid, user:group
 	Hostname   string    // default "stencil"
-	Network    string    // "host" (also "" and "default") or "none"
+	Network    string    // "default" (also ""), "host" or "none": see NetworkDefault
 	Stdin      io.Reader // nil reads /dev/null
 	Stdout     io.Writer // nil discards
 	Stderr     io.Writer // nil discards
@@ -131,15 +133,4 @@ func validate(s Spec) error {
 		}
 	}
 	return nil
-}
-
-// networkMode normalises Spec.Network.
-func networkMode(n string) (string, error) {
-	switch n {
-	case "", "default", "host":
-		return "host", nil
-	case "none":
-		return "none", nil
-	}
-	return "", fmt.Errorf("run sandbox: unknown network mode %q (want host or none)", n)
 }

@@ -121,7 +121,7 @@ func TestSpecValidation(t *testing.T) {
 		{func(s *Spec) { s.Args = nil }, "run sandbox: no command"},
 		{func(s *Spec) { s.Upper = "rel" }, `run sandbox: layer dir "rel" is not absolute`},
 		{func(s *Spec) { s.Lower = []string{"../x"} }, `run sandbox: layer dir "../x" is not absolute`},
-		{func(s *Spec) { s.Network = "bridge" }, `run sandbox: unknown network mode "bridge" (want host or none)`},
+		{func(s *Spec) { s.Network = "bridge" }, `run sandbox: unknown network mode "bridge" (want default, host or none)`},
 	}
 	for _, tt := range tests {
 		s := ok

@@ -39,16 +39,35 @@ func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	}
 	cg, err := joinCgroup(cmd.Process.Pid, s.Limits.withDefaults())
 	if err != nil {
-		cmd.Process.Kill() //nolint:errcheck // it waits for its spec
-		cmd.Wait()         //nolint:errcheck // killed
+		abort(cmd)
 		return nil, err
+	}
+	net, err := startNetwork(cs.Network, cmd.Process.Pid)
+	if err != nil {
+		abort(cmd)
+		return nil, errors.Join(err, cg.destroy())
 	}
 	stubs, setupErr := setup(parent, cs, stdio)
 	if setupErr != nil {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited already
 	}
 	runErr := cg.explain(waitResult(ctx, cmd.Wait(), setupErr, stdio))
-	return stubs, errors.Join(runErr, cg.destroy())
+	return stubs, errors.Join(runErr, net.stop(), cg.destroy())
+}
+
+// abort kills an init still waiting for its spec and reaps it.
+func abort(cmd *exec.Cmd) {
+	cmd.Process.Kill() //nolint:errcheck // it waits for its spec
+	cmd.Wait()         //nolint:errcheck // killed
+}
+
+// startNetwork connects the default network's namespace to the outside;
+// other modes need nothing from the parent.
+func startNetwork(mode string, pid int) (*slirp, error) {
+	if mode != NetworkDefault {
+		return nil, nil
+	}
+	return startSlirp(pid)
 }
 
 // setup sends the init its spec and takes its reports: the stubs, the
@@ -75,7 +94,7 @@ func initCommand(ctx context.Context, cs *childSpec, conn *os.File) *exec.Cmd {
 // cloneFlags are the namespaces a sandbox gets.
 func cloneFlags(network string) uintptr {
 	f := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC)
-	if network == "none" {
+	if network != NetworkHost {
 		f |= unix.CLONE_NEWNET
 	}
 	return f

@@ -73,11 +73,7 @@ func (r *Run) Over(ctx context.Context, img v1.Image, spec sandbox.Spec) error {
 
 // runSpec is the sandbox spec of a RUN, lacking its dirs and output.
 func runSpec(run *planner.Run) sandbox.Spec {
-	network := "host"
-	if run.Network == "none" {
-		network = "none"
-	}
-	s := withHost(sandbox.Spec{Args: run.Args, Env: run.Env, Cwd: run.Workdir, User: run.User, Network: network})
+	s := withHost(sandbox.Spec{Args: run.Args, Env: run.Env, Cwd: run.Workdir, User: run.User, Network: run.Network})
 	for _, h := range run.Hosts {
 		name, ip, _ := strings.Cut(h, "=")
 		s.Hosts = fmt.Appendf(s.Hosts, "%s\t%s\n", ip, name)
@@ -86,8 +82,8 @@ func runSpec(run *planner.Run) sandbox.Spec {
 }
 
 // withHost gives a spec the host name and the hosts and resolv.conf files
-// every RUN and container sees: the host's resolv.conf, as Docker gives
-// with host networking.
+// every RUN and container sees: the host's resolv.conf (the sandbox points
+// its loopback name servers at slirp4netns's forwarder).
 func withHost(s sandbox.Spec) sandbox.Spec {
 	s.Hostname = "stencil"
 	s.Hosts = []byte("127.0.0.1\tlocalhost stencil\n::1\tlocalhost ip6-localhost ip6-loopback\n")

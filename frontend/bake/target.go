@@ -2,6 +2,7 @@ package bake
 
 import (
 	"path/filepath"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -89,6 +90,10 @@ func (t *Target) Unsupported() (attr string, rng hcl.Range, ok bool) {
 	return "", hcl.Range{}, false
 }
 
+// EntitlementsRange is where the target's entitlements were set (or its
+// network = "host", which adds network.host), else its definition.
+func (t *Target) EntitlementsRange() hcl.Range { return t.Range("entitlements") }
+
 // Range is where attribute name was last set, else the target's definition.
 func (t *Target) Range(name string) hcl.Range {
 	if r, ok := t.ranges[name]; ok {
@@ -109,6 +114,8 @@ func (t *Target) needs(name string) bool {
 	case "resources", "policy":
 		_, set := t.ranges[name]
 		return set
+	case "entitlements": // network.host is granted with --allow; others are not supported
+		return slices.ContainsFunc(t.Entitlements, func(e string) bool { return e != "network.host" })
 	}
 	return !fieldByName[name].empty(t)
 }
