@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +43,27 @@ CMD echo hi
 	for name, ok := range checks {
 		if !ok {
 			t.Errorf("%s wrong in %+v", name, c)
+		}
+	}
+}
+
+// TestExposeSplitsAfterExpansion: as BuildKit, an ARG holding two ports
+// gives two, an empty one none, and a quoted word stays one word.
+func TestExposeSplitsAfterExpansion(t *testing.T) {
+	tests := []struct {
+		src, instr string
+		ports      []string
+	}{
+		{"ARG P=\"8002 8445\"\nEXPOSE $P\n", "EXPOSE 8002 8445", []string{"8002/tcp", "8445/tcp"}},
+		{"ARG P\nEXPOSE $P\n", "EXPOSE", nil},
+		{"ARG P=\nEXPOSE 80 ${P}\n", "EXPOSE 80", []string{"80/tcp"}},
+		{"ENV P=\"53/udp 9\"\nEXPOSE $P 10\n", "EXPOSE 53/udp 9 10", []string{"10/tcp", "53/udp", "9/tcp"}},
+	}
+	for _, tt := range tests {
+		st := final(mustBuild(t, newFake(), target("t", "FROM alpine:3.20\n"+tt.src)))
+		got := slices.Sorted(maps.Keys(st.Config.ExposedPorts))
+		if !slices.Equal(got, tt.ports) || st.Instruction != tt.instr {
+			t.Errorf("%q: ports %q, instruction %q; want %q, %q", tt.src, got, st.Instruction, tt.ports, tt.instr)
 		}
 	}
 }

@@ -162,10 +162,16 @@ func (s *stageState) command(l instructions.ShellDependantCmdLine) []string {
 	return withShell(s.cfg, l.CmdLine)
 }
 
+// expose splits each word after expansion, as BuildKit does: an ARG of
+// "80 443" is two ports and an empty one none.
 func (s *stageState) expose(c *instructions.ExposeCommand) error {
-	ports, err := s.expandAll(c.Ports)
-	if err != nil {
-		return err
+	var ports []string
+	for _, w := range c.Ports {
+		ws, err := s.expandWords(w)
+		if err != nil {
+			return err
+		}
+		ports = append(ports, ws...)
 	}
 	for _, p := range ports {
 		expanded, err := portSpecs(p)
@@ -176,7 +182,7 @@ func (s *stageState) expose(c *instructions.ExposeCommand) error {
 			addSet(&s.cfg.ExposedPorts, e)
 		}
 	}
-	s.config("EXPOSE " + strings.Join(ports, " "))
+	s.config(strings.Join(append([]string{"EXPOSE"}, ports...), " "))
 	return nil
 }
 

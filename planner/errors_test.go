@@ -36,6 +36,16 @@ func TestBuildErrors(t *testing.T) {
 			want: "plan target prod: Dockerfile.prod:3: circular dependency on stage b"},
 		{name: "bad expose", src: "FROM alpine:3.20\nEXPOSE 80/xyz\n",
 			want: `plan target prod: Dockerfile.prod:2: EXPOSE: invalid port protocol "xyz"`},
+		{name: "blank base name", src: "FROM alpine:3.20\nFROM ${UNSET}\n", // not stage 0 by accident
+			want: "plan target prod: Dockerfile.prod:2: FROM: base name (${UNSET}) should not be blank"},
+		{name: "blank base name with a stage named like it", src: "ARG B\nFROM alpine:3.20 AS a\nFROM ${B} AS b\n",
+			want: "plan target prod: Dockerfile.prod:3: FROM: base name (${B}) should not be blank"},
+		{name: "ADD URL in an ARG", src: "FROM alpine:3.20\nARG U=https://example.com/a.tgz\nADD $U /x\n",
+			want: "plan target prod: Dockerfile.prod:3: ADD: https://example.com/a.tgz: remote sources are not supported"},
+		{name: "ADD URL in quotes", src: "FROM alpine:3.20\nADD \"https://example.com/a.tgz\" /x\n",
+			want: "plan target prod: Dockerfile.prod:2: ADD: https://example.com/a.tgz: remote sources are not supported"},
+		{name: "COPY git URL in an ARG", src: "FROM alpine:3.20\nARG U=git@example.com:a/b.git\nCOPY ${U} /x\n",
+			want: "plan target prod: Dockerfile.prod:3: COPY: git@example.com:a/b.git: source can't be a URL for COPY"},
 		{name: "bad expansion", src: "FROM alpine:3.20\nENV A=${B:?unset}\n",
 			want: "plan target prod: Dockerfile.prod:2: ENV: failed to process \"${B:?unset}\": B: unset"},
 	}

@@ -144,6 +144,9 @@ func (s *stageState) from(st *instructions.Stage) error {
 	if err != nil {
 		return err
 	}
+	if ref == "" { // BuildKit's words: never an earlier stage by accident
+		return fmt.Errorf("base name (%s) should not be blank", st.BaseName)
+	}
 	platform, _, err := s.ts.f.Expand(st.Platform, lookup)
 	if err != nil {
 		return err
@@ -233,15 +236,24 @@ func (s *stageState) config(instr string) {
 // which become part of the step's key.
 func (s *stageState) expand(word string) (string, error) {
 	v, used, err := s.ts.f.Expand(word, s.lookup)
-	if err != nil {
-		return "", err
-	}
-	for _, name := range used {
+	s.use(used)
+	return v, err
+}
+
+// expandWords is expand, then a split into words after substitution.
+func (s *stageState) expandWords(word string) ([]string, error) {
+	ws, used, err := s.ts.f.ExpandWords(word, s.lookup)
+	s.use(used)
+	return ws, err
+}
+
+// use records the build args among names for the current step's key.
+func (s *stageState) use(names []string) {
+	for _, name := range names {
 		if av, isArg, ok := s.value(name); ok && isArg && !proxyArgs[name] {
 			s.used[name] = av
 		}
 	}
-	return v, nil
 }
 
 func (s *stageState) lookup(name string) (string, bool) {

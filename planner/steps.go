@@ -7,6 +7,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
+	"github.com/stencilbuild/stencil/frontend/dockerfile"
 	"github.com/stencilbuild/stencil/internal/suggest"
 )
 
@@ -98,6 +99,9 @@ func (s *stageState) copy(cs copySpec) error {
 	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg)}
 	var err error
 	if cp.Sources, err = s.expandAll(cs.sd.SourcePaths); err != nil {
+		return err
+	}
+	if err := dockerfile.CheckSources(cs.add, cp.Sources); err != nil {
 		return err
 	}
 	words, err := s.expandAll([]string{cs.sd.DestPath, cs.chown, cs.chmod, cs.from})

@@ -53,6 +53,9 @@ func checkCopy(c *instructions.CopyCommand) error {
 	case len(c.ExcludePatterns) > 0:
 		return errors.New("COPY --exclude is not supported")
 	}
+	if err := CheckSources(false, c.SourcePaths); err != nil {
+		return fmt.Errorf("COPY %w", err)
+	}
 	return nil
 }
 
@@ -67,9 +70,24 @@ func checkAdd(c *instructions.AddCommand) error {
 	case c.Unpack != nil:
 		return errors.New("ADD --unpack is not supported")
 	}
-	for _, src := range c.SourcePaths {
-		if IsURL(src) {
-			return fmt.Errorf("ADD %s: remote sources are not supported", src)
+	if err := CheckSources(true, c.SourcePaths); err != nil {
+		return fmt.Errorf("ADD %w", err)
+	}
+	return nil
+}
+
+// CheckSources refuses remote sources: ADD of a URL or git repository is
+// not supported yet, and COPY of one is an error (as in BuildKit). Parse
+// checks the words as written; the planner checks them again after
+// expansion, so a quoted URL or one held in an ARG is refused the same way.
+func CheckSources(add bool, srcs []string) error {
+	for _, src := range srcs {
+		switch {
+		case !IsURL(src):
+		case add:
+			return fmt.Errorf("%s: remote sources are not supported", src)
+		default:
+			return fmt.Errorf("%s: source can't be a URL for COPY", src)
 		}
 	}
 	return nil

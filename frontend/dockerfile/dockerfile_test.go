@@ -92,6 +92,7 @@ func TestParseErrors(t *testing.T) {
 		{"FROM a\nADD --keep-git-dir x /b\n", "Dockerfile.prod:2: ADD --keep-git-dir is not supported"},
 		{"FROM a\nADD --exclude=x . /b\n", "Dockerfile.prod:2: ADD --exclude is not supported"},
 		{"FROM a\nADD https://example.com/f /b\n", "Dockerfile.prod:2: ADD https://example.com/f: remote sources are not supported"},
+		{"FROM a\nCOPY https://example.com/f /b\n", "Dockerfile.prod:2: COPY https://example.com/f: source can't be a URL for COPY"},
 		{"FROM --platform=linux/arm64 a\n", "Dockerfile.prod:1: FROM --platform=linux/arm64: only linux/amd64 is supported"},
 		{"ARG X\nRUN true\n", "Dockerfile.prod:2: RUN before the first FROM"},
 		{"ARG X=1\n", "Dockerfile.prod: no FROM instruction"},
