@@ -42,7 +42,12 @@ func fileKeys(files []CopyFile) map[string]string {
 	}
 	m := make(map[string]string, len(files))
 	for _, f := range files {
-		m[f.Src] = fmt.Sprintf("%s %#o", f.Digest, f.Mode)
+		m[f.Src] = fileKey(f.Digest, f.Mode)
 	}
 	return m
+}
+
+// fileKey is a file's entry in KeyInputs.Files: "digest mode".
+func fileKey(digest string, mode uint32) string {
+	return fmt.Sprintf("%s %#o", digest, mode)
 }

@@ -104,20 +104,23 @@ type Run struct {
 	Workdir string   `json:"workdir"`
 	Network string   `json:"network"`         // "default" (private, outbound only), "host" or "none"
 	Hosts   []string `json:"hosts,omitempty"` // extra /etc/hosts entries "host=ip"
+	// Files are read-only files the command runs (a "#!" heredoc).
+	Files []InlineFile `json:"files,omitempty"`
 }
 
 // Copy is a COPY or ADD. From == "" copies from the build context.
 type Copy struct {
-	Add      bool       `json:"add,omitempty"`
-	From     string     `json:"from,omitempty"` // key of the source stage's last step or base step
-	Context  string     `json:"context,omitempty"`
-	Sources  []string   `json:"sources"` // as written, after expansion
-	Dest     string     `json:"dest"`    // as written, after expansion
-	Workdir  string     `json:"workdir"` // for a relative Dest
-	Chown    string     `json:"chown,omitempty"`
-	Chmod    string     `json:"chmod,omitempty"`
-	Excludes []string   `json:"excludes,omitempty"` // .dockerignore patterns (context only)
-	Files    []CopyFile `json:"files,omitempty"`    // context sources resolved at plan time
+	Add      bool         `json:"add,omitempty"`
+	From     string       `json:"from,omitempty"` // key of the source stage's last step or base step
+	Context  string       `json:"context,omitempty"`
+	Sources  []string     `json:"sources"` // as written, after expansion
+	Dest     string       `json:"dest"`    // as written, after expansion
+	Workdir  string       `json:"workdir"` // for a relative Dest
+	Chown    string       `json:"chown,omitempty"`
+	Chmod    string       `json:"chmod,omitempty"`
+	Excludes []string     `json:"excludes,omitempty"` // .dockerignore patterns (context only)
+	Files    []CopyFile   `json:"files,omitempty"`    // context sources resolved at plan time
+	Inline   []InlineFile `json:"inline,omitempty"`   // heredoc sources, after Files
 }
 
 // CopyFile is one context file a COPY/ADD reads, resolved and digested.

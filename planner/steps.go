@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,17 +17,25 @@ import (
 func (s *stageState) run(c *instructions.RunCommand) error {
 	env, args := s.runEnv()
 	network := s.network(c)
-	in := KeyInputs{Instruction: code(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts}
+	argv, files, err := s.runArgs(c)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 { // needs the sandbox's bind mounts (RUN --mount), not yet landed
+		return errors.New("a heredoc with a #! line is not supported yet")
+	}
+	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts}
 	if network != "default" {
 		in.Network = network
 	}
 	s.emit(&Step{
 		Kind:        KindRun,
-		Instruction: code(c),
-		History:     runHistory(s.command(c.ShellDependantCmdLine), s.args.order, args),
+		Instruction: in.Instruction,
+		History:     runHistory(argv, s.args.order, args),
 		Inputs:      in,
 		Run: &Run{
-			Args:    s.command(c.ShellDependantCmdLine),
+			Args:    argv,
+			Files:   files,
 			Env:     env,
 			User:    s.cfg.User,
 			Workdir: workdirOr(s.cfg),
@@ -109,6 +118,9 @@ func (s *stageState) copy(cs copySpec) error {
 		return err
 	}
 	cp.Dest, cp.Chown, cp.Chmod = words[0], words[1], words[2]
+	if cp.Inline, err = s.inlineFiles(cs.sd.SourceContents, cp); err != nil {
+		return err
+	}
 	in := KeyInputs{Instruction: copyText(cp, words[3])}
 	if words[3] != "" {
 		if cp.From, err = s.copySource(words[3]); err != nil {
@@ -118,12 +130,16 @@ func (s *stageState) copy(cs copySpec) error {
 	} else if err := s.contextFiles(cp, &in); err != nil {
 		return err
 	}
+	in.Files = inlineKeys(cp.Inline, in.Files)
 	s.emit(&Step{Kind: KindCopy, Instruction: in.Instruction, Copy: cp, Inputs: in})
 	return nil
 }
 
 // contextFiles resolves and digests the context files cp reads.
 func (s *stageState) contextFiles(cp *Copy, in *KeyInputs) error {
+	if len(cp.Sources) == 0 { // heredocs only
+		return nil
+	}
 	cp.Context = s.ts.spec.ContextDir
 	excludes, err := s.ts.excludes()
 	if err != nil {
@@ -175,8 +191,12 @@ func copyText(cp *Copy, from string) string {
 			parts = append(parts, "--"+fl[0]+"="+fl[1])
 		}
 	}
-	for _, w := range append(slices.Clone(cp.Sources), cp.Dest) {
+	for _, w := range cp.Sources {
 		parts = append(parts, quote(w))
 	}
+	for _, f := range cp.Inline {
+		parts = append(parts, "<<"+f.Name)
+	}
+	parts = append(parts, quote(cp.Dest))
 	return strings.Join(parts, " ")
 }

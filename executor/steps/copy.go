@@ -54,6 +54,7 @@ func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Lay
 		return nil, err
 	}
 	defer cleanup()
+	entries = append(entries, inlineEntries(s.Copy, own)...)
 	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
 		return nil, err
 	}
@@ -117,6 +118,9 @@ func isDir(fsys fs.FS, p string) bool {
 // entries lists the layer's entries, from the context or from the chain
 // from; cleanup releases what they read.
 func (c *Copy) entries(ctx context.Context, cp *planner.Copy, from *Chain, own owner) ([]layer.Entry, func(), error) {
+	if len(cp.Sources) == 0 { // heredocs only
+		return nil, func() {}, nil
+	}
 	if cp.From == "" {
 		return c.contextEntries(cp, own)
 	}

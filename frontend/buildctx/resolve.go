@@ -197,3 +197,14 @@ func (r *resolver) sorted() []Match {
 	slices.SortFunc(ms, func(a, b Match) int { return strings.Compare(a.Dest, b.Dest) })
 	return ms
 }
+
+// FileDest is where one file named name lands when a COPY writes it to
+// dest (relative to workdir): inside dest when dest names a directory (or
+// the COPY has several sources), else at dest itself.
+func FileDest(name, dest, workdir string, several bool) string {
+	d, dir := destPath(dest, workdir)
+	if dir || several {
+		return path.Join(d, path.Base(name))
+	}
+	return d
+}

@@ -34,8 +34,8 @@ type File struct {
 // a few hundred at most).
 const MaxInstructions = 2000
 
-// Parse decodes src, reporting errors as "name:line: message". Heredocs and
-// flags Stencil does not implement are errors, never silently ignored.
+// Parse decodes src, reporting errors as "name:line: message". Flags
+// Stencil does not implement are errors, never silently ignored.
 //
 // A Dockerfile may hold at most MaxInstructions instructions: each planned
 // step carries the whole image config after it, so a hostile file of many
@@ -63,9 +63,6 @@ func Parse(name string, src []byte) (*File, error) {
 
 // add decodes one top-level node and appends it to the file.
 func (f *File) add(n *parser.Node) error {
-	if len(n.Heredocs) > 0 {
-		return f.Errorf(n.StartLine, "%s: heredocs (<<%s) are not supported", strings.ToUpper(n.Value), n.Heredocs[0].Name)
-	}
 	v, err := instructions.ParseInstruction(n)
 	if err != nil {
 		return locate(f.Name, n.StartLine, err)

@@ -50,3 +50,12 @@ func (f *File) escape() rune {
 	}
 	return f.Escape
 }
+
+// ExpandRaw expands a heredoc body as BuildKit's ExpandRaw does: quotes
+// are kept as written and `\` is the escape whatever the directive says.
+func (f *File) ExpandRaw(body string, vars Lookup) (string, []string, error) {
+	lex := shell.NewLex('\\')
+	lex.SkipProcessQuotes = true
+	res, err := lex.ProcessWordWithMatches(body, vars)
+	return res.Result, matched(res), err
+}

@@ -1,0 +1,40 @@
+package executor
+
+import (
+	"testing"
+)
+
+// TestHeredocsEndToEnd runs RUN and COPY heredocs in the sandbox and
+// checks what lands in each layer, as BuildKit builds them: a lone
+// heredoc is a shell script, several are handed to the shell with their
+// bodies, COPY heredocs are 0644 files (expanded unless quoted).
+func TestHeredocsEndToEnd(t *testing.T) {
+	f := newFixture(t)
+	df := "FROM busybox:latest\nARG WHO=world\n" +
+		"RUN <<EOF\necho \"hello $WHO\" > /greeting\nEOF\n" +
+		"RUN cat <<A > /a && cat <<-'B' > /b\none $WHO\nA\n\ttwo $WHO\n\tB\n" +
+		"COPY <<C <<\"D\" /etc/app/\nc=$WHO\nC\nd=$WHO\nD\n" +
+		"COPY --chmod=0600 --chown=1:2 <<EOF /secret.conf\nx\nEOF\n"
+	res := f.build(nil, f.target("h", df))
+	ls, err := res[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(ls)
+	check := func(l int, name, want string, mode int64) {
+		t.Helper()
+		h, body := tarFile(t, ls[l], name)
+		if body != want || (mode != 0 && h.Mode&0o7777 != mode) {
+			t.Errorf("%s: %q mode %o; want %q mode %o", name, body, h.Mode&0o7777, want, mode)
+		}
+	}
+	check(n-4, "greeting", "hello world\n", 0)
+	check(n-3, "a", "one world\n", 0)
+	check(n-3, "b", "two $WHO\n", 0)
+	check(n-2, "etc/app/C", "c=world\n", 0o644)
+	check(n-2, "etc/app/D", "d=$WHO\n", 0o644)
+	check(n-1, "secret.conf", "x\n", 0o600)
+	if h, _ := tarFile(t, ls[n-1], "secret.conf"); h.Uid != 1 || h.Gid != 2 {
+		t.Errorf("secret.conf owner %d:%d, want 1:2", h.Uid, h.Gid)
+	}
+}
