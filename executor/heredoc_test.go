@@ -38,3 +38,27 @@ func TestHeredocsEndToEnd(t *testing.T) {
 		t.Errorf("secret.conf owner %d:%d, want 1:2", h.Uid, h.Gid)
 	}
 }
+
+// TestChownUIDWithoutGroup: as BuildKit, --chown=UID means UID:UID, even
+// when the passwd file gives that user another primary group; a name
+// still takes its passwd group.
+func TestChownUIDWithoutGroup(t *testing.T) {
+	f := newFixture(t)
+	f.file("a", "a\n", 0o644)
+	res := f.build(nil, f.target("c", "FROM busybox:latest\nRUN echo app:x:1234:100::/:/bin/sh >> /etc/passwd\nCOPY --chown=65534 a /a\nCOPY --chown=1234 a /b\nCOPY --chown=app a /c\n"))
+	ls, err := res[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(ls)
+	if h := tarEntry(t, ls[n-1], "c"); h.Uid != 1234 || h.Gid != 100 {
+		t.Errorf("--chown=app: %d:%d, want 1234:100 (passwd)", h.Uid, h.Gid)
+	}
+	n--
+	if h := tarEntry(t, ls[n-2], "a"); h.Uid != 65534 || h.Gid != 65534 {
+		t.Errorf("--chown=65534: %d:%d, want 65534:65534", h.Uid, h.Gid)
+	}
+	if h := tarEntry(t, ls[n-1], "b"); h.Uid != 1234 || h.Gid != 1234 {
+		t.Errorf("--chown=1234: %d:%d, want 1234:1234", h.Uid, h.Gid)
+	}
+}

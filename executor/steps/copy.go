@@ -81,6 +81,9 @@ func copyOwner(image fs.FS, c *planner.Copy) (owner, error) {
 		return own, fmt.Errorf("resolve --chown=%s: %w", c.Chown, err)
 	}
 	u, g := int(uid), int(gid)
+	if _, err := strconv.ParseUint(c.Chown, 10, 32); err == nil {
+		g = u // BuildKit: a numeric user without a group is also the group
+	}
 	own.uid, own.gid = &u, &g
 	return own, nil
 }
