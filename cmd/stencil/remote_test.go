@@ -138,3 +138,22 @@ func TestRemoteFailedRunIsLocated(t *testing.T) {
 		t.Errorf("a failed remote build changed the store")
 	}
 }
+
+// TestRemoteHeredocsMatchLocal: COPY and RUN heredocs give the same image
+// locally and on the builder.
+func TestRemoteHeredocsMatchLocal(t *testing.T) {
+	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	df := "FROM busybox:latest\nCOPY <<EOT /etc/greeting\nhello from a heredoc\nEOT\n" +
+		"RUN <<EOT\nmkdir -p /out\necho ran > /out/plain\nEOT\n"
+	local, far := newProject(t, "."), newProject(t, ".")
+	for _, p := range []*project{local, far} {
+		p.write("Dockerfile", df)
+	}
+	local.must("build", "-t", "heredoc", ".")
+	far.must("build", "-t", "heredoc", "--builder", bk.Addr, ".")
+	compareImages(t, "heredoc", local.image("heredoc"), far.image("heredoc"))
+	if got := fileOf(t, far, "heredoc", "etc/greeting"); got != "hello from a heredoc" {
+		t.Errorf("/etc/greeting = %q", got)
+	}
+}

@@ -32,11 +32,10 @@ func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
 	dest := copyDest(c)
 	var fa *llb.FileAction
 	for _, p := range c.Sources {
-		if fa == nil {
-			fa = llb.Copy(src, p, dest, info)
-		} else {
-			fa = fa.Copy(src, p, dest, info)
-		}
+		fa = withCopy(fa, src, p, dest, info)
+	}
+	for _, f := range c.Inline {
+		fa = withCopy(fa, inlineFile(f), "/"+path.Base(f.Name), f.Dest, info)
 	}
 	if fa == nil {
 		return parent, nil
@@ -153,3 +152,17 @@ func followPaths(sources []string) []string {
 
 // contextDirs are the context directories a plan reads, by local name.
 func contextDirs(p *planner.Plan) map[string]string { return newLocals(p, "").dirs }
+
+// withCopy adds one copy action to fa (nil: the first).
+func withCopy(fa *llb.FileAction, src llb.State, from, to string, info *llb.CopyInfo) *llb.FileAction {
+	if fa == nil {
+		return llb.Copy(src, from, to, info)
+	}
+	return fa.Copy(src, from, to, info)
+}
+
+// inlineFile is a heredoc as a one-file state, as BuildKit's frontend
+// makes it.
+func inlineFile(f planner.InlineFile) llb.State {
+	return llb.Scratch().File(llb.Mkfile("/"+path.Base(f.Name), os.FileMode(f.Mode), []byte(f.Data)))
+}

@@ -44,6 +44,9 @@ func (l *lowering) run(s *planner.Step, parent llb.State) (llb.State, error) {
 	if r.User != "" {
 		opts = append(opts, llb.User(r.User))
 	}
+	for _, f := range r.Files { // a "#!" heredoc: the file the command runs
+		opts = append(opts, llb.AddMount(f.Dest, inlineFile(f), llb.SourcePath("/"+path.Base(f.Name)), llb.Readonly))
+	}
 	for _, h := range r.Hosts {
 		host, ip, _ := strings.Cut(h, "=")
 		addr := net.ParseIP(ip)
