@@ -62,3 +62,21 @@ func TestChownUIDWithoutGroup(t *testing.T) {
 		t.Errorf("--chown=1234: %d:%d, want 1234:1234", h.Uid, h.Gid)
 	}
 }
+
+// TestWildcardMatchingNothingIsNotAnError: as BuildKit (AllowEmptyWildcard),
+// a COPY whose only source is a wildcard matching nothing writes nothing.
+func TestWildcardMatchingNothingIsNotAnError(t *testing.T) {
+	f := newFixture(t)
+	f.file("a.txt", "a\n", 0o644)
+	res := f.build(nil, f.target("w", "FROM busybox:latest\nCOPY *.nomatch /opt/\nCOPY a.txt /a.txt\n"))
+	if _, body := tarFile(t, lastLayer(t, res[0].Image), "a.txt"); body != "a\n" {
+		t.Errorf("a.txt = %q", body)
+	}
+	ls, err := res[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := tarNames(t, ls[len(ls)-2]); len(names) != 0 {
+		t.Errorf("the empty COPY wrote %q; BuildKit writes nothing (not even the destination)", names)
+	}
+}

@@ -29,8 +29,9 @@ var errMultiSource = errors.New("When using COPY with more than one source file,
 //
 //   - sources are relative to the root of fsys; "/" and ".." never leave it;
 //   - a source may be a filepath.Match wildcard; a wildcard may match
-//     nothing as long as the COPY as a whole matches something, while a
-//     plain source that is missing or excluded is an ErrNotFound error;
+//     nothing, even when no other source matches (BuildKit's
+//     AllowEmptyWildcard: the COPY then writes nothing), while a plain
+//     source that is missing or excluded is an ErrNotFound error;
 //   - a directory source copies its contents (not itself) into dest;
 //   - a source that is a symlink is followed, inside fsys;
 //   - symlinks inside copied directories stay symlinks;
@@ -104,8 +105,7 @@ type resolver struct {
 	out  map[string]Match // by Dest
 }
 
-// expandAll expands every written source; together they must match
-// something.
+// expandAll expands every written source.
 func (r *resolver) expandAll(sources []string) ([]string, error) {
 	var tops []string
 	for _, s := range sources {
@@ -114,9 +114,6 @@ func (r *resolver) expandAll(sources []string) ([]string, error) {
 			return nil, err
 		}
 		tops = append(tops, ms...)
-	}
-	if len(tops) == 0 {
-		return nil, notFound(cleanSrc(sources[0]))
 	}
 	return tops, nil
 }
