@@ -41,6 +41,9 @@ const MaxInstructions = 2000
 // step carries the whole image config after it, so a hostile file of many
 // thousands of ENV lines would otherwise cost memory quadratic in its length.
 func Parse(name string, src []byte) (*File, error) {
+	if err := checkSyntax(name, src); err != nil {
+		return nil, err
+	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, locate(name, 0, err)

@@ -91,6 +91,7 @@ func TestParseErrors(t *testing.T) {
 		{"FROM a\nADD --keep-git-dir x /b\n", "Dockerfile.prod:2: ADD --keep-git-dir is not supported"},
 		{"FROM a\nADD --exclude=x . /b\n", "Dockerfile.prod:2: ADD --exclude is not supported"},
 		{"FROM a\nADD https://example.com/f /b\n", "Dockerfile.prod:2: ADD https://example.com/f: remote sources are not supported"},
+		{"# syntax=example.com/other:1\nFROM a\n", "Dockerfile.prod:1: # syntax=example.com/other:1: only the docker/dockerfile frontend is supported"},
 		{"FROM a\nCOPY https://example.com/f /b\n", "Dockerfile.prod:2: COPY https://example.com/f: source can't be a URL for COPY"},
 		{"FROM --platform=linux/arm64 a\n", "Dockerfile.prod:1: FROM --platform=linux/arm64: only linux/amd64 is supported"},
 		{"ARG X\nRUN true\n", "Dockerfile.prod:2: RUN before the first FROM"},
@@ -114,6 +115,8 @@ func TestParseAccepts(t *testing.T) {
 		"FROM --platform=$BUILDPLATFORM a\n",
 		"FROM a\nRUN --network=none true\nCOPY --link --chmod=0644 --chown=1:1 a /b\n",
 		"FROM a\nADD --link --chown=1 x.tar /b\n",
+		"# syntax=docker/dockerfile:1\nFROM a\n",
+		"# syntax=docker.io/docker/dockerfile:1.7@sha256:0000\nFROM a\n",
 		"FROM a\nRUN <<EOF\necho hi\nEOF\nCOPY <<A <<-B /d/\na\nA\n\tb\n\tB\nADD <<EOF /x\nx\nEOF\n",
 	} {
 		if _, err := Parse("Dockerfile", []byte(src)); err != nil {
