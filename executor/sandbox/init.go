@@ -29,6 +29,7 @@ type childSpec struct {
 	Scratch    string            // empty host dir; the init mounts a tmpfs on it
 	Winsize    *unix.Winsize     // the caller's terminal size, when Tty and known
 	Seccomp    []unix.SockFilter // the compiled filter the command runs under
+	Mounts     []Mount
 }
 
 // fillDefaults sets the hostname, cwd and the generated files.

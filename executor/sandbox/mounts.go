@@ -71,6 +71,7 @@ func mountSystem(root string, cs *childSpec) ([]stub, error) {
 	r := mk.root
 	err = steps(
 		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), mk.mount) },
+		func() error { return mountUser(mk, cs.Mounts) },
 		func() error { return each(devLinks, r.symlink) },
 		func() error { return each(readonlyPaths, r.readonly) },
 		func() error { return each(maskedPaths, r.mask) },

@@ -54,6 +54,7 @@ type Spec struct {
 	Hosts      []byte    // /etc/hosts; nil means localhost entries
 	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
 	Limits     Limits    // the sandbox's cgroup limits; zero fields take DefaultLimits
+	Mounts     []Mount   // RUN --mount mounts, made in order over the root
 }
 
 // ExitError reports a command that ran and exited non-zero. Death by a
@@ -115,7 +116,7 @@ func newChildSpec(s Spec) (*childSpec, error) {
 	cs := &childSpec{
 		Lower: s.Lower, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
 		Cwd: s.Cwd, User: s.User, Hostname: s.Hostname, Network: network,
-		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf,
+		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf, Mounts: s.Mounts,
 	}
 	cs.fillDefaults()
 	cs.Seccomp, err = seccompFilter()
@@ -132,5 +133,5 @@ func validate(s Spec) error {
 			return fmt.Errorf("run sandbox: layer dir %q is not absolute", dir)
 		}
 	}
-	return nil
+	return validateMounts(s.Mounts)
 }
