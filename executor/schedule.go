@@ -71,7 +71,7 @@ func schedule[T any](ctx context.Context, p *planner.Plan, do stepFunc[T]) (map[
 // waitThen waits for s's dependencies, then calls do.
 func waitThen[T any](ctx context.Context, fs map[string]*future[T], s *planner.Step, do func(func(string) T) (T, error)) (T, error) {
 	var zero T
-	for _, d := range deps(s) {
+	for _, d := range s.Deps() {
 		f, ok := fs[d]
 		if !ok {
 			return zero, fmt.Errorf("plan refers to unknown step %s", d)
@@ -81,16 +81,4 @@ func waitThen[T any](ctx context.Context, fs map[string]*future[T], s *planner.S
 		}
 	}
 	return do(func(key string) T { return fs[key].val })
-}
-
-// deps are the keys of the steps s reads.
-func deps(s *planner.Step) []string {
-	var d []string
-	if s.Parent != "" {
-		d = append(d, s.Parent)
-	}
-	if s.Copy != nil && s.Copy.From != "" {
-		d = append(d, s.Copy.From)
-	}
-	return d
 }

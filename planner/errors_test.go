@@ -74,7 +74,7 @@ func TestBuildErrorsWithoutDockerfile(t *testing.T) {
 
 func TestBadOnbuildTriggerIsLocatedAtFrom(t *testing.T) {
 	in := newFake()
-	in.images["onb:1"] = v1ConfigWithOnbuild("RUN --mount=type=cache,target=/x true")
+	in.images["onb:1"] = v1ConfigWithOnbuild("RUN --security=insecure true")
 	tgt := fileTarget(t, "FROM alpine:3.20\nFROM onb:1\n")
 	_, err := Build(context.Background(), []TargetSpec{tgt}, in)
 	if err == nil || !strings.HasPrefix(err.Error(), "plan target prod: Dockerfile.prod:2: FROM: parse ONBUILD trigger") {

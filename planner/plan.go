@@ -76,6 +76,26 @@ type Step struct {
 	Copy *Copy `json:"copy,omitempty"`
 }
 
+// Deps are the keys of the steps s reads: its parent, a COPY --from
+// source and the sources of its bind mounts.
+func (s *Step) Deps() []string {
+	var d []string
+	if s.Parent != "" {
+		d = append(d, s.Parent)
+	}
+	if s.Copy != nil && s.Copy.From != "" {
+		d = append(d, s.Copy.From)
+	}
+	if s.Run != nil {
+		for _, m := range s.Run.Mounts {
+			if m.From != "" {
+				d = append(d, m.From)
+			}
+		}
+	}
+	return d
+}
+
 // KeyInputs records the ingredients of a step's key, so a later plan can say
 // which input changed when a key misses.
 type KeyInputs struct {
@@ -87,6 +107,7 @@ type KeyInputs struct {
 	From        string            `json:"from,omitempty"`        // COPY --from: key of the source stage's final step
 	Network     string            `json:"network,omitempty"`     // RUN: sandbox network when not "default"
 	ExtraHosts  []string          `json:"extra_hosts,omitempty"` // RUN: extra /etc/hosts entries, as BuildKit keys them
+	Mounts      []string          `json:"mounts,omitempty"`      // RUN: each --mount's JSON (ids and targets, never content)
 }
 
 // Base is a FROM of an image (not of an earlier stage: that is just a parent).
@@ -105,7 +126,8 @@ type Run struct {
 	Network string   `json:"network"`         // "default" (private, outbound only), "host" or "none"
 	Hosts   []string `json:"hosts,omitempty"` // extra /etc/hosts entries "host=ip"
 	// Files are read-only files the command runs (a "#!" heredoc).
-	Files []InlineFile `json:"files,omitempty"`
+	Files  []InlineFile `json:"files,omitempty"`
+	Mounts []Mount      `json:"mounts,omitempty"`
 }
 
 // Copy is a COPY or ADD. From == "" copies from the build context.

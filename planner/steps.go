@@ -21,10 +21,14 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	if err != nil {
 		return err
 	}
+	mounts, mountKeys, err := s.mounts(c)
+	if err != nil {
+		return err
+	}
 	if len(files) > 0 { // needs the sandbox's bind mounts (RUN --mount), not yet landed
 		return errors.New("a heredoc with a #! line is not supported yet")
 	}
-	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts}
+	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts, Mounts: mountKeys}
 	if network != "default" {
 		in.Network = network
 	}
@@ -41,6 +45,7 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 			Workdir: workdirOr(s.cfg),
 			Network: network,
 			Hosts:   s.ts.spec.ExtraHosts,
+			Mounts:  mounts,
 		},
 	})
 	return nil

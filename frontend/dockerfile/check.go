@@ -39,7 +39,7 @@ func CheckPlatform(p string) error {
 
 func checkRun(c *instructions.RunCommand) error {
 	for _, fl := range c.FlagsUsed {
-		if fl != "network" {
+		if fl != "network" && fl != "mount" {
 			return fmt.Errorf("RUN --%s is not supported", fl)
 		}
 	}

@@ -1,0 +1,182 @@
+package planner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Mount is a RUN --mount as the executor makes it, its options resolved
+// as BuildKit resolves them. A plan never holds a secret's value, only its
+// id; a cache mount's content is never part of any key.
+type Mount struct {
+	Type     string  `json:"type"`               // "cache", "tmpfs", "secret" or "bind"
+	Target   string  `json:"target,omitempty"`   // absolute path in the container; "" for an env-only secret
+	ID       string  `json:"id,omitempty"`       // cache or secret id
+	Sharing  string  `json:"sharing,omitempty"`  // cache: "shared", "private" or "locked"
+	From     string  `json:"from,omitempty"`     // bind: key of the source stage's last step or image base step
+	Source   string  `json:"source,omitempty"`   // cache, bind: a path inside the cache or the source
+	ReadOnly bool    `json:"readonly,omitempty"` // bind (default), cache
+	Size     int64   `json:"size,omitempty"`     // tmpfs: bytes; 0 means the kernel default
+	Env      string  `json:"env,omitempty"`      // secret: also (or only) this environment variable
+	Required bool    `json:"required,omitempty"` // secret: a missing value fails the build
+	Mode     *uint32 `json:"mode,omitempty"`     // cache: its root dir's mode; secret: the file's
+	UID      *uint32 `json:"uid,omitempty"`
+	GID      *uint32 `json:"gid,omitempty"`
+}
+
+// Mount types (instructions.MountType values).
+const (
+	MountCache  = "cache"
+	MountTmpfs  = "tmpfs"
+	MountSecret = "secret"
+	MountBind   = "bind"
+)
+
+// mounts plans a RUN's --mount flags after expansion and returns them
+// with the text each adds to the step's key.
+func (s *stageState) mounts(c *instructions.RunCommand) ([]Mount, []string, error) {
+	if err := c.Expand(s.expand); err != nil {
+		return nil, nil, err
+	}
+	var ms []Mount
+	var keys []string
+	for _, m := range instructions.GetMounts(c) {
+		pm, err := s.mount(m)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--mount=type=%s: %w", m.Type, err)
+		}
+		b, err := json.Marshal(pm)
+		if err != nil {
+			return nil, nil, err
+		}
+		ms, keys = append(ms, pm), append(keys, string(b))
+	}
+	return ms, keys, nil
+}
+
+// mount resolves one mount by its type.
+func (s *stageState) mount(m *instructions.Mount) (Mount, error) {
+	pm := Mount{Type: string(m.Type), ReadOnly: m.ReadOnly, Mode: u32(m.Mode), UID: u32(m.UID), GID: u32(m.GID)}
+	var err error
+	switch m.Type {
+	case instructions.MountTypeCache:
+		err = s.cacheMount(m, &pm)
+	case instructions.MountTypeTmpfs:
+		pm.Target, err = s.mountTarget(m.Target)
+		pm.Size = m.SizeLimit
+	case instructions.MountTypeSecret:
+		err = secretMount(m, &pm)
+	case instructions.MountTypeBind:
+		err = s.bindMount(m, &pm)
+	default:
+		err = fmt.Errorf("mount type %q is not supported", m.Type)
+	}
+	return pm, err
+}
+
+// cacheMount: the id defaults to the target as written (BuildKit); an id
+// or source may not climb out of its directory.
+func (s *stageState) cacheMount(m *instructions.Mount, pm *Mount) error {
+	if m.From != "" {
+		return errors.New("from= on a cache mount is not supported")
+	}
+	pm.ID, pm.Sharing = m.CacheID, string(m.CacheSharing)
+	if pm.ID == "" {
+		pm.ID = path.Clean(m.Target)
+	} else if err := inside("id", pm.ID); err != nil {
+		return err
+	}
+	if pm.Sharing == "" {
+		pm.Sharing = string(instructions.MountSharingShared)
+	}
+	if m.Source != "" {
+		if err := inside("source", m.Source); err != nil {
+			return err
+		}
+		pm.Source = path.Clean(m.Source)
+	}
+	var err error
+	pm.Target, err = s.mountTarget(m.Target)
+	return err
+}
+
+// secretMount: the id is id=, else source=, else the target's base name;
+// the file goes to target, else /run/secrets/<id> unless env= is given.
+func secretMount(m *instructions.Mount, pm *Mount) error {
+	pm.ID = m.CacheID
+	if m.Source != "" {
+		pm.ID = m.Source
+	}
+	if pm.ID == "" {
+		pm.ID = path.Base(m.Target)
+	}
+	pm.Target, pm.Required, pm.ReadOnly = m.Target, m.Required, true
+	if m.Env != nil {
+		pm.Env = *m.Env
+	} else if pm.Target == "" {
+		pm.Target = "/run/secrets/" + path.Base(pm.ID)
+	}
+	if pm.Target != "" && !path.IsAbs(pm.Target) {
+		return fmt.Errorf("secret target %q is not an absolute path", pm.Target)
+	}
+	if pm.Mode == nil {
+		pm.Mode = ptr(uint32(0o400))
+	}
+	return nil
+}
+
+// bindMount reads from an earlier stage or an image (from=); binding the
+// build context is not supported yet.
+func (s *stageState) bindMount(m *instructions.Mount, pm *Mount) error {
+	if m.From == "" {
+		return errors.New("a bind mount of the build context is not supported yet: name a stage or an image with from=")
+	}
+	if slices.Contains(strings.Split(m.Source, "/"), "..") {
+		return fmt.Errorf("source %q must not have a .. element", m.Source)
+	}
+	pm.Source = path.Join("/", m.Source)
+	var err error
+	if pm.From, err = s.copySource(m.From); err != nil {
+		return err
+	}
+	pm.Target, err = s.mountTarget(m.Target)
+	return err
+}
+
+// mountTarget is a target made absolute against the working directory.
+func (s *stageState) mountTarget(t string) (string, error) {
+	if t == "" {
+		return "", errors.New("no target")
+	}
+	if !path.IsAbs(t) {
+		t = path.Join("/", workdirOr(s.cfg), t)
+	}
+	if t = path.Clean(t); t == "/" {
+		return "", fmt.Errorf("invalid mount target %q", t)
+	}
+	return t, nil
+}
+
+// inside refuses a name that is absolute or has a ".." element: it names
+// something inside a directory Stencil owns.
+func inside(what, name string) error {
+	if path.IsAbs(name) || slices.Contains(strings.Split(name, "/"), "..") {
+		return fmt.Errorf("%s %q must be a relative path without ..", what, name)
+	}
+	return nil
+}
+
+func u32(p *uint64) *uint32 {
+	if p == nil {
+		return nil
+	}
+	return ptr(uint32(*p))
+}
+
+func ptr[T any](v T) *T { return &v }
