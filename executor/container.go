@@ -7,7 +7,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/executor/sandbox"
-	"github.com/stencilbuild/stencil/executor/steps"
 )
 
 // Container is a `stencil run`: a command in a sandbox cut from an image.
@@ -32,7 +31,7 @@ func (e *Executor) RunContainer(ctx context.Context, c Container, stdout, stderr
 	}
 	spec := c.spec(cf.Config)
 	spec.Stdout, spec.Stderr, spec.Stdin, spec.Tty = stdout, stderr, c.Stdin, c.Tty
-	return steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()).LimitUnpack(e.MaxUnpack).Run.Over(ctx, c.Image, spec)
+	return e.bodies().Run.Over(ctx, c.Image, spec)
 }
 
 func (c Container) spec(cfg v1.Config) sandbox.Spec {

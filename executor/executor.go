@@ -27,6 +27,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"time"
 
@@ -52,6 +53,9 @@ type Executor struct {
 	// HostNetwork grants RUN --network=host (--allow network.host, as
 	// buildx); without it such a plan is refused before any step runs.
 	HostNetwork bool
+	// Secrets are RUN --mount=type=secret values by id. They reach only
+	// the sandbox: never a layer, the history, a key, the plan or a log.
+	Secrets map[string][]byte
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }
@@ -73,6 +77,9 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	if err := e.checkGrants(p); err != nil {
 		return nil, err
 	}
+	if err := e.checkSecrets(p); err != nil {
+		return nil, err
+	}
 	b := e.newBuild()
 	j := e.Store.Journal()
 	chains, err := schedule(ctx, p, limit(e.jobs(), b.do))
@@ -91,6 +98,22 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	}
 	e.Store.EndJournal()
 	return out, nil
+}
+
+// checkSecrets refuses a plan needing a secret that was not given, before
+// any step runs.
+func (e *Executor) checkSecrets(p *planner.Plan) error {
+	for _, s := range p.Steps {
+		if s.Run == nil {
+			continue
+		}
+		for _, m := range s.Run.Mounts {
+			if _, ok := e.Secrets[m.ID]; m.Type == planner.MountSecret && m.Required && !ok {
+				return locate(s, fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE|env=VAR)", m.ID, m.ID))
+			}
+		}
+	}
+	return nil
 }
 
 func (e *Executor) jobs() int {

@@ -21,6 +21,7 @@ import (
 //
 //	write PATH TEXT   create PATH holding TEXT in the upper dir
 //	copy SRC DST      copy SRC as the lower dirs show it to DST in the upper dir
+//	into TARGET NAME  create NAME in the host dir mounted at TARGET
 //	say TEXT          print TEXT with no newline
 //	fail CODE         print "boom" and exit with CODE
 //	block             wait until cancelled
@@ -45,6 +46,13 @@ func (f *fakeRunner) run(ctx context.Context, s sandbox.Spec) error {
 			return err
 		}
 		return os.WriteFile(filepath.Join(s.Upper, w[2]), b, 0o644)
+	case "into":
+		for _, m := range s.Mounts {
+			if m.Target == w[1] {
+				return os.WriteFile(filepath.Join(m.Source, w[2]), nil, 0o644)
+			}
+		}
+		return fmt.Errorf("nothing mounted at %s", w[1])
 	case "say":
 		fmt.Fprint(s.Stdout, strings.Join(w[1:], " "))
 	case "fail":

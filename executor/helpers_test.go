@@ -28,13 +28,14 @@ func TestMain(m *testing.M) {
 
 // fixture is a store holding busybox:latest and a context dir.
 type fixture struct {
-	t      *testing.T
-	store  *cache.Store
-	ctx    string
-	rec    *recorder
-	runner steps.Runner   // nil: the real sandbox
-	limits sandbox.Limits // each RUN's cgroup limits
-	unpack int64          // Executor.MaxUnpack
+	t       *testing.T
+	store   *cache.Store
+	ctx     string
+	rec     *recorder
+	runner  steps.Runner   // nil: the real sandbox
+	limits  sandbox.Limits // each RUN's cgroup limits
+	unpack  int64          // Executor.MaxUnpack
+	secrets map[string][]byte
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -99,7 +100,7 @@ func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack}
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack, Secrets: f.secrets}
 	return ex.Execute(ctx, p)
 }
 

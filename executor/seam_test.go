@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,21 @@ func digest(t *testing.T, img v1.Image) v1.Hash {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// A cache mount is a store directory bound at its target: what a RUN puts
+// there is in the store for the next build and not in the layer.
+func TestFakeCacheMountIsAStoreDir(t *testing.T) {
+	f, fr := newFakeFixture(t)
+	res := f.build(nil, f.target("m", "FROM scratch\nRUN --mount=type=cache,target=/c,sharing=locked into /c kept\n"))
+	m := fr.specs[0].Mounts
+	if len(m) != 1 || m[0].Type != "bind" || m[0].ReadOnly || !strings.HasPrefix(m[0].Source, filepath.Join(f.store.Root(), "mounts")+"/") {
+		t.Fatalf("mounts %+v; want a bind of a dir under the store's mounts/", m)
+	}
+	if _, err := os.Stat(filepath.Join(m[0].Source, "kept")); err != nil {
+		t.Errorf("the cache mount lost its file: %v", err)
+	}
+	if names := tarNames(t, lastLayer(t, res[0].Image)); len(names) != 0 {
+		t.Errorf("a RUN that only wrote to its cache mount made a layer holding %q", names)
+	}
 }

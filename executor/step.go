@@ -23,12 +23,16 @@ type build struct {
 }
 
 func (e *Executor) newBuild() *build {
-	b := &build{store: e.Store, imported: e.Steps, bodies: steps.NewSet(e.Store, e.Epoch, e.sandboxRunner()).LimitUnpack(e.MaxUnpack),
+	b := &build{store: e.Store, imported: e.Steps, bodies: e.bodies(),
 		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
 	if e.Steps != nil {
 		b.bodies.SetFetch(b.fetch)
 	}
 	return b
+}
+
+func (e *Executor) bodies() *steps.Set {
+	return steps.NewSet(steps.Options{Store: e.Store, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets}).LimitUnpack(e.MaxUnpack)
 }
 
 // do runs step s: the one place that dispatches on the step's kind.

@@ -132,7 +132,8 @@ func secretMount(m *instructions.Mount, pm *Mount) error {
 }
 
 // bindMount reads from an earlier stage or an image (from=); binding the
-// build context is not supported yet.
+// build context is not supported yet, and the executor cannot make bind
+// mounts yet either, so after checking the mount it is refused.
 func (s *stageState) bindMount(m *instructions.Mount, pm *Mount) error {
 	if m.From == "" {
 		return errors.New("a bind mount of the build context is not supported yet: name a stage or an image with from=")
@@ -145,8 +146,10 @@ func (s *stageState) bindMount(m *instructions.Mount, pm *Mount) error {
 	if pm.From, err = s.copySource(m.From); err != nil {
 		return err
 	}
-	pm.Target, err = s.mountTarget(m.Target)
-	return err
+	if pm.Target, err = s.mountTarget(m.Target); err != nil {
+		return err
+	}
+	return errors.New("type=bind is not supported yet")
 }
 
 // mountTarget is a target made absolute against the working directory.

@@ -48,17 +48,26 @@ func (s *Set) LimitUnpack(n int64) *Set {
 	return s
 }
 
-// NewSet returns the bodies for one build over store. epoch (may be nil)
-// clamps layer mtimes; run runs RUN steps (nil: sandbox.Run).
-func NewSet(store *cache.Store, epoch *time.Time, run Runner) *Set {
+// Options are what a build's bodies are made from.
+type Options struct {
+	Store   *cache.Store
+	Epoch   *time.Time        // clamps layer mtimes; nil keeps them
+	Runner  Runner            // runs RUN steps; nil means sandbox.Run
+	Secrets map[string][]byte // secret mount values by id; never written to a layer
+}
+
+// NewSet returns the bodies for one build.
+func NewSet(c Options) *Set {
+	run := c.Runner
 	if run == nil {
 		run = sandbox.Run
 	}
+	store := c.Store
 	snaps := NewSnapshots(store)
-	ls := layerStore{store: store, epoch: epoch}
+	ls := layerStore{store: store, epoch: c.Epoch}
 	return &Set{
 		Base:   Base{store: store},
-		Run:    &Run{snaps: snaps, layers: ls, run: run},
+		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},
 		snaps:  snaps,

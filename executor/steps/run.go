@@ -22,9 +22,10 @@ const tailLines = 10
 // Run runs RUN steps: a command over the parent's snapshots whose overlay
 // upper dir becomes the step's layer and snapshot.
 type Run struct {
-	snaps  *Snapshots
-	layers layerStore
-	run    Runner
+	snaps   *Snapshots
+	layers  layerStore
+	run     Runner
+	secrets map[string][]byte
 }
 
 // Layer runs s.Run in the sandbox; a failure's error ends with the last
@@ -39,16 +40,31 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 		return nil, err
 	}
 	defer removeAll(work)
-	tail := newTail(tailLines)
-	out := io.MultiWriter(tail, orDiscard(in.Out))
 	spec := runSpec(s.Run)
-	spec.Lower, spec.Upper, spec.Work, spec.Stdout, spec.Stderr = lowers, upper, work, out, out
-	if err := r.run(ctx, spec); err != nil {
-		return nil, errors.Join(runError(err, tail), removeAll(upper))
+	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
+	if err := r.runMounted(ctx, s.Run.Mounts, spec, in.Out); err != nil {
+		return nil, errors.Join(err, removeAll(upper))
 	}
 	o := r.layers.options()
 	o.Lower = lowers // the diff as BuildKit's: see layer.WriteDiff
 	return r.layers.put(func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
+}
+
+// runMounted runs spec with mounts, its output to out and to the error.
+func (r *Run) runMounted(ctx context.Context, mounts []planner.Mount, spec sandbox.Spec, out io.Writer) (err error) {
+	m, err := r.mount(ctx, mounts)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, m.close()) }()
+	tail := newTail(tailLines)
+	spec.Stdout = io.MultiWriter(tail, orDiscard(out))
+	spec.Stderr, spec.Mounts = spec.Stdout, m.mounts
+	spec.Env = append(spec.Env[:len(spec.Env):len(spec.Env)], m.env...)
+	if err := r.run(ctx, spec); err != nil {
+		return runError(err, tail)
+	}
+	return nil
 }
 
 // Over runs spec over img's snapshots in scratch dirs it removes again:
