@@ -58,26 +58,38 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	if o.list.Type != "" {
 		return o.list.write(cfg, e.stdout)
 	}
-	specs, err := o.specs(cfg, args)
+	targets, specs, err := o.resolveTargets(cfg, args)
 	if err != nil {
 		return err
 	}
 	o.hostNetwork = slices.Contains(o.allow, "network.host")
+	var secrets []string
+	for _, t := range targets {
+		secrets = append(secrets, t.Secrets...)
+	}
+	if o.secrets, err = loadSecrets(secrets, os.LookupEnv); err != nil {
+		return err
+	}
 	return e.buildSpecs(ctx, specs, o.buildFlags)
 }
 
 // specs resolves the named targets (bake and plan alike) into planner
 // inputs, refusing what Stencil cannot honour and what --allow does not.
 func (o *bakeOptions) specs(cfg *bake.Config, args []string) ([]planner.TargetSpec, error) {
+	_, specs, err := o.resolveTargets(cfg, args)
+	return specs, err
+}
+
+func (o *bakeOptions) resolveTargets(cfg *bake.Config, args []string) ([]*bake.Target, []planner.TargetSpec, error) {
 	targets, err := cfg.Resolve(args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	specs, err := bakeSpecs(targets)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return specs, checkAccess(o.allow, targets, specs)
+	return targets, specs, checkAccess(o.allow, targets, specs)
 }
 
 // loadConfig loads the bake files, stoppable by SIGINT, and shows the

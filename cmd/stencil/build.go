@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,6 +33,7 @@ type buildOptions struct {
 	labels, outputs       []string
 	platforms, addHosts   []string
 	allow                 []string
+	secretSpecs           []string
 }
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
@@ -48,6 +50,7 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target platform: only the native one ("+platform.String()+")")
 	fs.StringArrayVar(&o.addHosts, "add-host", nil, "add a HOST:IP entry to /etc/hosts of every RUN")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
+	fs.StringArrayVar(&o.secretSpecs, "secret", nil, "secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]")
 }
 
 func (o *buildOptions) Validate(args []string) error {
@@ -81,6 +84,9 @@ func (o *buildOptions) Run(ctx context.Context, e *env, args []string) error {
 		if spec.DockerfileInline, err = readStdinDockerfile(e.stdin); err != nil {
 			return err
 		}
+	}
+	if o.secrets, err = loadSecrets(o.secretSpecs, os.LookupEnv); err != nil {
+		return err
 	}
 	return e.buildSpecs(ctx, []planner.TargetSpec{spec}, o.buildFlags)
 }

@@ -37,6 +37,8 @@ type buildFlags struct {
 	maxBytes int64  // ... parsed by validate
 	// hostNetwork is --allow network.host: RUN may use the host network.
 	hostNetwork bool
+	// secrets are RUN --mount=type=secret values, read before the build.
+	secrets map[string][]byte
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
@@ -112,7 +114,7 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 		return e.buildRemote(ctx, store, bk, plan, specs, b)
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr),
-		HostNetwork: b.hostNetwork}
+		HostNetwork: b.hostNetwork, Secrets: b.secrets}
 	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ type Group struct {
 }
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
-var unsupported = []string{"platforms", "ssh", "secret",
+var unsupported = []string{"platforms", "ssh",
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
 	"annotations", "pull", "resources", "policy"}
 
