@@ -1,5 +1,5 @@
 // Package stencil_test checks the repository's structure: the import
-// direction DESIGN.md fixes, and a package comment in every package.
+// direction docs/DESIGN.md fixes, and a package comment in every package.
 package stencil_test
 
 import (

@@ -10,7 +10,7 @@ import (
 // KeyOf is a step's cache key: "sha256:" + the SHA-256 of the canonical
 // JSON of its inputs (encoding/json sorts map keys; fields are fixed).
 //
-// The recipe (DESIGN.md "Cache keys"): the parent's key; the instruction
+// The recipe (docs/DESIGN.md "Cache keys"): the parent's key; the instruction
 // after ARG/ENV expansion; the build args the step uses (for RUN every
 // declared arg with a value, as RUN sees them all as env; predefined proxy
 // args never count); for context COPY/ADD the path, mode and content digest

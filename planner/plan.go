@@ -2,7 +2,7 @@
 // Plan: a deterministic DAG of Steps, each with a content-derived cache key.
 // Equal keys are one step, whichever target asked for it.
 //
-// The planner owns cache-key derivation (see DESIGN.md "Cache keys") and the
+// The planner owns cache-key derivation (see docs/DESIGN.md "Cache keys") and the
 // text/JSON rendering of a plan. It does not run or write anything: base
 // image digests and context file digests reach it through Inputs.
 package planner
