@@ -22,16 +22,22 @@ func parseName(ref string) (imageName, error) {
 	if err != nil {
 		return imageName{}, fmt.Errorf("parse image name %q: %w", ref, err)
 	}
+	return nameOf(r), nil
+}
+
+// nameOf normalises a parsed reference (see parseName); r keeps how it was
+// parsed (name.Insecure), which is how its registry is reached.
+func nameOf(r name.Reference) imageName {
 	registry := r.Context().RegistryStr()
 	if registry == name.DefaultRegistry {
 		registry = "docker.io"
 	}
 	repo := registry + "/" + r.Context().RepositoryStr()
 	if d, ok := r.(name.Digest); ok {
-		return imageName{ref: r, full: repo + "@" + d.DigestStr()}, nil
+		return imageName{ref: r, full: repo + "@" + d.DigestStr()}
 	}
 	tag := r.(name.Tag).TagStr()
-	return imageName{ref: r, full: repo + ":" + tag, short: shortName(repo) + ":" + tag}, nil
+	return imageName{ref: r, full: repo + ":" + tag, short: shortName(repo) + ":" + tag}
 }
 
 // shortName strips docker.io/ and docker.io/library/ like docker images.

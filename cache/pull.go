@@ -21,10 +21,19 @@ var DefaultPlatform = platform.Native()
 // The returned image is read back from the store. opts are passed to
 // remote.Image after Stencil's defaults, so callers can override them.
 func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1.Image, v1.Hash, error) {
-	n, err := parseName(ref)
+	r, err := name.ParseReference(ref)
 	if err != nil {
-		return nil, v1.Hash{}, err
+		return nil, v1.Hash{}, fmt.Errorf("parse image name %q: %w", ref, err)
 	}
+	return s.PullReference(ctx, r, opts...)
+}
+
+// PullReference is Pull of a parsed reference: one parsed with
+// name.Insecure is fetched over plain HTTP from a registry named insecure
+// (otherwise only loopback and private-range hosts are tried over HTTP,
+// after HTTPS, as go-containerregistry does).
+func (s *Store) PullReference(ctx context.Context, r name.Reference, opts ...remote.Option) (v1.Image, v1.Hash, error) {
+	n, ref := nameOf(r), r.String()
 	desc, err := s.fetch(ctx, n, opts)
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("pull %s: %w", ref, err)

@@ -79,11 +79,30 @@ func TestGitHeadIsTheEpoch(t *testing.T) {
 	}
 }
 
+// Both files are replaced whole (renamed into place): a hard link to an old
+// one keeps the old content, as it would not were they written in place.
 func TestMetadataFileOfBuildIsFlat(t *testing.T) {
 	p := newProject(t, ".")
 	p.write("Dockerfile", "FROM busybox:latest\nENV A=1\n")
-	meta := filepath.Join(t.TempDir(), "m.json")
-	p.must("build", "-t", "flat", "--metadata-file", meta, ".")
+	dir := t.TempDir()
+	meta, iid := filepath.Join(dir, "m.json"), filepath.Join(dir, "iid")
+	for _, f := range []string{meta, iid} {
+		if err := os.WriteFile(f, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(f, f+".link"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.must("build", "-t", "flat", "--metadata-file", meta, "--iidfile", iid, ".")
+	for _, f := range []string{meta, iid} {
+		if b, err := os.ReadFile(f + ".link"); err != nil || string(b) != "old" {
+			t.Errorf("%s was rewritten in place, not replaced: the link reads %q, %v", filepath.Base(f), b, err)
+		}
+	}
+	if b, _ := os.ReadFile(iid); !strings.HasPrefix(string(b), "sha256:") {
+		t.Errorf("iidfile %q", b)
+	}
 	data, _ := os.ReadFile(meta)
 	var m metadata
 	if err := json.Unmarshal(data, &m); err != nil || !strings.HasPrefix(m.Digest, "sha256:") || m.ImageName != "flat" {

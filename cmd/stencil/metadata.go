@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/executor"
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
 // metadata is what buildx writes per target with --metadata-file.
@@ -57,10 +57,8 @@ func (c *ciFlags) writeMetadata(results []executor.Result) error {
 		}
 		all[r.Target.Name], last = m, m
 	}
-	if c.iidFile != "" {
-		if err := os.WriteFile(c.iidFile, []byte(last.ConfigDigest), 0o644); err != nil {
-			return fmt.Errorf("write iidfile: %w", err)
-		}
+	if err := c.writeIIDFile(last.ConfigDigest); err != nil {
+		return err
 	}
 	if c.metadataFile == "" {
 		return nil
@@ -78,8 +76,19 @@ func writeMetadataFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("write metadata file: %w", err)
+	}
+	return nil
+}
+
+// writeIIDFile writes --iidfile (when asked) with the image ID id.
+func (c *ciFlags) writeIIDFile(id string) error {
+	if c.iidFile == "" {
+		return nil
+	}
+	if err := atomicfile.WriteFile(c.iidFile, []byte(id)); err != nil {
+		return fmt.Errorf("write iidfile: %w", err)
 	}
 	return nil
 }

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/output"
 	"github.com/stencilbuild/stencil/internal/tags"
-	"github.com/stencilbuild/stencil/planner/inputs"
 )
 
 var pushCommand = command{
@@ -75,26 +71,19 @@ func (o *pullOptions) Validate(args []string) error {
 // Run pulls args[0]; a digest reference already in the store is not
 // fetched again, a tag always asks the registry.
 func (o *pullOptions) Run(ctx context.Context, e *env, args []string) error {
-	opts, err := o.remoteOptions()
-	if err != nil {
-		return err
-	}
 	store, err := cache.Open(e.root)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
-	dig, err := pullRef(ctx, store, args[0], opts)
+	in, err := o.inputs(store, true)
+	if err != nil {
+		return err
+	}
+	_, dig, _, err := in.Fetch(ctx, args[0])
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s@%s\n", args[0], dig)
 	return nil
-}
-
-// pullRef pulls ref into the store (see inputs.Inputs.Fetch).
-func pullRef(ctx context.Context, store *cache.Store, ref string, opts []remote.Option) (v1.Hash, error) {
-	in := &inputs.Inputs{Store: store, Remote: opts, Pull: true}
-	_, dig, _, err := in.Fetch(ctx, ref)
-	return dig, err
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
+	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/internal/regclient"
+	"github.com/stencilbuild/stencil/planner/inputs"
 )
 
 // registryFlags say how to reach registries; every command that talks to
@@ -43,6 +45,17 @@ func (r *registryFlags) remoteOptions() ([]remote.Option, error) {
 		return nil, err
 	}
 	return append(c.Options(), remote.WithPlatform(nativePlatform())), nil
+}
+
+// inputs are the planner's inputs over store, pulling with these flags'
+// registry settings (a registry named insecure over plain HTTP).
+func (r *registryFlags) inputs(store *cache.Store, pull bool) (*inputs.Inputs, error) {
+	c, err := r.regConfig()
+	if err != nil {
+		return nil, err
+	}
+	opts := append(c.Options(), remote.WithPlatform(nativePlatform()))
+	return &inputs.Inputs{Store: store, Pull: pull, Remote: opts, Parse: c.ParseReference}, nil
 }
 
 // nativePlatform is the platform picked from a multi-platform index.

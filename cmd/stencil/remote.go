@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/moby/buildkit/client"
@@ -67,10 +66,9 @@ func (e *env) finishRemote(ctx context.Context, results []remote.Result, b build
 // writeRemoteMetadata writes --metadata-file from the solve responses (as
 // buildx decodes them) and --iidfile from the image config digest.
 func (c *ciFlags) writeRemoteMetadata(results []remote.Result) error {
-	if c.iidFile != "" && len(results) > 0 {
-		id := results[len(results)-1].Response[exptypes.ExporterImageConfigDigestKey]
-		if err := os.WriteFile(c.iidFile, []byte(id), 0o644); err != nil {
-			return fmt.Errorf("write iidfile: %w", err)
+	if len(results) > 0 {
+		if err := c.writeIIDFile(results[len(results)-1].Response[exptypes.ExporterImageConfigDigestKey]); err != nil {
+			return err
 		}
 	}
 	if c.metadataFile == "" {

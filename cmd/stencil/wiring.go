@@ -21,7 +21,6 @@ import (
 	"github.com/stencilbuild/stencil/executor/output"
 	"github.com/stencilbuild/stencil/internal/tags"
 	"github.com/stencilbuild/stencil/planner"
-	"github.com/stencilbuild/stencil/planner/inputs"
 )
 
 // buildFlags are the flags bake and build share.
@@ -98,11 +97,12 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	for i := range specs {
 		specs[i].NoCache = specs[i].NoCache || b.noCache
 	}
-	regOpts, err := b.remoteOptions()
+	in, err := b.inputs(store, b.pull)
 	if err != nil {
 		return err
 	}
-	plan, err := planner.Build(ctx, specs, &inputs.Inputs{Store: store, Pull: b.pull, Remote: regOpts})
+	regOpts := in.Remote
+	plan, err := planner.Build(ctx, specs, in)
 	if err != nil {
 		return err
 	}

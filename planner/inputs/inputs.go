@@ -29,6 +29,10 @@ type Inputs struct {
 	Store  *cache.Store
 	Remote []remote.Option // options for registry pulls
 	Pull   bool            // always ask the registry, even with a local tag
+	// Parse parses a reference to pull, saying how its registry is reached
+	// (regclient.Config.ParseReference: plain HTTP for registries named
+	// insecure); nil is name.ParseReference.
+	Parse func(string) (name.Reference, error)
 }
 
 var _ planner.Inputs = (*Inputs)(nil)
@@ -60,8 +64,12 @@ func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.H
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return nil, dig, false, fmt.Errorf("read local image %s: %w", ref, err)
 	}
-	j := in.Store.Journal()                               // a pull that fails takes back the blobs it stored
-	img, dig, err = in.Store.Pull(ctx, ref, in.Remote...) // "pull REF: ..."
+	r, err := in.parse(ref)
+	if err != nil {
+		return nil, dig, false, err
+	}
+	j := in.Store.Journal()                                      // a pull that fails takes back the blobs it stored
+	img, dig, err = in.Store.PullReference(ctx, r, in.Remote...) // "pull REF: ..."
 	if err != nil {
 		if rerr := in.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
 			err = errors.Join(err, rerr)
@@ -70,6 +78,18 @@ func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.H
 	}
 	in.Store.EndJournal()
 	return img, dig, false, nil
+}
+
+// parse parses a reference to pull with Parse.
+func (in *Inputs) parse(ref string) (name.Reference, error) {
+	if in.Parse != nil {
+		return in.Parse(ref)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, fmt.Errorf("parse image name %q: %w", ref, err)
+	}
+	return r, nil
 }
 
 // parseDigest reports whether ref names an image by digest.
