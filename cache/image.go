@@ -142,22 +142,39 @@ func (s *Store) Image(ref string) (v1.Image, v1.Hash, error) {
 
 // resolve finds the manifest descriptor for ref.
 func (s *Store) resolve(ref string) (v1.Descriptor, error) {
+	if strings.HasPrefix(ref, "sha256:") && len(ref) < len("sha256:")+64 {
+		return s.resolveShort(ref, nil)
+	}
 	if strings.HasPrefix(ref, "sha256:") || strings.Contains(ref, "@") {
 		return s.resolveDigest(ref)
 	}
 	n, err := parseName(ref)
 	if err != nil {
-		return v1.Descriptor{}, err
+		return s.resolveShort(ref, err)
 	}
 	idx, err := s.readIndex()
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
-	d, ok := findName(idx, n.full)
-	if !ok {
-		return v1.Descriptor{}, fmt.Errorf("find image %s: %w", n.short, ErrNotFound)
+	if d, ok := findName(idx, n.full); ok {
+		return d, nil
 	}
-	return d, nil
+	return s.resolveShort(ref, fmt.Errorf("find image %s: %w", n.short, ErrNotFound))
+}
+
+// resolveShort resolves ref as an image ID prefix, as docker does once ref
+// names no tag; notFound is the error when it is none.
+func (s *Store) resolveShort(ref string, notFound error) (v1.Descriptor, error) {
+	d, ok, err := s.resolveShortID(ref)
+	switch {
+	case err != nil:
+		return v1.Descriptor{}, err
+	case ok:
+		return d, nil
+	case notFound == nil:
+		return v1.Descriptor{}, fmt.Errorf("find image %s: %w", ref, ErrNotFound)
+	}
+	return v1.Descriptor{}, notFound
 }
 
 // resolveDigest finds a manifest by digest, whether tagged or not.

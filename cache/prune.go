@@ -20,8 +20,9 @@ type PruneReport struct {
 }
 
 // Prune removes step records whose layer blob is gone, then every blob not
-// reachable from a tag, an untagged index entry or a remaining step, and
-// every snapshot whose diffID no such image or step uses. It needs the
+// reachable from a tag, an untagged index entry, a container's image or
+// a remaining step, and every snapshot whose diffID no such image or step
+// uses. It needs the
 // store to itself: if any other Store is open on the root (in this or
 // another process) it fails at once with ErrBusy.
 func (s *Store) Prune() (PruneReport, error) {
@@ -32,6 +33,9 @@ func (s *Store) Prune() (PruneReport, error) {
 		}
 		live := liveSet{blobs: map[v1.Hash]bool{}, diffIDs: map[v1.Hash]bool{}}
 		if err := s.markImages(&live); err != nil {
+			return err
+		}
+		if err := s.markContainers(&live); err != nil {
 			return err
 		}
 		if err := s.pruneSteps(&live, &rep); err != nil {

@@ -3,8 +3,9 @@
 // It owns everything under the store root: an OCI image layout (oci/) with
 // blobs and tagged images that skopeo and umoci can read, the step index
 // (steps/, lineage/), unpacked layer snapshots (snapshots/), per-process
-// scratch space (tmp/), the context hash cache (hashes/) and the locks that
-// let several processes build at once. Every write is temp + fsync + rename
+// scratch space (tmp/), containers and their writable layers
+// (containers/, laid out by executor/container), the context hash cache
+// (hashes/) and the locks that let several processes build at once. Every write is temp + fsync + rename
 // and every blob is verified against its digest when read.
 //
 // Images keep the media types they came with, so pulled Docker schema 2
@@ -56,7 +57,7 @@ type Store struct {
 }
 
 // storeDirs are created by Open.
-var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "tmp", "hashes", "locks"}
+var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "tmp", "hashes", "locks", "containers"}
 
 // Open opens (creating if needed) the store at root and takes a shared lock
 // on it. It removes scratch directories left behind by dead processes.

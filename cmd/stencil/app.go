@@ -34,6 +34,7 @@ type env struct {
 }
 
 var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, importCommand, runCommand,
+	tagCommand, inspectCommand, historyCommand,
 	pushCommand, pullCommand, loginCommand, logoutCommand}
 
 // Main runs stencil with args and returns its exit code.

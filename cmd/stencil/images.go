@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,37 +16,75 @@ import (
 
 var imagesCommand = command{
 	name: "images", args: "",
-	short:   "List the images in the local store",
-	example: "  stencil images",
-	new:     func() options { return &imagesOptions{} },
+	short: "List the images in the local store",
+	example: `  stencil images
+  stencil images -q --filter reference='myapp*'
+  stencil images --format '{{.Repository}}:{{.Tag}} {{.ID}}'`,
+	new: func() options { return &imagesOptions{} },
 }
 
-type imagesOptions struct{}
+type imagesOptions struct {
+	quiet   bool
+	filters []string
+	format  string
+}
 
-func (o *imagesOptions) AddFlags(*pflag.FlagSet) {}
+func (o *imagesOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "only show image IDs")
+	fs.StringArrayVarP(&o.filters, "filter", "f", nil, "filter output: reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE, dangling=BOOL")
+	fs.StringVar(&o.format, "format", "", "format the output using a Go template, or json")
+}
 
 func (o *imagesOptions) Validate(args []string) error {
 	if len(args) != 0 {
 		return errors.New("takes no arguments")
 	}
+	if _, err := parseImageFilters(o.filters); err != nil {
+		return err
+	}
+	if o.format != "" && o.format != "json" {
+		_, err := formatTemplate(strings.TrimPrefix(o.format, "table "))
+		return err
+	}
 	return nil
 }
 
 func (o *imagesOptions) Run(_ context.Context, e *env, _ []string) error {
-	store, err := cache.Open(e.root)
-	if err != nil {
-		return err
+	return withStore(e, func(s *cache.Store) error {
+		list, err := s.Images()
+		if err != nil {
+			return err
+		}
+		f, _ := parseImageFilters(o.filters)
+		if list, err = f.apply(s, list); err != nil {
+			return err
+		}
+		return o.print(e.stdout, list)
+	})
+}
+
+// print writes the list: IDs only (-q, each once), through --format, or
+// as the default table.
+func (o *imagesOptions) print(w io.Writer, list []cache.ImageInfo) error {
+	switch {
+	case o.quiet:
+		seen := map[string]bool{}
+		for _, im := range list {
+			if id := shortID(im.Digest.String()); !seen[id] {
+				seen[id] = true
+				fmt.Fprintln(w, id)
+			}
+		}
+		return nil
+	case o.format != "":
+		return printImagesFormat(w, o.format, list)
 	}
-	list, err := store.Images()
-	if err != nil {
-		return errors.Join(err, store.Close())
-	}
-	w := tabwriter.NewWriter(e.stdout, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "TAG\tDIGEST\tSIZE\tCREATED")
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "TAG\tDIGEST\tSIZE\tCREATED")
 	for _, im := range list {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", im.Tag, shortDigest(im.Digest.String()), humanSize(im.Size), im.Created.UTC().Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", im.Tag, shortDigest(im.Digest.String()), humanSize(im.Size), im.Created.UTC().Format(time.RFC3339))
 	}
-	return errors.Join(w.Flush(), store.Close())
+	return tw.Flush()
 }
 
 func shortDigest(d string) string {
