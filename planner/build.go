@@ -29,6 +29,7 @@ type TargetSpec struct {
 	CacheFrom        []string // cache-from entries; the planner ignores them (cmd imports them)
 	CacheTo          []string // cache-to entries; the planner ignores them (cmd exports them)
 	ExtraHosts       []string // RUN's extra /etc/hosts entries "host=ip", sorted (--add-host, extra-hosts)
+	Pull             bool     // bake's pull = true: the target's tagged bases are looked up in their registry (see WithPull)
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires
@@ -72,6 +73,7 @@ type builder struct {
 
 // image is a resolved base image, memoised per reference.
 type image struct {
+	pulled bool // resolved for a target with Pull
 	base   *Base
 	cfg    v1.Config
 	author string
@@ -94,16 +96,21 @@ func (b *builder) add(st *Step) *Step {
 	return st
 }
 
-// resolve asks Inputs for ref once per Build.
-func (b *builder) resolve(ref string) (*image, error) {
-	if img, ok := b.images[ref]; ok {
+// resolve asks Inputs for ref once per Build, and once more when a target
+// that pulls names a ref first resolved for one that does not.
+func (b *builder) resolve(ref string, pull bool) (*image, error) {
+	if img, ok := b.images[ref]; ok && (img.pulled || !pull) {
 		return img, nil
 	}
-	base, cf, err := b.in.ResolveImage(b.ctx, ref)
+	ctx := b.ctx
+	if pull {
+		ctx = WithPull(ctx)
+	}
+	base, cf, err := b.in.ResolveImage(ctx, ref)
 	if err != nil {
 		return nil, fmt.Errorf("resolve image %s: %w", ref, err)
 	}
-	img := &image{base: base}
+	img := &image{base: base, pulled: pull}
 	if cf != nil {
 		img.cfg, img.author = cloneConfig(cf.Config), cf.Author
 	}

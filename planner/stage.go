@@ -175,7 +175,7 @@ func (s *stageState) base(ref string) (*Step, error) {
 	img := &image{base: &Base{Ref: "scratch"}, cfg: scratchConfig()}
 	if ref != "scratch" {
 		var err error
-		if img, err = s.ts.b.resolve(ref); err != nil {
+		if img, err = s.ts.b.resolve(ref, s.ts.spec.Pull); err != nil {
 			return nil, err
 		}
 	}

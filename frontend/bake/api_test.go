@@ -181,7 +181,7 @@ func TestUnsupported(t *testing.T) {
 		{"", `extra-hosts = { a = "1.2.3.4" }`, false},
 		{"annotations", `annotations = ["a=b"]`, true},
 		{"", `pull = false`, false},
-		{"pull", `pull = true`, true},
+		{"", `pull = true`, false},
 		{"", `tags = ["a"]
   no-cache = true`, false},
 	}

@@ -61,7 +61,7 @@ type Group struct {
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
 var unsupported = []string{"platforms", "ssh",
 	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
-	"annotations", "pull", "resources", "policy"}
+	"annotations", "resources", "policy"}
 
 // Attr is one set attribute of a target and where it was set.
 type Attr struct {
@@ -109,8 +109,6 @@ func (t *Target) needs(name string) bool {
 		return foreignPlatform(t.Platforms)
 	case "call":
 		return t.Call != nil && *t.Call != "build"
-	case "pull":
-		return t.Pull != nil && *t.Pull
 	case "resources", "policy":
 		_, set := t.ranges[name]
 		return set

@@ -52,13 +52,14 @@ func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, 
 }
 
 // Fetch returns ref's image from the store, or pulls it from its registry
-// when the store lacks it or when Pull is set and ref is a tag (a digest
+// when the store lacks it or when Pull is set (or ctx is marked by
+// planner.WithPull) and ref is a tag (a digest
 // reference already stored is never fetched again). local reports that
 // the store already had it.
 func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.Hash, local bool, err error) {
 	img, dig, err = in.Store.Image(ref)
 	_, byDigest := parseDigest(ref)
-	if err == nil && (!in.Pull || byDigest) {
+	if err == nil && (!(in.Pull || planner.Pulling(ctx)) || byDigest) {
 		return img, dig, true, nil
 	}
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {

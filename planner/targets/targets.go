@@ -23,7 +23,7 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		Name: t.Name, ContextDir: ctxDir, Stage: deref(t.Target),
 		Args: values(t.Args), Labels: values(t.Labels),
 		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network),
-		NoCache:   t.NoCache != nil && *t.NoCache,
+		NoCache: t.NoCache != nil && *t.NoCache, Pull: t.Pull != nil && *t.Pull,
 		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
 	}
 	if t.DockerfileInline != nil {
