@@ -116,39 +116,64 @@ func importCaches(ctx context.Context, from [][]cacheSpec, opts []remote.Option,
 }
 
 // exportCaches writes each target's cache-to after a successful build.
+// Targets naming one destination share one export holding the steps of
+// each (rather than the last one overwriting the others').
 func exportCaches(ctx context.Context, store *cache.Store, p *planner.Plan, to [][]cacheSpec, opts []remote.Option, w io.Writer) error {
-	for i, t := range p.Targets {
-		for _, c := range to[i] {
-			img, err := store.ExportSteps(exportKeys(p, t.Final, c.max))
-			if err == nil {
-				err = c.write(ctx, img, opts)
-			}
-			if err != nil && !c.ignoreError {
-				return fmt.Errorf("target %q: export %s: %w", t.Name, c, err)
-			}
-			if err != nil {
-				fmt.Fprintf(w, "#0 exporting %s failed (ignored): %v\n", c, err)
-				continue
-			}
-			fmt.Fprintf(w, "#0 exported the step cache of %s to %s\n", t.Name, c)
+	for _, x := range groupExports(p, to) {
+		img, err := store.ExportSteps(x.keys)
+		if err == nil {
+			err = x.spec.write(ctx, img, opts)
 		}
+		if err != nil && !x.spec.ignoreError {
+			return fmt.Errorf("target %q: export %s: %w", x.targets, x.spec, err)
+		}
+		if err != nil {
+			fmt.Fprintf(w, "#0 exporting %s failed (ignored): %v\n", x.spec, err)
+			continue
+		}
+		fmt.Fprintf(w, "#0 exported the step cache of %s to %s\n", x.targets, x.spec)
 	}
 	return nil
 }
 
-// exportKeys are the steps a cache-to exports. mode=min: the steps the
-// target's image is made of and those its COPY --from read, all it takes
-// to rebuild the target without running anything; mode=max: every step
-// of the plan.
+// cacheExport is one destination's export: the steps of every target
+// that names it.
+type cacheExport struct {
+	spec    cacheSpec
+	targets string // their names, comma-separated
+	keys    []string
+}
+
+// groupExports gathers the targets' cache-to entries by destination, in
+// the order they are first named.
+func groupExports(p *planner.Plan, to [][]cacheSpec) []*cacheExport {
+	var out []*cacheExport
+	byDest := map[string]*cacheExport{}
+	for i, t := range p.Targets {
+		for _, c := range to[i] {
+			x := byDest[c.String()]
+			if x == nil {
+				x = &cacheExport{spec: c}
+				byDest[c.String()], out = x, append(out, x)
+			} else {
+				x.targets += ","
+			}
+			x.targets += t.Name
+			x.keys = append(x.keys, exportKeys(p, t.Final, c.max)...)
+		}
+	}
+	return out
+}
+
+// exportKeys are the steps of one target a cache-to exports, as
+// BuildKit's modes: mode=min, the steps its image is made of and those its
+// COPY --from read (all it takes to rebuild the image without running
+// anything); mode=max, every step the target reads, its RUN mounts'
+// sources too. Other targets' steps are never exported.
 func exportKeys(p *planner.Plan, final string, all bool) []string {
 	byKey := map[string]*planner.Step{}
-	var keys []string
 	for _, s := range p.Steps {
 		byKey[s.Key] = s
-		keys = append(keys, s.Key)
-	}
-	if all {
-		return keys
 	}
 	seen := map[string]bool{}
 	for todo := []string{final}; len(todo) > 0; {
@@ -159,12 +184,21 @@ func exportKeys(p *planner.Plan, final string, all bool) []string {
 			continue
 		}
 		seen[k] = true
-		todo = append(todo, s.Parent)
-		if s.Copy != nil && s.Copy.From != "" {
-			todo = append(todo, s.Copy.From)
-		}
+		todo = append(todo, exportDeps(s, all)...)
 	}
 	return mapKeys(seen)
+}
+
+// exportDeps are the steps exportKeys follows from s.
+func exportDeps(s *planner.Step, all bool) []string {
+	if all {
+		return s.Deps()
+	}
+	d := []string{s.Parent}
+	if s.Copy != nil && s.Copy.From != "" {
+		d = append(d, s.Copy.From)
+	}
+	return d
 }
 
 // mapKeys lists a set's members.
