@@ -100,7 +100,7 @@ func importCaches(ctx context.Context, from [][]cacheSpec, opts []remote.Option,
 			seen[c.String()] = true
 			img, err := c.read(ctx, opts)
 			if missing(err) {
-				fmt.Fprintf(w, "#0 importing %s: not found, building without it\n", c)
+				fmt.Fprintf(w, "importing %s: not found, building without it\n", c)
 				continue
 			}
 			if err != nil {
@@ -128,10 +128,10 @@ func exportCaches(ctx context.Context, store *cache.Store, p *planner.Plan, to [
 			return fmt.Errorf("target %q: export %s: %w", x.targets, x.spec, err)
 		}
 		if err != nil {
-			fmt.Fprintf(w, "#0 exporting %s failed (ignored): %v\n", x.spec, err)
+			fmt.Fprintf(w, "exporting %s failed (ignored): %v\n", x.spec, err)
 			continue
 		}
-		fmt.Fprintf(w, "#0 exported the step cache of %s to %s\n", x.targets, x.spec)
+		fmt.Fprintf(w, "exported the step cache of %s to %s\n", x.targets, x.spec)
 	}
 	return nil
 }
@@ -216,6 +216,6 @@ func stepCache(ctx context.Context, from [][]cacheSpec, opts []remote.Option, w 
 	if src == nil || err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "#0 imported %d cached steps\n", src.Len())
+	fmt.Fprintf(w, "imported %d cached steps\n", src.Len())
 	return src, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -25,20 +24,20 @@ func reproducibleDefault() bool {
 
 // epoch is the build's SOURCE_DATE_EPOCH: the environment's; else, when
 // reproducible, the commit time of the git HEAD of the first target's
-// context (said on w); else none (wall-clock times).
-func (c *ciFlags) epoch(ctx context.Context, specs []planner.TargetSpec, w io.Writer) *time.Time {
+// context (note says so, for the progress display); else none
+// (wall-clock times).
+func (c *ciFlags) epoch(ctx context.Context, specs []planner.TargetSpec) (epoch *time.Time, note string) {
 	if !c.reproducible {
-		return nil
+		return nil, ""
 	}
 	if t := sourceDateEpoch(); t != nil || len(specs) == 0 {
-		return t
+		return t, ""
 	}
 	t, ok := gitCommitTime(ctx, specs[0].ContextDir)
 	if !ok {
-		return nil
+		return nil, ""
 	}
-	fmt.Fprintf(w, "#0 SOURCE_DATE_EPOCH=%d (%s): commit time of the git HEAD of %s\n", t.Unix(), t.Format(time.RFC3339), specs[0].ContextDir)
-	return &t
+	return &t, cleanMessage(fmt.Sprintf("SOURCE_DATE_EPOCH=%d (%s): commit time of the git HEAD of %s", t.Unix(), t.Format(time.RFC3339), specs[0].ContextDir))
 }
 
 // gitCommitTime is the committer time of HEAD when dir is inside a git

@@ -73,6 +73,8 @@ func TestGitHeadIsTheEpoch(t *testing.T) {
 	if digB, _ := imageCreated(t, b, "app"); digB != digA {
 		t.Errorf("clone built %s, first tree %s", digB, digA)
 	}
+	_, raw := b.must("build", "--progress=rawjson", "-t", "app", ".")
+	assertEpochVertex(t, raw)
 	b.must("build", "--reproducible=false", "--no-cache", "-t", "wall", ".")
 	if _, c := imageCreated(t, b, "wall"); c.Equal(when) {
 		t.Errorf("--reproducible=false still dated the image at the commit")
@@ -111,4 +113,21 @@ func TestMetadataFileOfBuildIsFlat(t *testing.T) {
 	if dig, _ := imageCreated(t, p, "flat"); dig != m.Digest {
 		t.Errorf("metadata digest %s, stored %s", m.Digest, dig)
 	}
+}
+
+// assertEpochVertex checks that a rawjson stream is only JSON and shows
+// the epoch's origin as a vertex (so it takes its place in the tty view).
+func assertEpochVertex(t *testing.T, raw string) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(raw), "\n") {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("rawjson progress has a line that is not JSON: %q", l)
+		}
+	}
+	for _, v := range vertices(t, raw) {
+		if strings.HasPrefix(v.Name, "SOURCE_DATE_EPOCH=1714979289") && v.Completed != nil {
+			return
+		}
+	}
+	t.Errorf("no vertex says where the epoch came from:\n%s", raw)
 }

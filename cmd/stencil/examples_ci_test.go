@@ -47,8 +47,8 @@ func TestCIRecipe(t *testing.T) {
 // ranEach is ran over the output of several builds, each starting at #1.
 func ranEach(out string) []string {
 	var all []string
-	for _, build := range strings.Split(untimed(out), "\n#1 [") {
-		all = append(all, ran("#1 ["+build)...)
+	for _, build := range strings.Split(untimed(out), "\n#1 ") {
+		all = append(all, ran("#1 "+build)...)
 	}
 	return all
 }

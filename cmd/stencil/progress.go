@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +112,17 @@ func (p *display) export(name string, lines ...string) {
 		st.Statuses = append(st.Statuses, &client.VertexStatus{ID: escapeControls(l), Vertex: dg, Timestamp: now, Started: &now, Completed: &now})
 	}
 	p.ch <- st
+}
+
+// notes is a writer each of whose lines shows as a finished vertex (how
+// the cache import and export say what they did), so that they take their
+// place in the tty view and rawjson stays JSON.
+func (p *display) notes() io.Writer {
+	return writerFunc(func(b []byte) {
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			p.export(l)
+		}
+	})
 }
 
 // writerFunc adapts a function to io.Writer.

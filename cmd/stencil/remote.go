@@ -29,16 +29,22 @@ func (e *env) buildRemote(ctx context.Context, store *cache.Store, bk *client.Cl
 	if err != nil {
 		return err
 	}
+	epoch, note := b.epoch(ctx, specs)
 	ex := &remote.Executor{Client: bk, Store: store, Progress: e.stderr, ProgressMode: b.progress,
-		Epoch: b.epoch(ctx, specs, e.stderr), Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to,
+		Epoch: epoch, Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to,
 		Load: b.load || b.quiet}
+	if note != "" {
+		ex.Notes = []string{note}
+	}
 	results, err := ex.Execute(ctx, plan)
 	if err != nil {
 		return err
 	}
-	for _, r := range results {
-		if dig := r.Response[exptypes.ExporterImageDigestKey]; dig != "" {
-			fmt.Fprintf(e.stderr, "#%s image %s built on the builder\n", r.Target.Name, dig)
+	if b.progress == "plain" || b.progress == "auto" || b.progress == "tty" { // rawjson stays JSON, quiet quiet
+		for _, r := range results {
+			if dig := r.Response[exptypes.ExporterImageDigestKey]; dig != "" {
+				fmt.Fprintf(e.stderr, "#%s image %s built on the builder\n", r.Target.Name, dig)
+			}
 		}
 	}
 	if err := e.finishRemote(ctx, results, b); err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -155,5 +156,20 @@ func TestRemoteHeredocsMatchLocal(t *testing.T) {
 	compareImages(t, "heredoc", local.image("heredoc"), far.image("heredoc"))
 	if got := fileOf(t, far, "heredoc", "etc/greeting"); got != "hello from a heredoc" {
 		t.Errorf("/etc/greeting = %q", got)
+	}
+}
+
+// TestRemoteEpochNote: on a builder too, the epoch taken from git HEAD is
+// said by a vertex of the one progress display; rawjson stays JSON.
+func TestRemoteEpochNote(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo dated > /d\n")
+	gitCommit(t, p.dir, time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC))
+	_, raw := p.must("build", "-t", "dated", "--builder", bk.Addr, "--progress=rawjson", ".")
+	assertEpochVertex(t, raw)
+	if _, created := imageCreated(t, p, "dated"); created.Unix() != 1714979289 {
+		t.Errorf("created %v, want the commit time", created)
 	}
 }

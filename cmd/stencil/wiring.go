@@ -113,30 +113,40 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	if bk != nil {
 		return e.buildRemote(ctx, store, bk, plan, specs, b)
 	}
-	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: b.epoch(ctx, specs, e.stderr),
-		HostNetwork: b.hostNetwork, Secrets: b.secrets}
-	if ex.Steps, err = stepCache(ctx, from, regOpts, e.stderr); err != nil {
-		return err
-	}
 	disp, err := newDisplay(b.progress, e.stderr)
 	if err != nil {
 		return err
 	}
-	ex.Progress = disp
-	results, err := ex.Execute(ctx, plan)
+	results, err := b.runLocal(ctx, store, plan, specs, disp, from, regOpts)
 	if err == nil {
 		err = e.deliverAll(ctx, store, disp, results, outs, regOpts)
 	}
 	if err == nil {
 		err = b.finish(ctx, disp, results, e.stdout)
 	}
+	if err == nil {
+		err = exportCaches(ctx, store, plan, to, regOpts, disp.notes())
+	}
 	if err := errors.Join(err, disp.close()); err != nil {
 		return err
 	}
-	if err := exportCaches(ctx, store, plan, to, regOpts, e.stderr); err != nil {
-		return err
-	}
 	return b.writeMetadata(results)
+}
+
+// runLocal runs plan with the local executor, shown on disp (the epoch's
+// origin and the cache import too).
+func (b buildFlags) runLocal(ctx context.Context, store *cache.Store, plan *planner.Plan, specs []planner.TargetSpec, disp *display, from [][]cacheSpec, regOpts []remote.Option) ([]executor.Result, error) {
+	epoch, note := b.epoch(ctx, specs)
+	if note != "" {
+		disp.export(note)
+	}
+	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: epoch,
+		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp}
+	var err error
+	if ex.Steps, err = stepCache(ctx, from, regOpts, disp.notes()); err != nil {
+		return nil, err
+	}
+	return ex.Execute(ctx, plan)
 }
 
 // deliverAll delivers every target's image, in plan order.

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // progress merges the status streams of concurrent solves into one
@@ -18,8 +20,9 @@ type progress struct {
 	done   chan error
 }
 
-// newProgress starts a display of mode on w for n solves (nil w: none).
-func newProgress(ctx context.Context, w io.Writer, mode string, n int) (*progress, error) {
+// newProgress starts a display of mode on w for n solves (nil w: none),
+// showing notes first, each as a finished vertex.
+func newProgress(ctx context.Context, w io.Writer, mode string, n int, notes []string) (*progress, error) {
 	if w == nil {
 		w, mode = io.Discard, string(progressui.QuietMode)
 	}
@@ -33,8 +36,22 @@ func newProgress(ctx context.Context, w io.Writer, mode string, n int) (*progres
 		_, err := d.UpdateFrom(context.WithoutCancel(ctx), p.merged)
 		p.done <- err
 	}()
+	if len(notes) > 0 {
+		p.merged <- noteStatus(notes) // first, before any solve's status
+	}
 	go func() { p.feeds.Wait(); close(p.merged) }()
 	return p, nil
+}
+
+// noteStatus shows each note as a finished vertex of its own.
+func noteStatus(notes []string) *client.SolveStatus {
+	now := time.Now()
+	st := &client.SolveStatus{}
+	for i, n := range notes {
+		dg := digest.FromString(fmt.Sprintf("stencil note %d", i))
+		st.Vertexes = append(st.Vertexes, &client.Vertex{Digest: dg, Name: n, Started: &now, Completed: &now})
+	}
+	return st
 }
 
 // channel is one solve's status channel; the solve closes it.

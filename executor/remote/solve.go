@@ -38,6 +38,9 @@ type Executor struct {
 	// Load brings every image back into Store, whatever the outputs
 	// (docker build's --load and -q need it locally).
 	Load bool
+	// Notes are lines the progress display shows before the solves, as
+	// finished vertices (where the epoch came from).
+	Notes []string
 }
 
 // Result is what one target produced on the builder.
@@ -85,7 +88,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 // solveAll runs one solve per target concurrently, with one progress
 // display for all of them.
 func (e *Executor) solveAll(ctx context.Context, low *Lowered, outs []*delivery) ([]Result, error) {
-	prog, err := newProgress(ctx, e.Progress, e.ProgressMode, len(low.Targets))
+	prog, err := newProgress(ctx, e.Progress, e.ProgressMode, len(low.Targets), e.Notes)
 	if err != nil {
 		return nil, err
 	}
