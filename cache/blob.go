@@ -38,6 +38,11 @@ func checkHash(h v1.Hash) error {
 // stored and an error is returned. Storing a blob that exists is cheap and
 // leaves the existing file in place.
 func (s *Store) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
+	return s.putBlob(r, want, nil)
+}
+
+// putBlob is PutBlob, noting an added blob in j (nil: none).
+func (s *Store) putBlob(r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, error) {
 	if want != (v1.Hash{}) {
 		if err := checkHash(want); err != nil {
 			return v1.Hash{}, 0, err
@@ -48,7 +53,7 @@ func (s *Store) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
 	if err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("create temp blob: %w", err)
 	}
-	got, n, err := s.fillBlob(f, r, want)
+	got, n, err := s.fillBlob(f, r, want, j)
 	if err != nil {
 		atomicfile.Discard(f)
 		return v1.Hash{}, 0, err
@@ -58,7 +63,7 @@ func (s *Store) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
 
 // fillBlob copies r into the temp file f, checks the digest and renames f
 // to its content address.
-func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
+func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, error) {
 	hw := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, hw), r)
 	if err != nil {
@@ -74,7 +79,7 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash) (v1.Hash, int64,
 		return v1.Hash{}, 0, err
 	}
 	if !existed {
-		s.noteCreated(target)
+		j.note(false, got)
 	}
 	return got, n, nil
 }

@@ -35,7 +35,7 @@ func (s *Store) PutImage(img v1.Image, tags ...string) (v1.Hash, error) {
 		}
 		names[i] = n
 	}
-	desc, err := s.putImageBlobs(img)
+	desc, err := s.putImageBlobs(img, nil)
 	if err != nil {
 		return v1.Hash{}, err
 	}
@@ -58,7 +58,7 @@ func (s *Store) tag(desc v1.Descriptor, names []imageName) error {
 
 // putImageBlobs writes every blob of img, verifying each against the
 // digest and size its manifest declares, manifest last.
-func (s *Store) putImageBlobs(img v1.Image) (v1.Descriptor, error) {
+func (s *Store) putImageBlobs(img v1.Image, j *Journal) (v1.Descriptor, error) {
 	raw, err := img.RawManifest()
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("read manifest: %w", err)
@@ -67,11 +67,11 @@ func (s *Store) putImageBlobs(img v1.Image) (v1.Descriptor, error) {
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("parse manifest: %w", err)
 	}
-	if err := s.putConfig(img, m.Config); err != nil {
+	if err := s.putConfig(img, m.Config, j); err != nil {
 		return v1.Descriptor{}, err
 	}
 	for _, l := range m.Layers {
-		if err := s.putLayer(img, l); err != nil {
+		if err := s.putLayer(img, l, j); err != nil {
 			return v1.Descriptor{}, err
 		}
 	}
@@ -79,7 +79,7 @@ func (s *Store) putImageBlobs(img v1.Image) (v1.Descriptor, error) {
 	if mt == "" {
 		mt = types.OCIManifestSchema1
 	}
-	h, n, err := s.PutBlob(bytes.NewReader(raw), v1.Hash{})
+	h, n, err := s.putBlob(bytes.NewReader(raw), v1.Hash{}, j)
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("store manifest: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Store) putImageBlobs(img v1.Image) (v1.Descriptor, error) {
 }
 
 // putConfig stores the config blob.
-func (s *Store) putConfig(img v1.Image, d v1.Descriptor) error {
+func (s *Store) putConfig(img v1.Image, d v1.Descriptor, j *Journal) error {
 	if s.HasBlob(d.Digest) {
 		return nil
 	}
@@ -95,11 +95,11 @@ func (s *Store) putConfig(img v1.Image, d v1.Descriptor) error {
 	if err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
-	return s.putSized(bytes.NewReader(raw), d, "config")
+	return s.putSized(bytes.NewReader(raw), d, "config", j)
 }
 
 // putLayer stores one layer's compressed blob unless it is already present.
-func (s *Store) putLayer(img v1.Image, d v1.Descriptor) error {
+func (s *Store) putLayer(img v1.Image, d v1.Descriptor, j *Journal) error {
 	if s.HasBlob(d.Digest) {
 		return nil
 	}
@@ -112,13 +112,13 @@ func (s *Store) putLayer(img v1.Image, d v1.Descriptor) error {
 		return fmt.Errorf("read layer %s: %w", d.Digest, err)
 	}
 	defer rc.Close()
-	return s.putSized(rc, d, "layer")
+	return s.putSized(rc, d, "layer", j)
 }
 
 // putSized stores a blob that must match d's digest and size. On a size
 // mismatch the blob (valid for its digest) stays but the image is refused.
-func (s *Store) putSized(r io.Reader, d v1.Descriptor, what string) error {
-	_, n, err := s.PutBlob(io.LimitReader(r, d.Size+1), d.Digest)
+func (s *Store) putSized(r io.Reader, d v1.Descriptor, what string, j *Journal) error {
+	_, n, err := s.putBlob(io.LimitReader(r, d.Size+1), d.Digest, j)
 	if err != nil {
 		return fmt.Errorf("store %s %s: %w", what, d.Digest, err)
 	}

@@ -1,71 +1,164 @@
 package cache
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
-// Journal records the blobs and snapshots that one build adds to a store,
-// so that a build that fails can take them back and leave the store as it
-// was. Content-addressed objects are harmless to keep, so Rollback only
-// removes them while no other process has the store open (another build
-// might already be using them); otherwise it leaves them for Prune.
+// Journal is one build's handle on a Store: it writes blobs and snapshots
+// through the Store and records those it added, so that a build that fails
+// can take them back. Each build (or pull) begins its own; a Journal is
+// safe for concurrent use by that build's goroutines.
+//
+//	j := store.BeginJournal()
+//	defer j.Close()
+//	... j.PutBlob(...), j.CommitSnapshot(...) ...
+//	if failed { j.Rollback() }
 type Journal struct {
+	s *Store
+
 	mu      sync.Mutex
-	created []string // paths added, oldest first
+	created []journalEntry // added by this journal, oldest first
+	closed  bool
 }
 
-// Journal starts recording what this Store adds. Only one journal is active
-// per Store; starting another replaces it.
-func (s *Store) Journal() *Journal {
-	j := &Journal{}
+// journalEntry is one object a journal added: a blob or a snapshot.
+type journalEntry struct {
+	snapshot bool
+	h        v1.Hash // blob digest or snapshot diffID
+}
+
+// BeginJournal starts a new journal for one build. Close ends it.
+func (s *Store) BeginJournal() *Journal {
+	j := &Journal{s: s}
 	s.mu.Lock()
-	s.journal = j
+	s.journals++
 	s.mu.Unlock()
 	return j
 }
 
-// EndJournal stops recording and forgets what was recorded.
-func (s *Store) EndJournal() {
-	s.mu.Lock()
-	s.journal = nil
-	s.mu.Unlock()
+// PutBlob is Store.PutBlob, recording the blob if this call added it.
+func (j *Journal) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
+	return j.s.putBlob(r, want, j)
 }
 
-// noteCreated records a path this Store just added, if a journal is active.
-func (s *Store) noteCreated(path string) {
-	s.mu.Lock()
-	j := s.journal
-	s.mu.Unlock()
+// CommitSnapshot is Store.CommitSnapshot, recording the snapshot if this
+// call added it.
+func (j *Journal) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
+	return j.s.commitSnapshot(diffID, dir, j)
+}
+
+// PullReference is Store.PullReference, recording the blobs it added.
+func (j *Journal) PullReference(ctx context.Context, r name.Reference, opts ...remote.Option) (v1.Image, v1.Hash, error) {
+	return j.s.pullReference(ctx, r, j, opts)
+}
+
+// note records an object this journal just added (j may be nil: no
+// journal).
+func (j *Journal) note(snapshot bool, h v1.Hash) {
 	if j == nil {
 		return
 	}
 	j.mu.Lock()
-	j.created = append(j.created, path)
-	j.mu.Unlock()
+	defer j.mu.Unlock()
+	j.created = append(j.created, journalEntry{snapshot: snapshot, h: h})
 }
 
-// Rollback removes what the journal recorded, newest first, and ends it.
-// It returns ErrBusy, removing nothing, when another Store is open on the
-// root.
-func (s *Store) Rollback(j *Journal) error {
-	s.EndJournal()
-	return s.exclusive(func() error {
-		j.mu.Lock()
-		defer j.mu.Unlock()
-		var errs []error
-		for i := len(j.created) - 1; i >= 0; i-- {
-			if err := forceremove.All(j.created[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("roll back %s: %w", j.created[i], err))
-			}
+// Close ends the journal, keeping what it recorded. It is idempotent.
+func (j *Journal) Close() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return
+	}
+	j.closed = true
+	j.s.mu.Lock()
+	j.s.journals--
+	j.s.mu.Unlock()
+}
+
+// take ends the journal and returns what it recorded.
+func (j *Journal) take() []journalEntry {
+	j.Close()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	c := j.created
+	j.created = nil
+	return c
+}
+
+// Rollback ends the journal and removes, newest first, what it added and
+// nothing references: no tagged or untagged image in index.json, no
+// container, no step record (whichever build wrote them). It references
+// as Prune does, under the exclusive store lock; while another process
+// has the store open, or another journal of this Store is still open, it
+// returns ErrBusy and removes nothing (Prune collects it later).
+func (j *Journal) Rollback() error {
+	created := j.take()
+	if len(created) == 0 {
+		return nil
+	}
+	return j.s.exclusive(func() error {
+		if j.s.journals > 0 { // another build of this process may use them
+			return fmt.Errorf("%w: another build is running on %s", ErrBusy, j.s.root)
 		}
-		j.created = nil
-		return errors.Join(errs...)
+		live, err := j.s.liveRefs()
+		if err != nil {
+			return fmt.Errorf("roll back: %w", err)
+		}
+		return j.s.removeUnreferenced(created, live)
 	})
+}
+
+// liveRefs marks everything index.json, containers and step records
+// reference, without removing anything.
+func (s *Store) liveRefs() (*liveSet, error) {
+	live := &liveSet{blobs: map[v1.Hash]bool{}, diffIDs: map[v1.Hash]bool{}}
+	if err := s.markImages(live); err != nil {
+		return nil, err
+	}
+	if err := s.markContainers(live); err != nil {
+		return nil, err
+	}
+	return live, forEachJSON(s.path("steps"), func(path string) error {
+		var r StepRecord
+		if err := readJSON(path, &r); err != nil || r.Layer == nil {
+			return err
+		}
+		live.blobs[r.Layer.Digest], live.diffIDs[r.Layer.DiffID] = true, true
+		return nil
+	})
+}
+
+// removeUnreferenced removes the created entries live does not hold,
+// newest first.
+func (s *Store) removeUnreferenced(created []journalEntry, live *liveSet) error {
+	var errs []error
+	for i := len(created) - 1; i >= 0; i-- {
+		e, p := created[i], ""
+		switch {
+		case e.snapshot && !live.diffIDs[e.h]:
+			p = s.path("snapshots", e.h.Hex)
+		case !e.snapshot && !live.blobs[e.h]:
+			p = s.path("oci", "blobs", "sha256", e.h.Hex)
+		default:
+			continue
+		}
+		if err := forceremove.All(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("roll back %s: %w", p, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // exists reports whether path exists (without following a final symlink).

@@ -33,8 +33,14 @@ func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1
 // (otherwise only loopback and private-range hosts are tried over HTTP,
 // after HTTPS, as go-containerregistry does).
 func (s *Store) PullReference(ctx context.Context, r name.Reference, opts ...remote.Option) (v1.Image, v1.Hash, error) {
+	return s.pullReference(ctx, r, nil, opts)
+}
+
+// pullReference is PullReference, noting the blobs it adds in j (nil:
+// none).
+func (s *Store) pullReference(ctx context.Context, r name.Reference, j *Journal, opts []remote.Option) (v1.Image, v1.Hash, error) {
 	n, ref := nameOf(r), r.String()
-	desc, err := s.fetch(ctx, n, opts)
+	desc, err := s.fetch(ctx, n, j, opts)
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("pull %s: %w", ref, err)
 	}
@@ -49,7 +55,7 @@ func (s *Store) PullReference(ctx context.Context, r name.Reference, opts ...rem
 }
 
 // fetch copies the image n names from its registry into the store's blobs.
-func (s *Store) fetch(ctx context.Context, n imageName, opts []remote.Option) (v1.Descriptor, error) {
+func (s *Store) fetch(ctx context.Context, n imageName, j *Journal, opts []remote.Option) (v1.Descriptor, error) {
 	defaults := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(DefaultPlatform),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain)}
 	img, err := remote.Image(n.ref, append(defaults, opts...)...)
@@ -59,7 +65,7 @@ func (s *Store) fetch(ctx context.Context, n imageName, opts []remote.Option) (v
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
-	desc, err := s.putImageBlobs(img)
+	desc, err := s.putImageBlobs(img, j)
 	if d, ok := n.ref.(name.Digest); ok && err == nil && d.DigestStr() != desc.Digest.String() {
 		return v1.Descriptor{}, fmt.Errorf("registry sent manifest %s", desc.Digest)
 	}

@@ -44,6 +44,12 @@ func (s *Store) Snapshot(diffID v1.Hash) (string, error) {
 // process committed the same diffID first, dir is discarded and the
 // existing snapshot is returned.
 func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
+	return s.commitSnapshot(diffID, dir, nil)
+}
+
+// commitSnapshot is CommitSnapshot, noting an added snapshot in j (nil:
+// none).
+func (s *Store) commitSnapshot(diffID v1.Hash, dir string, j *Journal) (string, error) {
 	p, err := s.snapshotPath(diffID)
 	if err != nil {
 		return "", err
@@ -61,7 +67,7 @@ func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}
-	s.noteCreated(p)
+	j.note(true, diffID)
 	if err := atomicfile.SyncDir(filepath.Dir(p)); err != nil {
 		return "", fmt.Errorf("commit snapshot %s: %w", diffID, err)
 	}

@@ -109,7 +109,7 @@ func (src *StepSource) Fetch(s *Store, h v1.Hash) error {
 	if !ok {
 		return fmt.Errorf("fetch cached layer %s: %w", h, ErrNotFound)
 	}
-	if err := s.putLayer(sl.img, sl.desc); err != nil {
+	if err := s.putLayer(sl.img, sl.desc, nil); err != nil {
 		return fmt.Errorf("fetch cached layer %s: %w", h, err)
 	}
 	return nil

@@ -51,9 +51,9 @@ type Store struct {
 	tmp    *tmpOwner
 	hashes *hashCache
 
-	mu      sync.Mutex // guards lock transitions and journal
-	closed  bool
-	journal *Journal // what the current build added, if recording
+	mu       sync.Mutex // guards lock transitions and journals
+	closed   bool
+	journals int // open Journals (BeginJournal, not yet closed)
 }
 
 // storeDirs are created by Open.

@@ -31,7 +31,9 @@ func (e *Executor) RunContainer(ctx context.Context, c Container, stdout, stderr
 	}
 	spec := c.spec(cf.Config)
 	spec.Stdout, spec.Stderr, spec.Stdin, spec.Tty = stdout, stderr, c.Stdin, c.Tty
-	return e.bodies().Run.Over(ctx, c.Image, spec)
+	j := e.Store.BeginJournal() // the snapshots it unpacks are kept
+	defer j.Close()
+	return e.bodies(j).Run.Over(ctx, c.Image, spec)
 }
 
 func (c Container) spec(cfg v1.Config) sandbox.Spec {

@@ -72,7 +72,8 @@ type Result struct {
 //
 // A build that fails leaves the store as it was: its step records are only
 // written once every step succeeded, and the blobs and snapshots it added
-// are rolled back (unless another process has the store open).
+// are rolled back through the build's own journal (only what nothing
+// references, and only while no other build has the store open).
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
 	if err := e.checkGrants(p); err != nil {
 		return nil, err
@@ -80,8 +81,9 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	if err := e.checkSecrets(p); err != nil {
 		return nil, err
 	}
-	b := e.newBuild()
-	j := e.Store.Journal()
+	j := e.Store.BeginJournal()
+	defer j.Close()
+	b := e.newBuild(j)
 	chains, err := schedule(ctx, p, limit(e.jobs(), b.do))
 	var out []Result
 	if err == nil { // before flush: assembling may fetch imported layers
@@ -91,12 +93,11 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 		err = b.ledger.flush()
 	}
 	if err != nil {
-		if rerr := e.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
+		if rerr := j.Rollback(); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
 			return nil, errors.Join(err, rerr)
 		}
 		return nil, err
 	}
-	e.Store.EndJournal()
 	return out, nil
 }
 

@@ -22,8 +22,8 @@ type build struct {
 	prog     *progress
 }
 
-func (e *Executor) newBuild() *build {
-	b := &build{store: e.Store, imported: e.Steps, bodies: e.bodies(),
+func (e *Executor) newBuild(j *cache.Journal) *build {
+	b := &build{store: e.Store, imported: e.Steps, bodies: e.bodies(j),
 		ledger: newLedger(e.Store, e.Epoch), prog: newProgress(e.Progress)}
 	if e.Steps != nil {
 		b.bodies.SetFetch(b.fetch)
@@ -31,8 +31,8 @@ func (e *Executor) newBuild() *build {
 	return b
 }
 
-func (e *Executor) bodies() *steps.Set {
-	return steps.NewSet(steps.Options{Store: e.Store, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets}).LimitUnpack(e.MaxUnpack)
+func (e *Executor) bodies(j *cache.Journal) *steps.Set {
+	return steps.NewSet(steps.Options{Store: e.Store, Journal: j, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets}).LimitUnpack(e.MaxUnpack)
 }
 
 // do runs step s: the one place that dispatches on the step's kind.

@@ -51,6 +51,7 @@ func (s *Set) LimitUnpack(n int64) *Set {
 // Options are what a build's bodies are made from.
 type Options struct {
 	Store   *cache.Store
+	Journal *cache.Journal    // the build's journal: what it adds; nil begins one
 	Epoch   *time.Time        // clamps layer mtimes; nil keeps them
 	Runner  Runner            // runs RUN steps; nil means sandbox.Run
 	Secrets map[string][]byte // secret mount values by id; never written to a layer
@@ -62,9 +63,12 @@ func NewSet(c Options) *Set {
 	if run == nil {
 		run = sandbox.Run
 	}
-	store := c.Store
-	snaps := NewSnapshots(store)
-	ls := layerStore{store: store, epoch: c.Epoch}
+	store, j := c.Store, c.Journal
+	if j == nil {
+		j = store.BeginJournal()
+	}
+	snaps := NewSnapshots(store, j)
+	ls := layerStore{store: store, journal: j, epoch: c.Epoch}
 	return &Set{
 		Base:   Base{store: store},
 		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets},

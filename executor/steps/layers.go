@@ -23,6 +23,7 @@ type tarWriter func(w io.Writer) error
 // archive may expand to (0: layer.DefaultMaxSize).
 type layerStore struct {
 	store     *cache.Store
+	journal   *cache.Journal // records the blobs and snapshots this build adds
 	epoch     *time.Time
 	maxUnpack int64
 }
@@ -46,7 +47,7 @@ func (ls layerStore) put(write tarWriter, upper string) (*cache.LayerRef, error)
 	if err != nil {
 		return nil, errors.Join(err, removeAll(snap))
 	}
-	if _, err := ls.store.CommitSnapshot(ref.DiffID, snap); err != nil {
+	if _, err := ls.journal.CommitSnapshot(ref.DiffID, snap); err != nil {
 		return nil, errors.Join(err, removeAll(snap))
 	}
 	return ref, nil
@@ -78,7 +79,7 @@ func (ls layerStore) pipe(write tarWriter, unpack bool, snap string) (*cache.Lay
 	ref := &cache.LayerRef{MediaType: types.OCILayer}
 	g.Go(func() error {
 		var err error
-		ref.Digest, ref.Size, err = ls.store.PutBlob(gzR, v1.Hash{})
+		ref.Digest, ref.Size, err = ls.journal.PutBlob(gzR, v1.Hash{})
 		gzR.CloseWithError(err)
 		return err
 	})

@@ -21,13 +21,17 @@ import (
 // same layer wait for one unpack. It is safe for concurrent use.
 type Snapshots struct {
 	store     *cache.Store
-	fetch     Fetch // brings a missing blob into the store; nil: none
+	journal   *cache.Journal // records the snapshots this build adds
+	fetch     Fetch          // brings a missing blob into the store; nil: none
 	flight    singleflight.Group
 	maxUnpack int64 // bound on a layer's expanded size; 0: layer.DefaultMaxSize
 }
 
-// NewSnapshots returns a Snapshots over store.
-func NewSnapshots(store *cache.Store) *Snapshots { return &Snapshots{store: store} }
+// NewSnapshots returns a Snapshots over store that commits through the
+// build's journal j.
+func NewSnapshots(store *cache.Store, j *cache.Journal) *Snapshots {
+	return &Snapshots{store: store, journal: j}
+}
 
 // Dirs returns the snapshot dirs of c's layers, top layer first.
 func (sn *Snapshots) Dirs(ctx context.Context, c *Chain) ([]string, error) {
@@ -93,7 +97,7 @@ func (sn *Snapshots) unpack(l chainLayer) (string, error) {
 	if err := extractVerified(io.TeeReader(rc, h), tmp, h, l.diffID, sn.maxUnpack); err != nil {
 		return "", errors.Join(err, removeAll(tmp))
 	}
-	return sn.store.CommitSnapshot(l.diffID, tmp)
+	return sn.journal.CommitSnapshot(l.diffID, tmp)
 }
 
 func extractVerified(r io.Reader, dir string, h hash.Hash, want v1.Hash, maxSize int64) error {

@@ -69,15 +69,15 @@ func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.H
 	if err != nil {
 		return nil, dig, false, err
 	}
-	j := in.Store.Journal()                                      // a pull that fails takes back the blobs it stored
-	img, dig, err = in.Store.PullReference(ctx, r, in.Remote...) // "pull REF: ..."
+	j := in.Store.BeginJournal() // a pull that fails takes back the blobs it stored
+	defer j.Close()
+	img, dig, err = j.PullReference(ctx, r, in.Remote...) // "pull REF: ..."
 	if err != nil {
-		if rerr := in.Store.Rollback(j); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
+		if rerr := j.Rollback(); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
 			err = errors.Join(err, rerr)
 		}
 		return nil, dig, false, err
 	}
-	in.Store.EndJournal()
 	return img, dig, false, nil
 }
 
