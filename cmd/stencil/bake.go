@@ -62,6 +62,9 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if v, ok := cfg.Variable(reproducibleEnv); ok && v != nil && *v != "" {
+		o.fileReproducible = v
+	}
 	o.hostNetwork = slices.Contains(o.allow, "network.host")
 	var secrets []string
 	for _, t := range targets {

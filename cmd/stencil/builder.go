@@ -44,10 +44,11 @@ type builderConfig struct {
 
 // resolve picks the builder; ok is false when none is configured.
 func (b *builderFlags) resolve() (remote.Builder, bool, error) {
-	cfg, err := b.readConfig()
+	c, err := b.readConfig()
 	if err != nil {
 		return remote.Builder{}, false, err
 	}
+	cfg := c.Builder
 	r := remote.Builder{Addr: cmp.Or(b.addr, os.Getenv(BuilderEnv), cfg.Addr),
 		TLSCA: cmp.Or(b.ca, cfg.TLSCA), TLSCert: cmp.Or(b.cert, cfg.TLSCert), TLS: cmp.Or(b.key, cfg.TLSKey)}
 	if r.Addr == "" {
@@ -59,30 +60,35 @@ func (b *builderFlags) resolve() (remote.Builder, bool, error) {
 	return r, true, r.Validate()
 }
 
-// readConfig reads the builder entry; a missing file is no entry.
-func (b *builderFlags) readConfig() (builderConfig, error) {
+// stencilConfig is config.json: the builder and whether builds are
+// reproducible by default.
+type stencilConfig struct {
+	Builder      builderConfig `json:"builder"`
+	Reproducible *bool         `json:"reproducible"`
+}
+
+// readConfig reads config.json; a missing file is an empty one.
+func (b *builderFlags) readConfig() (stencilConfig, error) {
 	path := b.configFile
 	if path == "" {
 		dir, err := os.UserConfigDir()
 		if err != nil {
-			return builderConfig{}, nil
+			return stencilConfig{}, nil
 		}
 		path = filepath.Join(dir, "stencil", "config.json")
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return builderConfig{}, nil
+		return stencilConfig{}, nil
 	}
 	if err != nil {
-		return builderConfig{}, fmt.Errorf("read config: %w", err)
+		return stencilConfig{}, fmt.Errorf("read config: %w", err)
 	}
-	var c struct {
-		Builder builderConfig `json:"builder"`
-	}
+	var c stencilConfig
 	if err := json.Unmarshal(data, &c); err != nil {
-		return builderConfig{}, fmt.Errorf("read config %s: %w", path, err)
+		return stencilConfig{}, fmt.Errorf("read config %s: %w", path, err)
 	}
-	return c.Builder, nil
+	return c, nil
 }
 
 // dial connects to the chosen builder, before any work starts; nil when

@@ -20,13 +20,19 @@ type ciFlags struct {
 	cacheFrom    []string // build only; bake targets have cache-from
 	cacheTo      []string // build only; bake targets have cache-to
 	reproducible bool
+	reproFlag    *pflag.Flag // whether --reproducible was given
+	// fileReproducible is the bake file's STENCIL_REPRODUCIBLE variable
+	// (nil: not declared), which decides when neither the flag nor the
+	// environment does.
+	fileReproducible *string
 }
 
 func (c *ciFlags) AddFlags(fs *pflag.FlagSet) {
 	c.registryFlags.AddFlags(fs)
 	fs.BoolVar(&c.push, "push", false, "push every image to its registry (type=registry output)")
 	fs.StringVar(&c.metadataFile, "metadata-file", "", "write the build result metadata (digests, names) to this JSON file")
-	fs.BoolVar(&c.reproducible, "reproducible", reproducibleDefault(), "without SOURCE_DATE_EPOCH, clamp times to the context's git HEAD commit time; false: wall-clock times (default from $"+reproducibleEnv+")")
+	fs.BoolVar(&c.reproducible, "reproducible", reproducibleDefault(), "without SOURCE_DATE_EPOCH, clamp times to the context's git HEAD commit time; false: wall-clock times (default from $"+reproducibleEnv+", the bake file's variable of that name, config.json's \"reproducible\")")
+	c.reproFlag = fs.Lookup("reproducible")
 }
 
 // addBuildFlags registers build's --iidfile, --cache-from and --cache-to

@@ -22,6 +22,29 @@ func reproducibleDefault() bool {
 	return err != nil || v
 }
 
+// settleReproducible decides --reproducible when neither the flag nor
+// $STENCIL_REPRODUCIBLE did: the bake file's STENCIL_REPRODUCIBLE
+// variable, else config.json's "reproducible", else true.
+func (c *ciFlags) settleReproducible(config func() (stencilConfig, error)) error {
+	if (c.reproFlag != nil && c.reproFlag.Changed) || os.Getenv(reproducibleEnv) != "" {
+		return nil
+	}
+	if c.fileReproducible != nil {
+		v, err := strconv.ParseBool(*c.fileReproducible)
+		if err != nil {
+			return fmt.Errorf("bake variable %s = %q: want true or false", reproducibleEnv, *c.fileReproducible)
+		}
+		c.reproducible = v
+		return nil
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	c.reproducible = cfg.Reproducible == nil || *cfg.Reproducible
+	return nil
+}
+
 // epoch is the build's SOURCE_DATE_EPOCH: the environment's; else, when
 // reproducible, the commit time of the git HEAD of the first target's
 // context (note says so, for the progress display); else none

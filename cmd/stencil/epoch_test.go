@@ -131,3 +131,39 @@ func assertEpochVertex(t *testing.T, raw string) {
 	}
 	t.Errorf("no vertex says where the epoch came from:\n%s", raw)
 }
+
+// TestReproducibleSwitches: without the flag, the bake file's
+// STENCIL_REPRODUCIBLE variable decides, then config.json's
+// "reproducible"; the flag and the environment override both.
+func TestReproducibleSwitches(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	t.Setenv(reproducibleEnv, "") // restored after the test
+	os.Unsetenv(reproducibleEnv)
+	cfgDir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfgDir)
+	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo x > /x\n")
+	p.write("build.hcl", "target \"default\" {\n  tags = [\"sw\"]\n}\n")
+	p.write("off.hcl", "variable \"STENCIL_REPRODUCIBLE\" {\n  default = \"false\"\n}\n")
+	gitCommit(t, p.dir, when)
+	dated := func(what string, want bool, args ...string) {
+		t.Helper()
+		p.must(append(args, "--no-cache")...)
+		if _, c := imageCreated(t, p, "sw"); c.Equal(when) != want {
+			t.Errorf("%s: created %v, dated at the commit: %v, want %v", what, c, c.Equal(when), want)
+		}
+	}
+	dated("default", true, "bake")
+	dated("bake variable false", false, "bake", "-f", "build.hcl", "-f", "off.hcl")
+	dated("flag over the variable", true, "bake", "-f", "build.hcl", "-f", "off.hcl", "--reproducible")
+	if err := os.MkdirAll(filepath.Join(cfgDir, "stencil"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "stencil", "config.json"), []byte(`{"reproducible": false}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dated("config false", false, "build", "-t", "sw", ".")
+	t.Setenv(reproducibleEnv, "true")
+	dated("environment over the config", true, "build", "-t", "sw", ".")
+}

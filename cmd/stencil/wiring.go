@@ -81,6 +81,9 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
+	if err := b.settleReproducible(b.readConfig); err != nil {
+		return err
+	}
 	outs, err := parseOutputs(specs)
 	if err != nil {
 		return err

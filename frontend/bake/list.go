@@ -42,6 +42,18 @@ func (e *evaluator) listVariables() []Variable {
 	return out
 }
 
+// Variable is the value of the declared variable name as --list shows
+// it (an environment variable of that name overrides its default); ok is
+// false when the files declare no such variable.
+func (c *Config) Variable(name string) (value *string, ok bool) {
+	for _, v := range c.vars {
+		if v.Name == name {
+			return v.Value, true
+		}
+	}
+	return nil, false
+}
+
 // showValue is a variable's value as buildx lists it: primitives as text,
 // other values (and typed ones) as JSON; nil for null.
 func showValue(v cty.Value, typ cty.Type) *string {
