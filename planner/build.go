@@ -30,6 +30,7 @@ type TargetSpec struct {
 	CacheTo          []string // cache-to entries; the planner ignores them (cmd exports them)
 	ExtraHosts       []string // RUN's extra /etc/hosts entries "host=ip", sorted (--add-host, extra-hosts)
 	Pull             bool     // bake's pull = true: the target's tagged bases are looked up in their registry (see WithPull)
+	Check            bool     // call = "check" (--check): run the build checks only, build nothing (see Check)
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires

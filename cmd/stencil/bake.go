@@ -116,6 +116,9 @@ func (o *bakeOptions) load() (*bake.Config, error) {
 	if o.noCache { // as buildx: a flag is an override after --set, so --print shows it
 		overrides = append(overrides[:len(overrides):len(overrides)], "*.no-cache=true")
 	}
+	if o.method() == "check" { // so is --call
+		overrides = append(overrides[:len(overrides):len(overrides)], "*.call=check")
+	}
 	return bake.Load(bake.Options{Files: o.files, Dir: dir, Overrides: overrides, Env: os.LookupEnv})
 }
 

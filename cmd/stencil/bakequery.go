@@ -21,20 +21,34 @@ type bakeQueries struct {
 
 func (q *bakeQueries) AddFlags(fs *pflag.FlagSet) {
 	fs.Func("list", "list targets or variables and build nothing: targets, variables, or type=targets|variables,format=table|json", q.list.parse)
-	fs.StringVar(&q.call, "call", "build", "what to run on each target: build (check, outline and targets are not supported yet)")
-	fs.BoolVar(&q.check, "check", false, "shorthand for --call=check")
+	addCallFlags(fs, &q.call, &q.check)
+}
+
+// addCallFlags adds --call and --check, which bake and build share.
+func addCallFlags(fs *pflag.FlagSet, call *string, check *bool) {
+	fs.StringVar(call, "call", "build", "what to run: build, or check (run the build checks only; exit 1 on a warning)")
+	fs.BoolVar(check, "check", false, "shorthand for --call=check")
 }
 
 // validate refuses a call method Stencil cannot run, before loading anything.
 func (q *bakeQueries) validate() error {
-	call := q.call
+	return checkCall(q.method())
+}
+
+// method is the call method the flags ask for.
+func (q *bakeQueries) method() string {
 	if q.check {
-		call = "check"
+		return "check"
 	}
+	return q.call
+}
+
+// checkCall refuses a call method Stencil cannot run.
+func checkCall(call string) error {
 	switch call {
-	case "build", "":
+	case "build", "", "check":
 		return nil
-	case "check", "outline", "targets":
+	case "outline", "targets":
 		return fmt.Errorf("--call %s: not supported by stencil yet; stencil only builds", call)
 	}
 	return fmt.Errorf("invalid --call %q: want build, check, outline or targets", call)

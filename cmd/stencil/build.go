@@ -34,6 +34,8 @@ type buildOptions struct {
 	platforms, addHosts   []string
 	allow                 []string
 	secretSpecs           []string
+	call                  string
+	check                 bool
 }
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
@@ -51,6 +53,7 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.addHosts, "add-host", nil, "add a HOST:IP entry to /etc/hosts of every RUN")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
 	fs.StringArrayVar(&o.secretSpecs, "secret", nil, "secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]")
+	addCallFlags(fs, &o.call, &o.check)
 }
 
 func (o *buildOptions) Validate(args []string) error {
@@ -63,7 +66,10 @@ func (o *buildOptions) Validate(args []string) error {
 	if o.quiet {
 		o.progress = "quiet"
 	}
-	if err := errors.Join(checkPlatforms(o.platforms), checkNetwork(o.network)); err != nil {
+	if o.check {
+		o.call = "check"
+	}
+	if err := errors.Join(checkPlatforms(o.platforms), checkNetwork(o.network), checkCall(o.call)); err != nil {
 		return err
 	}
 	for _, a := range o.allow {
@@ -97,7 +103,7 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 		return planner.TargetSpec{}, err
 	}
 	s := planner.TargetSpec{ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
-		Outputs: o.outputs, Network: o.network}
+		Outputs: o.outputs, Network: o.network, Check: o.call == "check"}
 	if s.Dockerfile = o.file; s.Dockerfile == "" || s.Dockerfile == "-" {
 		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")
 	} else if s.Dockerfile, err = filepath.Abs(o.file); err != nil {

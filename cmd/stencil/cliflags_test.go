@@ -51,7 +51,6 @@ func TestFlagsRefusedBeforeBuilding(t *testing.T) {
 		"invalid --add-host":                          {"build", "--add-host", "nocolon", "."},
 		"invalid --network":                           {"build", "--network", "bridge", "."},
 		"--load: no reachable Docker daemon at unix:///nonexistent/docker.sock": {"bake", "a", "--load"},
-		"--call check: not supported by stencil yet":                            {"bake", "a", "--check"},
 		"--call outline: not supported":                                         {"bake", "a", "--call", "outline"},
 		"unknown flag: --squash":                                                {"build", "--squash", "."},
 	}

@@ -70,6 +70,13 @@ func (b *buildFlags) validate() error {
 
 // buildSpecs plans and runs specs, then stores and writes each image.
 func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buildFlags) error {
+	checks, specs := splitChecks(specs)
+	if len(checks) > 0 {
+		err := e.checkSpecs(ctx, checks, b)
+		if len(specs) == 0 || err != nil {
+			return err
+		}
+	}
 	b.applyPush(specs)
 	bk, err := b.dial(ctx) // a remote builder is checked before any work starts
 	if err != nil {
@@ -107,6 +114,9 @@ func (e *env) buildIn(ctx context.Context, store *cache.Store, specs []planner.T
 	regOpts := in.Remote
 	plan, err := planner.Build(ctx, specs, in)
 	if err != nil {
+		return err
+	}
+	if err := e.lintBuild(ctx, specs, in, b.progress == "quiet"); err != nil {
 		return err
 	}
 	from, to, err := b.caches(specs)

@@ -108,7 +108,7 @@ func (t *Target) needs(name string) bool {
 	case "platforms":
 		return foreignPlatform(t.Platforms)
 	case "call":
-		return t.Call != nil && *t.Call != "build"
+		return t.Call != nil && *t.Call != "build" && *t.Call != "check"
 	case "resources", "policy":
 		_, set := t.ranges[name]
 		return set
