@@ -22,7 +22,7 @@ func main() {
 
 // mainWithSignals runs Main with os.Args; SIGINT and SIGTERM cancel the
 // build, which stops its steps and cleans up, then exits 128+signal as a
-// shell reports a process killed by it.
+// shell reports a process killed by it, even if the work had finished.
 func mainWithSignals() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -37,7 +37,7 @@ func mainWithSignals() int {
 		}
 	}()
 	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	if s := got.Load(); s != 0 && code != 0 {
+	if s := got.Load(); s != 0 {
 		return 128 + int(s)
 	}
 	return code

@@ -48,20 +48,7 @@ func TestInterruptMidRunLeavesNothing(t *testing.T) {
 
 // background runs the test binary as stencil in the project dir.
 func (p *project) background(t *testing.T, args ...string) *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "STENCIL_TEST_MAIN=1", "STENCIL_ROOT="+p.root)
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd
+	return p.backgroundTo(t, os.Stderr, args...)
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {
@@ -128,14 +115,7 @@ func TestInterruptStopsPrintAndLoading(t *testing.T) {
 		}
 		exited := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(exited) }()
-		waitFor(t, func() bool {
-			select {
-			case <-exited:
-				return true
-			default:
-				return false
-			}
-		}, fmt.Sprintf("stencil %s to stop on %v", strings.Join(c.args, " "), c.sig))
+		waitFor(t, func() bool { return isClosed(exited) }, fmt.Sprintf("stencil %s to stop on %v", strings.Join(c.args, " "), c.sig))
 		if code := cmd.ProcessState.ExitCode(); code != 128+int(c.sig) {
 			t.Errorf("%v: exit code %d, want %d", c.sig, code, 128+int(c.sig))
 		}

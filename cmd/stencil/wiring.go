@@ -185,6 +185,9 @@ func deliver(ctx context.Context, store *cache.Store, disp *display, r executor.
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: nothing is tagged
+	}
 	dig, err := store.PutImage(r.Image, r.Target.Tags...)
 	if err != nil {
 		return fmt.Errorf("store image: %w", err)

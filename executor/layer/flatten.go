@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/ctxio"
 )
 
 // Flatten writes the merged filesystem of layers (bottom first) into dir,
@@ -45,7 +46,7 @@ func (x *extractor) apply(ctx context.Context, l v1.Layer) error {
 	}
 	defer rc.Close()
 	x.written = map[string]bool{}
-	return x.layer(ctxReader{ctx, rc})
+	return x.layer(ctxio.Reader(ctx, rc))
 }
 
 // mark records that the current layer wrote name (and so its parents),
@@ -110,18 +111,4 @@ func (x *extractor) clearChild(dfd int, p, base string) error {
 // gone reports an error saying a path (or a directory on it) is missing.
 func gone(err error) bool {
 	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR)
-}
-
-// ctxReader fails reads once its context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-// Read reads from r unless the context is done.
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -187,7 +187,8 @@ func (m *merged) Open(name string) (fs.File, error) {
 	if n.info.IsDir() {
 		return &mergedDir{m: m, n: n, info: renamed(n.info, name)}, nil
 	}
-	f, err := m.roots[n.layers[0]].Open(n.name)
+	// Non-blocking: a fifo in an image must not hang the build.
+	f, err := m.roots[n.layers[0]].OpenFile(n.name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

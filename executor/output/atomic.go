@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/ctxio"
 )
 
 // writeFile creates dest and its parent directories by calling fill on a
@@ -19,7 +20,7 @@ func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) err
 		return fmt.Errorf("create parent directory: %w", err)
 	}
 	return atomicfile.Write(dest, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 1<<20)
+		bw := bufio.NewWriterSize(ctxio.Writer(ctx, w), 1<<20)
 		if err := fill(bw); err != nil {
 			return err
 		}
@@ -28,17 +29,4 @@ func writeFile(ctx context.Context, dest string, fill func(io.Writer) error) err
 		}
 		return nil
 	})
-}
-
-// ctxWriter fails writes once its context is done.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.w.Write(p)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stencilbuild/stencil/internal/testenv"
@@ -48,20 +47,4 @@ func TestWriteFileFillErrorKeepsOld(t *testing.T) {
 		t.Errorf("dest = %q, want old", got)
 	}
 	assertNoTemps(t, filepath.Dir(dest), "out.tar")
-}
-
-func TestCtxWriter(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var sb strings.Builder
-	w := ctxWriter{ctx, &sb}
-	if _, err := w.Write([]byte("a")); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	if n, err := w.Write([]byte("b")); n != 0 || !errors.Is(err, context.Canceled) {
-		t.Errorf("write after cancel = %d, %v", n, err)
-	}
-	if sb.String() != "a" {
-		t.Errorf("written %q", sb.String())
-	}
 }

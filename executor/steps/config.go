@@ -48,7 +48,7 @@ func (c *Config) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.L
 	if err != nil {
 		return nil, err
 	}
-	return c.layers.put(func(w io.Writer) error {
+	return c.layers.put(ctx, func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, c.layers.options())
 	}, "")
 }

@@ -58,7 +58,7 @@ func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Lay
 	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
 		return nil, err
 	}
-	return c.layers.put(func(w io.Writer) error {
+	return c.layers.put(ctx, func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, c.layers.options())
 	}, "")
 }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/internal/ctxio"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
@@ -32,9 +34,9 @@ type layerStore struct {
 func (ls layerStore) options() layer.Options { return layer.Options{Epoch: ls.epoch} }
 
 // put streams the tar that write produces into the store, gzipped, and
-// makes it a snapshot: upper (already in overlay format) is committed as
+// makes it a snapshot, stopping as soon as ctx is done: upper (already in overlay format) is committed as
 // it is; with no upper the tar is unpacked into a new snapshot as it streams.
-func (ls layerStore) put(write tarWriter, upper string) (*cache.LayerRef, error) {
+func (ls layerStore) put(ctx context.Context, write tarWriter, upper string) (*cache.LayerRef, error) {
 	snap := upper
 	if snap == "" {
 		dir, err := rootDir(ls.store, "snap")
@@ -43,7 +45,7 @@ func (ls layerStore) put(write tarWriter, upper string) (*cache.LayerRef, error)
 		}
 		snap = dir
 	}
-	ref, err := ls.pipe(write, upper == "", snap)
+	ref, err := ls.pipe(ctx, write, upper == "", snap)
 	if err != nil {
 		return nil, errors.Join(err, removeAll(snap))
 	}
@@ -54,10 +56,10 @@ func (ls layerStore) put(write tarWriter, upper string) (*cache.LayerRef, error)
 }
 
 // pipe runs tar writer → (unpack) → gzip → blob store concurrently.
-func (ls layerStore) pipe(write tarWriter, unpack bool, snap string) (*cache.LayerRef, error) {
+func (ls layerStore) pipe(ctx context.Context, write tarWriter, unpack bool, snap string) (*cache.LayerRef, error) {
 	var g errgroup.Group
 	tarR, tarW := io.Pipe()
-	g.Go(func() error { return tarW.CloseWithError(write(tarW)) })
+	g.Go(func() error { return tarW.CloseWithError(write(ctxio.Writer(ctx, tarW))) })
 	src, exW := io.Reader(tarR), (*io.PipeWriter)(nil)
 	if unpack {
 		var exR *io.PipeReader

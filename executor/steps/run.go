@@ -47,7 +47,7 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	}
 	o := r.layers.options()
 	o.Lower = lowers // the diff as BuildKit's: see layer.WriteDiff
-	return r.layers.put(func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
+	return r.layers.put(ctx, func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
 }
 
 // runMounted runs spec with mounts, its output to out and to the error.

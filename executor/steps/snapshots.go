@@ -14,6 +14,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
+	"github.com/stencilbuild/stencil/internal/ctxio"
 )
 
 // Snapshots gives the unpacked snapshot dirs of chains, unpacking a stored
@@ -40,7 +41,7 @@ func (sn *Snapshots) Dirs(ctx context.Context, c *Chain) ([]string, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		dir, err := sn.snapshot(l)
+		dir, err := sn.snapshot(ctx, l)
 		if err != nil {
 			return nil, fmt.Errorf("unpack layer %s: %w", l.desc.Digest, err)
 		}
@@ -62,12 +63,12 @@ func topmost(dirs []string) []string {
 	})
 }
 
-func (sn *Snapshots) snapshot(l chainLayer) (string, error) {
+func (sn *Snapshots) snapshot(ctx context.Context, l chainLayer) (string, error) {
 	dir, err := sn.store.Snapshot(l.diffID)
 	if err == nil || !errors.Is(err, cache.ErrNotFound) {
 		return dir, err
 	}
-	v, err, _ := sn.flight.Do(l.diffID.String(), func() (any, error) { return sn.unpack(l) })
+	v, err, _ := sn.flight.Do(l.diffID.String(), func() (any, error) { return sn.unpack(ctx, l) })
 	if err != nil {
 		return "", err
 	}
@@ -75,8 +76,9 @@ func (sn *Snapshots) snapshot(l chainLayer) (string, error) {
 }
 
 // unpack extracts a stored layer blob into a new snapshot, checking that
-// the uncompressed stream matches the layer's diff ID.
-func (sn *Snapshots) unpack(l chainLayer) (string, error) {
+// the uncompressed stream matches the layer's diff ID; it stops once ctx
+// is done.
+func (sn *Snapshots) unpack(ctx context.Context, l chainLayer) (string, error) {
 	if err := sn.fetched(l.desc.Digest); err != nil {
 		return "", err
 	}
@@ -94,7 +96,7 @@ func (sn *Snapshots) unpack(l chainLayer) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	if err := extractVerified(io.TeeReader(rc, h), tmp, h, l.diffID, sn.maxUnpack); err != nil {
+	if err := extractVerified(ctxio.Reader(ctx, io.TeeReader(rc, h)), tmp, h, l.diffID, sn.maxUnpack); err != nil {
 		return "", errors.Join(err, removeAll(tmp))
 	}
 	return sn.journal.CommitSnapshot(l.diffID, tmp)

@@ -202,12 +202,17 @@ func parseGroupLine(f []string) (groupEntry, bool) {
 }
 
 // eachLine calls fn with the colon-separated fields of every non-empty,
-// non-comment line of name. A missing file is not an error.
+// non-comment line of name. A missing file is not an error; anything but
+// a regular file is, before it is opened (a fifo would block for ever).
 func eachLine(fsys fs.FS, name string, fn func([]string)) error {
-	f, err := fsys.Open(name)
+	fi, err := fs.Stat(fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("open %s: not a regular file (%v)", name, fi.Mode().Type())
+	}
+	f, err := fsys.Open(name)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", name, err)
 	}

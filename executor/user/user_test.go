@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 )
@@ -198,5 +199,28 @@ func TestQueryMatches(t *testing.T) {
 	readErr := errors.New("read failed")
 	if err := byName.unmatched(readErr, ErrNoPasswdEntries); err != readErr {
 		t.Fatalf("read errors win: %v", err)
+	}
+}
+
+// TestLookupFifoRefused: a fifo as /etc/passwd (or /etc/group) is refused
+// at once instead of blocking the open for ever.
+func TestLookupFifoRefused(t *testing.T) {
+	for _, name := range []string{"passwd", "group"} {
+		root := t.TempDir()
+		etc := filepath.Join(root, "etc")
+		if err := os.Mkdir(etc, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		other := map[string]string{"passwd": "group", "group": "passwd"}[name]
+		if err := os.WriteFile(filepath.Join(etc, other), []byte("app:x:1000:1000::/:/bin/sh\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(etc, name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err := Lookup(os.DirFS(root), "app:app")
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("%s as a fifo: %v, want a not-a-regular-file error", name, err)
+		}
 	}
 }
