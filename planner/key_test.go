@@ -108,6 +108,10 @@ func TestKeyParentAndInstructionRules(t *testing.T) {
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --chown=1:1 app/main.sh /app/\n"},
 		{name: "link is not an input", step: "app/main.sh /app/", change: false,
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --link app/main.sh /app/\n"},
+		{name: "exclude", step: "app/main.sh /app/", change: true,
+			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --exclude=*.md app/main.sh /app/\n"},
+		{name: "parents", step: "app/main.sh /app/", change: true,
+			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --parents app/main.sh /app/\n"},
 		{name: "run network", step: "RUN", change: true,
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY app/main.sh /app/\nCOPY app/conf /etc/app-$VERSION\nRUN --network=none ./app/main.sh\n"},
 	})

@@ -10,6 +10,7 @@ package planner
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/stencilbuild/stencil/frontend/buildctx"
 	"github.com/stencilbuild/stencil/frontend/location"
 )
 
@@ -141,6 +142,8 @@ type Copy struct {
 	Chown    string       `json:"chown,omitempty"`
 	Chmod    string       `json:"chmod,omitempty"`
 	Excludes []string     `json:"excludes,omitempty"` // .dockerignore patterns (context only)
+	Exclude  []string     `json:"exclude,omitempty"`  // --exclude patterns, relative to each source
+	Parents  bool         `json:"parents,omitempty"`  // --parents: keep source paths below the "/./" pivot
 	Files    []CopyFile   `json:"files,omitempty"`    // context sources resolved at plan time
 	Inline   []InlineFile `json:"inline,omitempty"`   // heredoc sources, after Files
 }
@@ -160,4 +163,13 @@ func (s *Step) Locate(err error) error {
 		return err
 	}
 	return location.Errorf(s.Location, "%s: %w", s.Instruction, err)
+}
+
+// ResolveOptions are the buildctx options c's flags ask for.
+func (c *Copy) ResolveOptions() []buildctx.Option {
+	opts := []buildctx.Option{buildctx.Exclude(c.Exclude)}
+	if c.Parents {
+		opts = append(opts, buildctx.Parents())
+	}
+	return opts
 }

@@ -106,11 +106,13 @@ type copySpec struct {
 	add                bool
 	sd                 instructions.SourcesAndDest
 	from, chown, chmod string
+	exclude            []string // --exclude patterns, as written (never expanded)
+	parents            bool
 }
 
 // copy plans a COPY or ADD from the context, a stage or an image.
 func (s *stageState) copy(cs copySpec) error {
-	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg)}
+	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg), Exclude: cs.exclude, Parents: cs.parents}
 	var err error
 	if cp.Sources, err = s.expandAll(cs.sd.SourcePaths); err != nil {
 		return err
@@ -190,6 +192,12 @@ func copyText(cp *Copy, from string) string {
 	parts := []string{"COPY"}
 	if cp.Add {
 		parts[0] = "ADD"
+	}
+	if cp.Parents {
+		parts = append(parts, "--parents")
+	}
+	for _, p := range cp.Exclude {
+		parts = append(parts, "--exclude="+quote(p))
 	}
 	for _, fl := range [][2]string{{"from", from}, {"chown", cp.Chown}, {"chmod", cp.Chmod}} {
 		if fl[1] != "" {

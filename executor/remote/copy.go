@@ -32,7 +32,11 @@ func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
 	dest := copyDest(c)
 	var fa *llb.FileAction
 	for _, p := range c.Sources {
-		fa = withCopy(fa, src, p, dest, info)
+		from, pinfo := p, info
+		if c.Parents {
+			from, pinfo = parentsCopy(p, info)
+		}
+		fa = withCopy(fa, src, from, dest, pinfo)
 	}
 	for _, f := range c.Inline {
 		fa = withCopy(fa, inlineFile(f), "/"+path.Base(f.Name), f.Dest, info)
@@ -54,7 +58,7 @@ func (l *lowering) copySource(c *planner.Copy) (llb.State, error) {
 // copyInfo carries --chown and --chmod; ADD also unpacks local archives.
 func copyInfo(c *planner.Copy) (*llb.CopyInfo, error) {
 	info := &llb.CopyInfo{FollowSymlinks: true, CopyDirContentsOnly: true, AttemptUnpack: c.Add,
-		CreateDestPath: true, AllowWildcard: true, AllowEmptyWildcard: true}
+		CreateDestPath: true, AllowWildcard: true, AllowEmptyWildcard: true, ExcludePatterns: c.Exclude}
 	if c.Chown != "" {
 		info.ChownOpt = chown(c.Chown)
 	}
@@ -66,6 +70,23 @@ func copyInfo(c *planner.Copy) (*llb.CopyInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// parentsCopy is one COPY --parents source as BuildKit's frontend lowers
+// it: the pivot (or the root) is copied, filtered by the rest as a pattern,
+// which must exist when nothing in it is a wildcard.
+func parentsCopy(src string, info *llb.CopyInfo) (string, *llb.CopyInfo) {
+	root, pattern, ok := strings.Cut(src, "/./")
+	if !ok {
+		root, pattern = "/", src
+	}
+	pattern = path.Clean("/" + pattern)
+	ci := *info
+	ci.IncludePatterns = []string{strings.TrimPrefix(pattern, "/")}
+	if !strings.ContainsAny(root+pattern, "*?[") {
+		ci.RequiredPaths = []string{path.Join("/", root, pattern)}
+	}
+	return path.Clean("/" + root), &ci
 }
 
 // chown is --chown=USER[:GROUP], resolved by the builder in the image.
@@ -141,7 +162,7 @@ func localName(c *planner.Copy) string {
 func followPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
-		p := path.Clean("/" + s)[1:]
+		p := path.Clean("/" + strings.Replace(s, "/./", "/", 1))[1:]
 		if p == "" || strings.ContainsAny(s, "*?[\\") {
 			return []string{""}
 		}

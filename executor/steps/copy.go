@@ -135,7 +135,7 @@ func (c *Copy) entries(ctx context.Context, cp *planner.Copy, from *Chain, own o
 		return nil, nil, err
 	}
 	fsys := layer.MergedFS(lowers)
-	matches, err := buildctx.Resolve(fsys, cp.Sources, cp.Dest, cp.Workdir, nil)
+	matches, err := buildctx.Resolve(fsys, cp.Sources, cp.Dest, cp.Workdir, nil, cp.ResolveOptions()...)
 	if errors.Is(err, buildctx.ErrNotFound) {
 		return nil, nil, &fromNotFound{srcs: strings.Join(cp.Sources, " "), err: err}
 	}
@@ -211,6 +211,8 @@ func contextEntry(root *os.Root, f planner.CopyFile) (layer.Entry, error) {
 	}
 	e := layer.Entry{Dest: f.Dest, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime(), ID: layer.FileIDOf(fi)}
 	switch {
+	case fi.IsDir() && fs.FileMode(f.Mode).IsDir():
+		e.Mode = fs.FileMode(f.Mode) // as planned: a destination BuildKit makes is 0755
 	case fi.Mode()&fs.ModeSymlink != 0:
 		e.Linkname, err = root.Readlink(f.Src)
 	case fi.Mode().IsRegular():

@@ -46,19 +46,27 @@ var errMultiSource = errors.New("When using COPY with more than one source file,
 // copied too; a later source wins over an earlier one at the same Dest.
 // Parents of dest itself are not included. fsys should confine symlinks
 // (os.Root.FS or a layer view) and implement fs.ReadLinkFS.
-func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []string) ([]Match, error) {
+func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []string, opts ...Option) ([]Match, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no source files were specified")
-	}
-	dest, destDir := destPath(dest, workdir)
-	if len(sources) > 1 && !destDir {
-		return nil, errMultiSource
 	}
 	pm, err := patternmatcher.New(excludes)
 	if err != nil {
 		return nil, fmt.Errorf("parse excludes: %w", err)
 	}
-	r := &resolver{fsys: fsys, pm: pm, out: map[string]Match{}}
+	r := &resolver{fsys: fsys, pm: pm, out: map[string]Match{}, top: "."}
+	for _, o := range opts {
+		if err := o(r); err != nil {
+			return nil, err
+		}
+	}
+	dest, destDir := destPath(dest, workdir)
+	if r.parents {
+		return r.resolveParents(sources, dest)
+	}
+	if len(sources) > 1 && !destDir {
+		return nil, errMultiSource
+	}
 	tops, err := r.expandAll(sources)
 	if err != nil {
 		return nil, err
@@ -68,6 +76,16 @@ func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []stri
 	}
 	for _, m := range tops {
 		if err := r.add(m, dest, destDir); err != nil {
+			return nil, err
+		}
+	}
+	return r.sorted(), nil
+}
+
+// resolveParents is Resolve for COPY --parents.
+func (r *resolver) resolveParents(sources []string, dest string) ([]Match, error) {
+	for _, s := range sources {
+		if err := r.addParents(s, dest); err != nil {
 			return nil, err
 		}
 	}
@@ -101,8 +119,14 @@ func notFound(p string) error {
 // resolver holds the state of one Resolve.
 type resolver struct {
 	fsys fs.FS
-	pm   *patternmatcher.PatternMatcher
-	out  map[string]Match // by Dest
+	pm   *patternmatcher.PatternMatcher // .dockerignore, on context paths
+	out  map[string]Match               // by Dest
+
+	ex      *patternmatcher.PatternMatcher // --exclude, on paths below top
+	parents bool                           // --parents
+	inc     *patternmatcher.PatternMatcher // --parents: the source's pattern
+	prefix  string                         // --parents: its wildcard-free start
+	top     string                         // the source being walked
 }
 
 // expandAll expands every written source.
@@ -168,7 +192,8 @@ func (r *resolver) add(src, dest string, destDir bool) error {
 		return fmt.Errorf("resolve source %s: %w", src, err)
 	}
 	if fi.IsDir() {
-		r.put(Match{Src: real, Dest: dest, Info: fi})
+		r.putDest(real, dest, fi)
+		r.top = real
 		return r.walk(real, dest, nil)
 	}
 	if destDir {
@@ -177,6 +202,18 @@ func (r *resolver) add(src, dest string, destDir bool) error {
 	r.put(Match{Src: real, Dest: dest, Info: fi})
 	return nil
 }
+
+// putDest records the destination of a directory source. As BuildKit
+// makes it (mkdir -p), it is 0755 whatever the source's mode.
+func (r *resolver) putDest(src, dest string, fi fs.FileInfo) {
+	r.put(Match{Src: src, Dest: dest, Info: madeDir{fi}})
+}
+
+// madeDir is a directory's FileInfo with BuildKit's mode for a directory
+// it creates.
+type madeDir struct{ fs.FileInfo }
+
+func (madeDir) Mode() fs.FileMode { return fs.ModeDir | 0o755 }
 
 // put records m unless it is the image root.
 func (r *resolver) put(m Match) {

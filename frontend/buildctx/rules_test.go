@@ -148,3 +148,54 @@ func TestResolveSymlinkCannotBypassExcludes(t *testing.T) {
 		t.Errorf("link to an included file: got %q, want %q", got, want)
 	}
 }
+
+// dests is the Dest of each match.
+func dests(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Dest)
+	}
+	return out
+}
+
+// TestExcludeOption: --exclude is matched below each source, never the
+// source itself; a "!" exception brings a file back.
+func TestExcludeOption(t *testing.T) {
+	fsys := mapContext()
+	ms, err := Resolve(fsys, []string{"src", "src/README.md"}, "/d/", "/", nil, Exclude([]string{"*.md", "!doc/guide.md"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/d", "/d/README.md", "/d/doc", "/d/doc/guide.md", "/d/doc/img.png", "/d/main.go", "/d/up"}
+	if got := dests(ms); !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if _, err := Resolve(fsys, []string{"src"}, "/d/", "/", nil, Exclude([]string{"[bad"})); err == nil {
+		t.Error("a bad --exclude pattern was accepted")
+	}
+}
+
+// TestParentsOption: --parents keeps the path below the root or the "/./"
+// pivot; a missing source without wildcards is ErrNotFound.
+func TestParentsOption(t *testing.T) {
+	fsys := mapContext()
+	for _, tc := range []struct {
+		srcs []string
+		want []string
+	}{
+		{[]string{"src/doc/*.md"}, []string{"/d", "/d/src", "/d/src/doc", "/d/src/doc/guide.md"}},
+		{[]string{"src/./doc"}, []string{"/d", "/d/doc", "/d/doc/guide.md", "/d/doc/img.png"}},
+		{[]string{"src/nothing*"}, []string{"/d"}},
+	} {
+		ms, err := Resolve(fsys, tc.srcs, "/d", "/", nil, Parents())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dests(ms); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: got %q, want %q", tc.srcs, got, tc.want)
+		}
+	}
+	if _, err := Resolve(fsys, []string{"src/missing"}, "/d/", "/", nil, Parents()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing --parents source: %v", err)
+	}
+}

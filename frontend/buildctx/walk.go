@@ -32,11 +32,12 @@ func (r *resolver) walk(dir, dest string, pending []Match) error {
 
 // walkEntry records one directory entry found by walk.
 func (r *resolver) walkEntry(m Match, pending []Match) error {
-	ex := r.excluded(m.Src)
+	ex := r.excluded(m.Src) || r.dropped(m.Src)
+	in := r.included(m.Src)
 	if m.Info.IsDir() {
-		return r.walkDir(m, ex, pending)
+		return r.walkDir(m, ex, in, pending)
 	}
-	if ex {
+	if ex || !in {
 		return nil
 	}
 	if m.Info.Mode()&fs.ModeSymlink != 0 {
@@ -53,14 +54,15 @@ func (r *resolver) walkEntry(m Match, pending []Match) error {
 
 // walkDir records a directory found by walk and what is below it. An
 // excluded directory is entered only when a "!" exception may reach into
-// it, and is recorded only if something below it is.
-func (r *resolver) walkDir(m Match, excluded bool, pending []Match) error {
-	if !excluded {
+// it, one --parents does not include only when it may hold something it
+// does; either is recorded only if something below it is.
+func (r *resolver) walkDir(m Match, excluded, included bool, pending []Match) error {
+	if !excluded && included {
 		r.flush(pending)
 		r.put(m)
 		return r.walk(m.Src, m.Dest, nil)
 	}
-	if !r.pm.Exclusions() {
+	if (excluded && !r.exclusions()) || (!included && !r.mayHold(m.Src)) {
 		return nil
 	}
 	return r.walk(m.Src, m.Dest, append(slices.Clip(pending), m))

@@ -47,12 +47,6 @@ func checkRun(c *instructions.RunCommand) error {
 }
 
 func checkCopy(c *instructions.CopyCommand) error {
-	switch {
-	case c.Parents:
-		return errors.New("COPY --parents is not supported")
-	case len(c.ExcludePatterns) > 0:
-		return errors.New("COPY --exclude is not supported")
-	}
 	if err := CheckSources(false, c.SourcePaths); err != nil {
 		return fmt.Errorf("COPY %w", err)
 	}
@@ -61,8 +55,6 @@ func checkCopy(c *instructions.CopyCommand) error {
 
 func checkAdd(c *instructions.AddCommand) error {
 	switch {
-	case len(c.ExcludePatterns) > 0:
-		return errors.New("ADD --exclude is not supported")
 	case c.Checksum != "":
 		return errors.New("ADD --checksum is not supported")
 	case c.KeepGitDir != nil:

@@ -71,7 +71,7 @@ func TestUnsupportedFlagsNameTheLine(t *testing.T) {
 }
 
 func TestContinuationLinesReportStartLine(t *testing.T) {
-	src := "FROM a\nRUN echo a \\\n  && echo b\nCOPY --parents \\\n  a /b\n"
+	src := "FROM a\nRUN echo a \\\n  && echo b\nRUN --device=/dev/fuse \\\n  true\n"
 	_, err := Parse("Dockerfile", []byte(src))
 	if err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:4: ") {
 		t.Fatalf("err = %v", err)

@@ -107,7 +107,7 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 		return nil, fmt.Errorf("open build context: %w", err)
 	}
 	defer root.Close()
-	matches, err := buildctx.Resolve(root.FS(), c.Sources, c.Dest, c.Workdir, c.Excludes)
+	matches, err := buildctx.Resolve(root.FS(), c.Sources, c.Dest, c.Workdir, c.Excludes, c.ResolveOptions()...)
 	if err != nil {
 		return nil, err
 	}
