@@ -45,7 +45,7 @@ func (o *pushOptions) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find image %s: %w", args[0], err)
 	}
-	if err := output.Push(ctx, img, []string{dest}, opts...); err != nil {
+	if err := output.Push(ctx, output.WithOrigins(img, storeOrigins(store)), []string{dest}, opts...); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s@%s\n", dest, dig)

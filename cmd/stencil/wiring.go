@@ -180,8 +180,13 @@ func deliver(ctx context.Context, store *cache.Store, disp *display, r executor.
 		disp.export(label, "cache only: image not kept")
 		return nil
 	}
+	origins := storeOrigins(store)
 	for _, o := range outs {
-		if err := output.Write(ctx, r.Image, r.Target.Tags, o, opts...); err != nil {
+		img := r.Image
+		if o.Pushes() {
+			img = output.WithOrigins(img, origins)
+		}
+		if err := output.Write(ctx, img, r.Target.Tags, o, opts...); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -56,50 +55,21 @@ func TestCheckNeedsName(t *testing.T) {
 	}
 }
 
-// countingProxy forwards to a real registry and counts blob uploads.
-type countingProxy struct {
-	mu      sync.Mutex
-	uploads int
-	heads   int
-}
-
-func (c *countingProxy) start(t *testing.T, target string) string {
-	u, _ := url.Parse("http://" + target)
-	rp := httputil.NewSingleHostReverseProxy(u)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.mu.Lock()
-		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/blobs/uploads/") {
-			c.uploads++
-		}
-		if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/blobs/") {
-			c.heads++
-		}
-		c.mu.Unlock()
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
-
 func TestPushSkipsBlobsTheRegistryHas(t *testing.T) {
-	proxy := &countingProxy{}
-	host := proxy.start(t, registry.Start(t))
+	proxy, host := registry.Record(t, registry.Start(t))
 	img := randomImage(t)
 	if err := Push(context.Background(), img, []string{host + "/app:v1"}); err != nil {
 		t.Fatal(err)
 	}
-	first := proxy.uploads
+	first, _, _ := proxy.Counts()
 	if first == 0 {
 		t.Fatal("first push uploaded nothing")
 	}
 	if err := Push(context.Background(), img, []string{host + "/app:v2"}); err != nil {
 		t.Fatal(err)
 	}
-	if proxy.uploads != first {
-		t.Errorf("second push of the same image started %d more uploads", proxy.uploads-first)
-	}
-	if proxy.heads == 0 {
-		t.Error("no HEAD request checked for existing blobs")
+	if uploads, _, heads := proxy.Counts(); uploads != first || heads == 0 {
+		t.Errorf("second push of the same image started %d more uploads after %d HEAD checks", uploads-first, heads)
 	}
 }
 
