@@ -98,8 +98,9 @@ func (j *Journal) take() []journalEntry {
 }
 
 // Rollback ends the journal and removes, newest first, what it added and
-// nothing references: no tagged or untagged image in index.json, no
-// container, no step record (whichever build wrote them). It references
+// nothing references: a blob no image in index.json (tagged or not), no
+// container and no step record uses, a snapshot no step record names
+// (whichever build wrote them). It references
 // as Prune does, under the exclusive store lock; while another process
 // has the store open, or another journal of this Store is still open, it
 // returns ErrBusy and removes nothing (Prune collects it later).
@@ -120,8 +121,11 @@ func (j *Journal) Rollback() error {
 	})
 }
 
-// liveRefs marks everything index.json, containers and step records
-// reference, without removing anything.
+// liveRefs marks the blobs index.json, containers and step records
+// reference and the snapshots step records name, without removing
+// anything. A snapshot of an image is derived data, unpacked again when
+// needed: a rollback that finds no step naming it takes it back, so a
+// failed build leaves the store as it was.
 func (s *Store) liveRefs() (*liveSet, error) {
 	live := &liveSet{blobs: map[v1.Hash]bool{}, diffIDs: map[v1.Hash]bool{}}
 	if err := s.markImages(live); err != nil {
@@ -130,6 +134,7 @@ func (s *Store) liveRefs() (*liveSet, error) {
 	if err := s.markContainers(live); err != nil {
 		return nil, err
 	}
+	live.diffIDs = map[v1.Hash]bool{}
 	return live, forEachJSON(s.path("steps"), func(path string) error {
 		var r StepRecord
 		if err := readJSON(path, &r); err != nil || r.Layer == nil {

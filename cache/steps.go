@@ -1,13 +1,17 @@
 package cache
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -69,6 +73,31 @@ func (s *Store) PutStep(r *StepRecord) error {
 		return fmt.Errorf("put step %s: %w", r.Key, err)
 	}
 	return nil
+}
+
+// LockStep takes the lock of step key, shared by every process on the
+// store, so that one of them runs the step while the others wait and then
+// reuse its record. It blocks in flock(2) until the lock is free or ctx
+// ends (then it returns ctx's error and the lock, if it comes, is let go
+// at once). Call unlock when the step's record is written or the step
+// failed. Lock files (locks/steps/) are empty and never removed.
+func (s *Store) LockStep(ctx context.Context, key string) (unlock func(), err error) {
+	lk := flock.New(s.path("locks", "steps", strings.TrimSuffix(fileName(key), ".json")+".lock"), flock.SetPermissions(0o644))
+	done := make(chan error, 1)
+	go func() { done <- lk.Lock() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return nil, fmt.Errorf("lock step %s: %w", key, err)
+		}
+		return func() { lk.Close() }, nil
+	case <-ctx.Done():
+		go func() {
+			<-done
+			lk.Close()
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // Lineage returns the key last built at position pos, or an error

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -132,4 +133,41 @@ func TestCommitSnapshotRejectsForeignDirs(t *testing.T) {
 	if _, err := s.TempDir("../evil"); err == nil {
 		t.Fatal("TempDir accepted a prefix with a separator")
 	}
+}
+
+// TestLockStepWaitsAndCancels: a second holder of a step key waits for the
+// first (another Store, as another process would), gives up when its
+// context ends, and gets the lock once the first lets go.
+func TestLockStepWaitsAndCancels(t *testing.T) {
+	s := openStore(t)
+	other, err := Open(s.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	unlock, err := s.LockStep(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan error, 1)
+	go func() {
+		_, err := other.LockStep(ctx, "k")
+		got <- err
+	}()
+	if u, err := other.LockStep(context.Background(), "other key"); err != nil {
+		t.Fatalf("a different key waited: %v", err)
+	} else {
+		u()
+	}
+	cancel()
+	if err := <-got; !errors.Is(err, context.Canceled) {
+		t.Fatalf("waiting LockStep after cancel: %v, want context.Canceled", err)
+	}
+	unlock()
+	u2, err := other.LockStep(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2()
 }

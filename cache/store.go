@@ -57,7 +57,7 @@ type Store struct {
 }
 
 // storeDirs are created by Open.
-var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "tmp", "hashes", "locks", "containers"}
+var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "tmp", "hashes", "locks", "locks/steps", "containers"}
 
 // Open opens (creating if needed) the store at root and takes a shared lock
 // on it. It removes scratch directories left behind by dead processes.

@@ -17,8 +17,9 @@
 //     whose key is in the store, reports progress and hands the rest to a
 //     body of package executor/steps (one small type per kind, holding only
 //     the store, the epoch, the snapshots and a sandbox runner);
-//   - the ledger (ledger.go) keeps the step records and lineage of a build
-//     and writes them only once every step has succeeded.
+//   - the ledger (ledger.go) writes a layer step's record as soon as the
+//     step succeeds, under the step's cross-process lock (cache.LockStep),
+//     and the build's FROM records and lineage once every step succeeded.
 //
 // It does not decide what to build (that is the plan's job) and does not
 // parse Dockerfiles or bake files.
@@ -70,9 +71,9 @@ type Result struct {
 // Execute runs every step of p that is not cached and returns one Result per
 // target, in the plan's target order.
 //
-// A build that fails leaves the store as it was: its step records are only
-// written once every step succeeded, and the blobs and snapshots it added
-// are rolled back through the build's own journal (only what nothing
+// A build that fails keeps the records of the steps that finished (as
+// BuildKit does) and nothing else: the blobs and snapshots it added that
+// nothing references are rolled back through the build's own journal (only what nothing
 // references, and only while no other build has the store open).
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
 	if err := e.checkGrants(p); err != nil {

@@ -10,10 +10,12 @@ import (
 	"github.com/stencilbuild/stencil/planner"
 )
 
-// ledger holds what a build will record: a step record for each step that
-// ran and the lineage of every step built, written by flush once the whole
-// build has succeeded (so a failed build records nothing). It is safe for
-// concurrent use.
+// ledger records a build's steps: the record of a layer step that ran is
+// written as soon as the step succeeds (under the step's lock, so other
+// processes waiting for the key reuse it, as BuildKit keeps a failed
+// build's finished steps); FROM records, imported records and the lineage
+// of every step built are written by flush once the whole build has
+// succeeded. It is safe for concurrent use.
 type ledger struct {
 	store *cache.Store
 	epoch *time.Time
@@ -34,15 +36,27 @@ func newLedger(store *cache.Store, epoch *time.Time) *ledger {
 	return &ledger{store: store, epoch: epoch}
 }
 
-// record notes a step that ran and made ref (nil: no layer), and returns
-// its record.
+// record stores the record of a layer step that ran and made ref (nil: no
+// layer) and notes its lineage for flush.
 func (l *ledger) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, error) {
+	rec, err := l.newRecord(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.store.PutStep(rec); err != nil {
+		return nil, fmt.Errorf("record step: %w", err)
+	}
+	l.note(s)
+	return rec, nil
+}
+
+// newRecord is the record of step s that made ref.
+func (l *ledger) newRecord(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord, error) {
 	rec := &cache.StepRecord{Key: s.Key, Layer: ref, Created: l.now()}
 	var err error
 	if rec.Inputs, err = json.Marshal(s.Inputs); err != nil {
 		return nil, err
 	}
-	l.add(pendingStep{rec: rec, pos: positions(s), key: s.Key})
 	return rec, nil
 }
 
@@ -65,7 +79,10 @@ func (l *ledger) base(s *planner.Step) error {
 		l.note(s)
 		return nil
 	}
-	_, err := l.record(s, nil)
+	rec, err := l.newRecord(s, nil)
+	if err == nil {
+		l.add(pendingStep{rec: rec, pos: positions(s), key: s.Key})
+	}
 	return err
 }
 

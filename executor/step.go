@@ -69,11 +69,34 @@ func (b *build) base(n int, s *planner.Step) (*steps.Chain, error) {
 // layer runs a layer step through body, or takes it from the cache.
 func (b *build) layer(ctx context.Context, n int, s *planner.Step, dep func(string) *steps.Chain, body steps.Body) (*steps.Chain, error) {
 	parent := dep(s.Parent)
-	if c, ok := b.cached(s, parent); ok {
-		b.prog.cached(n, s)
-		b.ledger.note(s)
+	if c, ok := b.hit(n, s, parent); ok {
 		return c, nil
 	}
+	if !s.NoCache { // one process runs the key; the others wait and reuse it
+		unlock, err := b.store.LockStep(ctx, s.Key)
+		if err != nil {
+			return nil, locate(s, err)
+		}
+		defer unlock()
+		if c, ok := b.hit(n, s, parent); ok {
+			return c, nil
+		}
+	}
+	return b.run(ctx, n, s, parent, dep, body)
+}
+
+// hit takes step s from the cache if it is there, reporting it cached.
+func (b *build) hit(n int, s *planner.Step, parent *steps.Chain) (*steps.Chain, bool) {
+	c, ok := b.cached(s, parent)
+	if ok {
+		b.prog.cached(n, s)
+		b.ledger.note(s)
+	}
+	return c, ok
+}
+
+// run runs layer step s through body and records its result.
+func (b *build) run(ctx context.Context, n int, s *planner.Step, parent *steps.Chain, dep func(string) *steps.Chain, body steps.Body) (*steps.Chain, error) {
 	in := steps.Input{Parent: parent, Out: b.prog.output(n, s)}
 	if s.Copy != nil && s.Copy.From != "" {
 		in.From = dep(s.Copy.From)
