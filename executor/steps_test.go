@@ -231,26 +231,7 @@ func TestPlainReporterFormat(t *testing.T) {
 	}
 }
 
-func tarNames(t *testing.T, l v1.Layer) []string {
-	t.Helper()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	var names []string
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return names
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, h.Name)
-	}
-}
+func tarNames(t *testing.T, l v1.Layer) []string { return testenv.LayerNames(t, l) }
 
 func TestAddArchiveLayerIsReproducible(t *testing.T) {
 	rootfs := testenv.BusyboxRootfs(t)

@@ -57,7 +57,7 @@ func TestRunEntrypointOverride(t *testing.T) {
 	}{
 		{[]string{"run", "ep"}, "ep default\n"},
 		{[]string{"run", "ep", "x"}, "ep x\n"},
-		{[]string{"run", "--rm", "ep", "x"}, "ep x\n"}, // docker users' habit; containers are always discarded
+		{[]string{"run", "--rm", "ep", "x"}, "ep x\n"}, // removed afterwards
 		{[]string{"run", "--entrypoint", "", "ep", "echo", "cleared"}, "cleared\n"},
 		{[]string{"run", "--entrypoint", "printf", "ep", "%s-", "a"}, "a-"},
 	} {

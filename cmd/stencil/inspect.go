@@ -155,6 +155,3 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
-
-// inspectContainer is filled in by the container commands.
-func inspectContainer(*cache.Store, string) (any, bool, error) { return nil, false, nil }

@@ -12,11 +12,13 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/stencilbuild/stencil/executor/container"
 	"github.com/stencilbuild/stencil/executor/sandbox"
 )
 
 func main() {
 	sandbox.Init()
+	container.Init()
 	os.Exit(mainWithSignals())
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stencilbuild/stencil/executor/container"
 	"github.com/stencilbuild/stencil/executor/sandbox"
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
@@ -18,6 +19,7 @@ import (
 // itself when STENCIL_TEST_MAIN is set (for the signal tests).
 func TestMain(m *testing.M) {
 	sandbox.Init()
+	container.Init()
 	if os.Getenv("STENCIL_TEST_MAIN") == "1" {
 		os.Exit(mainWithSignals())
 	}

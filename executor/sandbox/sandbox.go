@@ -55,6 +55,9 @@ type Spec struct {
 	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
 	Limits     Limits    // the sandbox's cgroup limits; zero fields take DefaultLimits
 	Mounts     []Mount   // RUN --mount mounts, made in order over the root
+	// Started, when set, is called with the command's host pid once it
+	// runs (its init has exec'd it), before Run waits for it.
+	Started func(pid int)
 }
 
 // ExitError reports a command that ran and exited non-zero. Death by a

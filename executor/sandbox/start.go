@@ -50,6 +50,8 @@ func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	stubs, setupErr := setup(parent, cs, stdio)
 	if setupErr != nil {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited already
+	} else if s.Started != nil {
+		s.Started(cmd.Process.Pid)
 	}
 	runErr := cg.explain(waitResult(ctx, cmd.Wait(), setupErr, stdio))
 	return stubs, errors.Join(runErr, net.stop(), cg.destroy())

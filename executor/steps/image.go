@@ -25,14 +25,10 @@ func (c *Chain) Image(store *cache.Store) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = platform.Native().Architecture, platform.OS
-	cf.Config, cf.Author = c.config, c.author
-	cf.History = c.history
-	cf.Created = c.created()
-	return mutate.ConfigFile(img, cf)
+	return ociimage.EditConfig(img, func(cf *v1.ConfigFile) {
+		cf.Architecture, cf.OS = platform.Native().Architecture, platform.OS
+		cf.Config, cf.Author = c.config, c.author
+		cf.History = c.history
+		cf.Created = c.created()
+	})
 }

@@ -70,11 +70,7 @@ func (r *Run) runMounted(ctx context.Context, mounts []planner.Mount, spec sandb
 // Over runs spec over img's snapshots in scratch dirs it removes again:
 // whatever the command writes is discarded (stencil run).
 func (r *Run) Over(ctx context.Context, img v1.Image, spec sandbox.Spec) error {
-	c, err := imageChain(img)
-	if err != nil {
-		return err
-	}
-	lowers, err := r.snaps.Dirs(ctx, c)
+	lowers, err := r.snaps.ImageDirs(ctx, img)
 	if err != nil {
 		return err
 	}

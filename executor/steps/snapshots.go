@@ -114,3 +114,13 @@ func extractVerified(r io.Reader, dir string, h hash.Hash, want v1.Hash, maxSize
 	}
 	return nil
 }
+
+// ImageDirs returns the snapshot dirs of img's layers, top layer first,
+// unpacking those not yet unpacked: the lower dirs of a container.
+func (sn *Snapshots) ImageDirs(ctx context.Context, img v1.Image) ([]string, error) {
+	c, err := imageChain(img)
+	if err != nil {
+		return nil, err
+	}
+	return sn.Dirs(ctx, c)
+}

@@ -34,3 +34,15 @@ func LayerMediaType(mt types.MediaType) types.MediaType {
 	}
 	return mt
 }
+
+// EditConfig returns img with its config file changed by edit (on a
+// copy), the way every image Stencil derives from another is finished.
+func EditConfig(img v1.Image, edit func(*v1.ConfigFile)) (v1.Image, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	edit(cf)
+	return mutate.ConfigFile(img, cf)
+}
