@@ -49,7 +49,7 @@ func (m *Manager) Commit(ctx context.Context, c *Container, o CommitOptions) (v1
 // diffLayer writes c's writable layer as a gzipped layer blob into the
 // store, diffed against its image's snapshots as a RUN step's is.
 func (m *Manager) diffLayer(ctx context.Context, c *Container, base v1.Image) (v1.Layer, error) {
-	lowers, err := m.snaps.ImageDirs(ctx, base)
+	lowers, err := m.imageDirs(ctx, base)
 	if err != nil {
 		return nil, err
 	}

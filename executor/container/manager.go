@@ -22,12 +22,17 @@ import (
 // Manager creates, finds and removes the containers of one store.
 type Manager struct {
 	store *cache.Store
-	snaps *steps.Snapshots
 }
 
 // New returns the Manager of store's containers.
-func New(store *cache.Store) *Manager {
-	return &Manager{store: store, snaps: steps.NewSnapshots(store)}
+func New(store *cache.Store) *Manager { return &Manager{store: store} }
+
+// imageDirs are the snapshot dirs of img, unpacked as needed: a
+// container's lower dirs.
+func (m *Manager) imageDirs(ctx context.Context, img v1.Image) ([]string, error) {
+	j := m.store.BeginJournal() // the snapshots it unpacks are kept
+	defer j.Close()
+	return steps.NewSnapshots(m.store, j).ImageDirs(ctx, img)
 }
 
 // Create makes a container from cfg (ID and Created are filled in; an

@@ -60,7 +60,7 @@ func (m *Manager) spec(ctx context.Context, c *Container) (sandbox.Spec, error) 
 	if err != nil {
 		return sandbox.Spec{}, err
 	}
-	lowers, err := m.snaps.ImageDirs(ctx, img)
+	lowers, err := m.imageDirs(ctx, img)
 	if err != nil {
 		return sandbox.Spec{}, err
 	}
