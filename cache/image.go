@@ -56,9 +56,13 @@ func (s *Store) tag(desc v1.Descriptor, names []imageName) error {
 	})
 }
 
-// putImageBlobs writes every blob of img, verifying each against the
-// digest and size its manifest declares, manifest last.
+// putImageBlobs checks img (checkImage), then writes every blob of it,
+// verifying each against the digest and size its manifest declares,
+// manifest last.
 func (s *Store) putImageBlobs(img v1.Image, j *Journal) (v1.Descriptor, error) {
+	if err := checkImage(img); err != nil {
+		return v1.Descriptor{}, err
+	}
 	raw, err := img.RawManifest()
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("read manifest: %w", err)

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -58,7 +59,7 @@ func (s *Store) pullReference(ctx context.Context, r name.Reference, j *Journal,
 func (s *Store) fetch(ctx context.Context, n imageName, j *Journal, opts []remote.Option) (v1.Descriptor, error) {
 	defaults := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(DefaultPlatform),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain)}
-	img, err := remote.Image(n.ref, append(defaults, opts...)...)
+	img, err := remoteImage(n.ref, append(defaults, opts...))
 	if err == nil {
 		err = checkMediaType(img)
 	}
@@ -70,4 +71,31 @@ func (s *Store) fetch(ctx context.Context, n imageName, j *Journal, opts []remot
 		return v1.Descriptor{}, fmt.Errorf("registry sent manifest %s", desc.Digest)
 	}
 	return desc, err
+}
+
+// remoteImage fetches the image ref names, picking the platform's entry
+// from an index, whose media type must then be the entry's manifest's.
+func remoteImage(ref name.Reference, opts []remote.Option) (v1.Image, error) {
+	desc, err := remote.Get(ref, opts...)
+	if err != nil {
+		return nil, err
+	}
+	img, err := desc.Image()
+	if err != nil || !desc.MediaType.IsIndex() {
+		return img, err
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return nil, fmt.Errorf("parse index: %w", err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range im.Manifests {
+		if c.Digest == d {
+			return img, checkIndexEntry(c.MediaType, img)
+		}
+	}
+	return img, nil
 }
