@@ -5,15 +5,19 @@ export PATH := /usr/local/go/bin:$(PATH)
 BIN := bin/stencil
 export STENCIL_ROOT ?= $(HOME)/.local/share/stencil
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build go-check demo test bench clean
 
 all: build
 
 deps:
 	./scripts/install-deps.sh
 
-build:
+build: go-check
 	$(GO) build -o $(BIN) ./cmd/stencil
+
+# go-check fails in one line when Go is missing from make's PATH.
+go-check:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "make: Go ($(GO)) is not in make's PATH: install Go 1.26 (https://go.dev/dl) or run make GO=/path/to/go" >&2; exit 1; }
 
 demo: deps build
 	./scripts/busybox-rootfs.sh bin/busybox-rootfs.tar.gz
@@ -23,7 +27,7 @@ demo: deps build
 	$(BIN) run myapp_debug
 	$(BIN) run myapp_prod
 
-test: deps
+test: deps go-check
 	./scripts/buildkitd.sh >/dev/null || echo "make: building buildkitd failed; the remote-builder tests will be skipped" >&2
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...

@@ -57,6 +57,10 @@ type Executor struct {
 	// Secrets are RUN --mount=type=secret values by id. They reach only
 	// the sandbox: never a layer, the history, a key, the plan or a log.
 	Secrets map[string][]byte
+	// Snapshotter prepares RUN roots: "overlay" (also "") mounts an overlay
+	// of the parent's snapshots, "native" clones them (host.Native).
+	// Images and keys are the same with either.
+	Snapshotter string
 
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }

@@ -105,7 +105,7 @@ func TestRunContainerDiscardsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := &Executor{Store: f.store}
+	ex := &Executor{Store: f.store, Snapshotter: f.snapshotter}
 	var out bytes.Buffer
 	c := Container{Image: img, Args: []string{"sh", "-c", "echo kept > /w && cat /w"}}
 	if err := ex.RunContainer(t.Context(), c, &out, &out); err != nil || strings.TrimSpace(out.String()) != "kept" {
@@ -160,7 +160,7 @@ func TestRunContainerSetsHostname(t *testing.T) {
 	}
 	var out bytes.Buffer
 	c := Container{Image: img, Args: []string{"sh", "-c", "echo $HOSTNAME"}}
-	if err := (&Executor{Store: f.store}).RunContainer(t.Context(), c, &out, &out); err != nil || out.String() != "stencil\n" {
+	if err := (&Executor{Store: f.store, Snapshotter: f.snapshotter}).RunContainer(t.Context(), c, &out, &out); err != nil || out.String() != "stencil\n" {
 		t.Errorf("HOSTNAME: %q, %v", out.String(), err)
 	}
 }

@@ -36,6 +36,9 @@ type fixture struct {
 	limits  sandbox.Limits // each RUN's cgroup limits
 	unpack  int64          // Executor.MaxUnpack
 	secrets map[string][]byte
+	// snapshotter is Executor.Snapshotter: $STENCIL_SNAPSHOTTER, so that
+	// TestSuiteWithNativeSnapshotter can run every test over it.
+	snapshotter string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -48,7 +51,7 @@ func fixtureFrom(t *testing.T, rootfs string) *fixture {
 	t.Helper()
 	store := basestore.Open(t, rootfs)
 	t.Cleanup(func() { store.Close() })
-	return &fixture{t: t, store: store, ctx: t.TempDir(), rec: &recorder{}}
+	return &fixture{t: t, store: store, ctx: t.TempDir(), rec: &recorder{}, snapshotter: os.Getenv("STENCIL_SNAPSHOTTER")}
 }
 
 // file writes a context file.
@@ -100,7 +103,8 @@ func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack, Secrets: f.secrets}
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack, Secrets: f.secrets,
+		Snapshotter: f.snapshotter}
 	return ex.Execute(ctx, p)
 }
 

@@ -11,7 +11,7 @@ func (f *fixture) statIn(r []Result, paths ...string) string {
 	f.t.Helper()
 	var out bytes.Buffer
 	args := append([]string{"stat", "-c", "%n %a %u:%g %F"}, paths...)
-	ex := &Executor{Store: f.store}
+	ex := &Executor{Store: f.store, Snapshotter: f.snapshotter}
 	if err := ex.RunContainer(f.t.Context(), Container{Image: r[0].Image, Args: args}, &out, &out); err != nil {
 		f.t.Fatalf("stat: %v\n%s", err, out.String())
 	}

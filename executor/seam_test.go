@@ -97,7 +97,7 @@ func TestPlainProgressGetsLastLineWithoutNewline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := &Executor{Store: f.store, Progress: PlainReporter(&buf), runner: f.runner}
+	ex := &Executor{Store: f.store, Progress: PlainReporter(&buf), runner: f.runner, Snapshotter: f.snapshotter}
 	if _, err := ex.Execute(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}

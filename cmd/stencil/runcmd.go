@@ -35,9 +35,11 @@ type runOptions struct {
 	rm, detach       bool
 	volumes          []string
 	binds            []container.Bind
+	hostFlags
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
+	o.hostFlags.AddFlags(fs)
 	fs.BoolVarP(&o.interactive, "interactive", "i", false, "keep standard input open")
 	fs.BoolVarP(&o.tty, "tty", "t", false, "allocate a terminal")
 	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE (a bare KEY takes its value from here)")
@@ -82,6 +84,9 @@ func (o *runOptions) Validate(args []string) error {
 func (o *runOptions) Run(ctx context.Context, e *env, args []string) error {
 	if o.interactive && o.tty && !isTerminal(e.stdin) {
 		return errors.New("the input device is not a TTY")
+	}
+	if err := o.containerPreflight(e.root); err != nil {
+		return err
 	}
 	return withStore(e, func(s *cache.Store) error {
 		m := container.New(s)

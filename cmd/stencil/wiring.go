@@ -19,6 +19,7 @@ import (
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
 	"github.com/stencilbuild/stencil/executor/output"
+	"github.com/stencilbuild/stencil/internal/host"
 	"github.com/stencilbuild/stencil/internal/tags"
 	"github.com/stencilbuild/stencil/planner"
 )
@@ -28,6 +29,7 @@ type buildFlags struct {
 	ciFlags
 	deliveryFlags
 	builderFlags
+	hostFlags
 	noCache  bool
 	pull     bool
 	progress string
@@ -38,12 +40,15 @@ type buildFlags struct {
 	hostNetwork bool
 	// secrets are RUN --mount=type=secret values, read before the build.
 	secrets map[string][]byte
+	// choice is how local builds run here, made by the preflight.
+	choice host.Choice
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	b.ciFlags.AddFlags(fs)
 	b.addLoadFlag(fs)
 	b.builderFlags.AddFlags(fs)
+	b.hostFlags.AddFlags(fs)
 	fs.BoolVar(&b.noCache, "no-cache", false, "do not use the cache for any step")
 	fs.BoolVar(&b.pull, "pull", false, "always look base images up in their registry")
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
@@ -84,6 +89,8 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 	}
 	if bk != nil {
 		defer bk.Close()
+	} else if b.choice, err = b.preflight(e.root, e.stderr); err != nil {
+		return err
 	}
 	if err := b.prepare(ctx); err != nil {
 		return err
@@ -154,7 +161,7 @@ func (b buildFlags) runLocal(ctx context.Context, store *cache.Store, plan *plan
 		disp.export(note)
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: epoch,
-		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp}
+		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp, Snapshotter: b.choice.Snapshotter}
 	var err error
 	if ex.Steps, err = stepCache(ctx, from, regOpts, disp.notes()); err != nil {
 		return nil, err

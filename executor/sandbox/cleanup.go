@@ -48,11 +48,24 @@ func (s stub) remove(upper int) error {
 	if s.Mode&unix.S_IFMT == unix.S_IFDIR {
 		flags = unix.AT_REMOVEDIR
 	}
+	untouched := s.parentUntouched(dir)
 	err = unix.Unlinkat(dir, path.Base(s.Rel), flags)
 	if errors.Is(err, unix.ENOTEMPTY) || errors.Is(err, unix.EEXIST) {
 		return nil // the command wrote into it
 	}
-	return err
+	if err != nil || !untouched {
+		return err
+	}
+	ts := []unix.Timespec{{Nsec: unix.UTIME_OMIT}, s.Parent[0]}
+	return unix.UtimesNanoAt(unix.AT_FDCWD, fdPath(dir), ts, 0)
+}
+
+// parentUntouched reports whether s records its parent's times and the
+// parent (the O_PATH fd dir) still has the mtime the stub's creation left:
+// nothing else changed it since, so removing the stub may restore it.
+func (s stub) parentUntouched(dir int) bool {
+	var st unix.Stat_t
+	return s.Parent != nil && unix.Fstat(dir, &st) == nil && st.Mtim == s.Parent[1]
 }
 
 // gone reports an error that means the stub is no longer there as made:

@@ -15,6 +15,7 @@ import (
 // childSpec is what Run sends the sandbox init over fd 3.
 type childSpec struct {
 	Lower      []string
+	Root       string // a prepared root instead of an overlay (Spec.Root)
 	Upper      string
 	Work       string
 	Args       []string

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -63,11 +64,12 @@ var (
 // mountSystem mounts /proc, /dev, /sys and the /etc files inside root. It
 // returns the stubs its mountpoints left in the upper dir, also on error.
 func mountSystem(root string, cs *childSpec) ([]stub, error) {
-	mk, err := newMaker(root, cs.Upper)
+	mk, err := newMaker(root, cmp.Or(cs.Root, cs.Upper))
 	if err != nil {
 		return nil, err
 	}
 	defer mk.close()
+	mk.times = cs.Root != ""
 	r := mk.root
 	err = steps(
 		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), mk.mount) },

@@ -48,7 +48,7 @@ func setupRoot(cs *childSpec) (stubs []stub, err error) {
 			return check("mount scratch", unix.Mount("tmpfs", cs.Scratch, "tmpfs", nsd, "mode=0700"))
 		},
 		func() error { return writeScratch(cs) },
-		func() error { return mountOverlay(lowers, cs.Upper, cs.Work, root) },
+		func() error { return mountRoot(cs, lowers, root) },
 		func() (err error) { stubs, err = mountSystem(root, cs); return err },
 		func() error { return check("set hostname", unix.Sethostname([]byte(cs.Hostname))) },
 		func() error { return setupNetwork(cs.Network) },
@@ -81,6 +81,18 @@ func writeSkel(p string, mode os.FileMode) error {
 		err = os.WriteFile(p, nil, mode.Perm())
 	}
 	return errors.Join(err, os.Chmod(p, mode.Perm())) // undo the umask
+}
+
+// mountRoot mounts the sandbox's root on target: Spec.Root bound nodev,
+// or an overlay of lowers under the upper dir.
+func mountRoot(cs *childSpec, lowers []string, target string) error {
+	if cs.Root == "" {
+		return mountOverlay(lowers, cs.Upper, cs.Work, target)
+	}
+	if err := unix.Mount(cs.Root, target, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind sandbox root: %w", err)
+	}
+	return check("make sandbox root nodev", unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_NODEV, ""))
 }
 
 // mountOverlay mounts an overlay of lowers (top first) under upper on

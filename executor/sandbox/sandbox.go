@@ -21,6 +21,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ import (
 // gives its window size to the command and forwards changes on SIGWINCH.
 type Spec struct {
 	Lower      []string  // read-only layer dirs, top first; may be empty
+	Root       string    // instead of Lower, Upper and Work: a prepared root used as it is (see below)
 	Upper      string    // overlay upper dir: receives the command's changes
 	Work       string    // overlay work dir, on Upper's filesystem
 	Args       []string  // argv; Args[0] is looked up in Env's PATH
@@ -59,6 +61,12 @@ type Spec struct {
 	// runs (its init has exec'd it), before Run waits for it.
 	Started func(pid int)
 }
+
+// Root is for filesystems overlayfs cannot use: the command runs directly
+// in that tree (bind-mounted nodev) and its changes stay there. The
+// mountpoints the sandbox had to create in it are removed again, and the
+// times of the directories holding them restored, so that comparing Root
+// with the tree it was cloned from shows the command's changes only.
 
 // ExitError reports a command that ran and exited non-zero. Death by a
 // signal is reported as 128+signal, as shells do.
@@ -98,7 +106,7 @@ func Run(ctx context.Context, s Spec) error {
 	defer os.Remove(scratch)
 	cs.Scratch = scratch
 	stubs, runErr := start(ctx, s, cs)
-	if err := removeStubs(s.Upper, stubs); err != nil && runErr == nil {
+	if err := removeStubs(cmp.Or(s.Root, s.Upper), stubs); err != nil && runErr == nil {
 		runErr = err
 	}
 	return runErr
@@ -117,7 +125,7 @@ func newChildSpec(s Spec) (*childSpec, error) {
 		return nil, err
 	}
 	cs := &childSpec{
-		Lower: s.Lower, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
+		Lower: s.Lower, Root: s.Root, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
 		Cwd: s.Cwd, User: s.User, Hostname: s.Hostname, Network: network,
 		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf, Mounts: s.Mounts,
 	}
@@ -131,7 +139,14 @@ func validate(s Spec) error {
 	if len(s.Args) == 0 {
 		return errors.New("run sandbox: no command")
 	}
-	for _, dir := range append([]string{s.Upper, s.Work}, s.Lower...) {
+	dirs := append([]string{s.Upper, s.Work}, s.Lower...)
+	if s.Root != "" {
+		if s.Upper != "" || s.Work != "" || len(s.Lower) > 0 {
+			return errors.New("run sandbox: a Root excludes Lower, Upper and Work")
+		}
+		dirs = []string{s.Root}
+	}
+	for _, dir := range dirs {
 		if !filepath.IsAbs(dir) {
 			return fmt.Errorf("run sandbox: layer dir %q is not absolute", dir)
 		}

@@ -22,6 +22,9 @@ type stub struct {
 	UID, GID uint32
 	Size     int64             // regular files only
 	Xattrs   map[string][]byte `json:",omitempty"` // see keepStubXattr
+	// Parent, in a Spec.Root sandbox, is the mtime of the directory
+	// holding the stub before and right after the stub was made there.
+	Parent *[2]unix.Timespec `json:",omitempty"`
 }
 
 // openStub opens rel beneath the upper dir for reading its metadata.
@@ -136,6 +139,7 @@ type maker struct {
 	upper int    // O_PATH fd of the upper dir; -1 records nothing
 	dev   uint64 // the root's st_dev: only directories on it are the overlay's
 	stubs []stub
+	times bool // record parents' mtimes (Spec.Root: no overlay hides the creation)
 }
 
 // newMaker opens the root and, unless upper is "", the upper dir.
@@ -190,6 +194,7 @@ func (mk *maker) create(have string, missing []string, dir bool) error {
 	if track {
 		added = mk.notInUpper(have)
 	}
+	before, berr := mk.mtime(have)
 	p := have
 	for i, name := range missing {
 		if err = mk.createIn(p, name, dir || i < len(missing)-1); err != nil {
@@ -201,7 +206,40 @@ func (mk *maker) create(have string, missing []string, dir bool) error {
 	if track {
 		err = errors.Join(err, mk.record(added))
 	}
+	if track && mk.times && err == nil && berr == nil {
+		err = mk.noteParent(path.Join(have, missing[0]), before)
+	}
 	return err
+}
+
+// mtime is the mtime of the upper dir's directory rel.
+func (mk *maker) mtime(rel string) (unix.Timespec, error) {
+	if mk.upper < 0 {
+		return unix.Timespec{}, unix.EBADF
+	}
+	fd, err := beneath(mk.upper, rel, unix.O_DIRECTORY)
+	if err != nil {
+		return unix.Timespec{}, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	err = unix.Fstat(fd, &st)
+	return st.Mtim, err
+}
+
+// noteParent records on the stub rel its parent's mtime before and after
+// its creation, for remove to restore.
+func (mk *maker) noteParent(rel string, before unix.Timespec) error {
+	after, err := mk.mtime(parentOf(rel))
+	if err != nil {
+		return check("stat /"+parentOf(rel), err)
+	}
+	for i := range mk.stubs {
+		if mk.stubs[i].Rel == rel {
+			mk.stubs[i].Parent = &[2]unix.Timespec{before, after}
+		}
+	}
+	return nil
 }
 
 // onOverlay reports whether the directory rel is the overlay's (not a

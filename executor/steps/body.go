@@ -55,6 +55,9 @@ type Options struct {
 	Epoch   *time.Time        // clamps layer mtimes; nil keeps them
 	Runner  Runner            // runs RUN steps; nil means sandbox.Run
 	Secrets map[string][]byte // secret mount values by id; never written to a layer
+	// Snapshotter prepares RUN roots: SnapshotOverlay (also "") or
+	// SnapshotNative. Layers and keys do not depend on it.
+	Snapshotter string
 }
 
 // NewSet returns the bodies for one build.
@@ -71,7 +74,7 @@ func NewSet(c Options) *Set {
 	ls := layerStore{store: store, journal: j, epoch: c.Epoch}
 	return &Set{
 		Base:   Base{store: store},
-		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets},
+		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},
 		snaps:  snaps,

@@ -26,6 +26,7 @@ type Run struct {
 	layers  layerStore
 	run     Runner
 	secrets map[string][]byte
+	native  bool // clone roots instead of mounting overlays (SnapshotNative)
 }
 
 // Layer runs s.Run in the sandbox; a failure's error ends with the last
@@ -35,16 +36,20 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	if err != nil {
 		return nil, err
 	}
-	upper, work, err := r.layers.scratchDirs()
-	if err != nil {
-		return nil, err
-	}
-	defer removeAll(work)
+	rd := &rootDirs{ls: r.layers, native: r.native, lowers: lowers}
 	spec := runSpec(s.Run)
-	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
-	if err := r.runMounted(ctx, s.Run.Mounts, spec, in.Out); err != nil {
-		return nil, errors.Join(err, removeAll(upper))
+	err = rd.prepare(&spec)
+	if err == nil {
+		err = r.runMounted(ctx, s.Run.Mounts, spec, in.Out)
 	}
+	var upper string
+	if err == nil {
+		upper, err = rd.changes()
+	}
+	if err != nil {
+		return nil, errors.Join(err, rd.cleanup(false))
+	}
+	defer rd.cleanup(true) //nolint:errcheck // scratch only
 	o := r.layers.options()
 	o.Lower = lowers // the diff as BuildKit's: see layer.WriteDiff
 	return r.layers.put(ctx, func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
@@ -74,13 +79,11 @@ func (r *Run) Over(ctx context.Context, img v1.Image, spec sandbox.Spec) error {
 	if err != nil {
 		return err
 	}
-	upper, work, err := r.layers.scratchDirs()
-	if err != nil {
-		return err
+	rd := &rootDirs{ls: r.layers, native: r.native, lowers: lowers}
+	if err = rd.prepare(&spec); err == nil {
+		err = r.run(ctx, withHost(spec))
 	}
-	spec.Lower, spec.Upper, spec.Work = lowers, upper, work
-	err = r.run(ctx, withHost(spec))
-	return errors.Join(err, removeAll(upper), removeAll(work))
+	return errors.Join(err, rd.cleanup(false))
 }
 
 // runSpec is the sandbox spec of a RUN, lacking its dirs and output.

@@ -1,0 +1,99 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Snapshotters: how each RUN's root is prepared from its parent's layers.
+const (
+	Overlay = "overlay" // an overlay mount of the parent's snapshots; the upper dir is the diff
+	Native  = "native"  // a clone of the parent's tree; the diff is found by comparing
+)
+
+// Isolations: how a RUN step is kept from the host.
+const (
+	Namespaces = "namespaces" // mount, PID, UTS, IPC and network namespaces, cgroup, seccomp
+)
+
+// Want is what the user asked for; empty fields let Choose decide.
+type Want struct {
+	Snapshotter string // "", "auto", Overlay or Native
+	Isolation   string // "" or Namespaces
+}
+
+// Choice is how builds run on this machine.
+type Choice struct {
+	Snapshotter string
+	Isolation   string
+	Network     string   // the default network of RUN steps
+	Notes       []string // one line for each choice made for the user
+}
+
+// Choose decides how to build here for w, or says in one line per missing
+// requirement why Stencil cannot build here.
+func (f Facts) Choose(w Want) (Choice, error) {
+	var p problems
+	c := Choice{Isolation: Namespaces, Network: f.network()}
+	if w.Isolation != "" && w.Isolation != Namespaces {
+		p.add("unknown isolation %q (want %s)", w.Isolation, Namespaces)
+	}
+	p.user(f)
+	c.Snapshotter = p.snapshotter(f, w.Snapshotter, &c.Notes)
+	return c, p.err()
+}
+
+// network names the default network of RUN steps.
+func (f Facts) network() string {
+	if f.Slirp == "" {
+		return "none (slirp4netns is missing: RUN steps can only use --network=none)"
+	}
+	return "private, through slirp4netns"
+}
+
+// problems are the reasons a build cannot run, one line each.
+type problems []string
+
+func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(p, "\n"))
+}
+
+// user checks that this user can create the sandbox's namespaces.
+func (p *problems) user(f Facts) {
+	switch {
+	case f.UID != 0 && f.UserNS != nil:
+		p.add("running as %s (not root) and user namespaces are unavailable (%v): run stencil as root", f.User, f.UserNS)
+	case f.UID != 0:
+		p.add("running as %s (not root): stencil builds as root; run it with sudo or as root", f.User)
+	case f.Namespaces != nil:
+		p.add("cannot create namespaces for RUN steps (%v): inside a container, run it privileged or with --security-opt seccomp=unconfined --cap-add SYS_ADMIN", f.Namespaces)
+	}
+}
+
+// snapshotter picks the snapshotter for want, noting an automatic choice.
+func (p *problems) snapshotter(f Facts, want string, notes *[]string) string {
+	switch want {
+	case Native:
+		return Native
+	case Overlay:
+		if f.StoreOverlay != nil {
+			p.add("--snapshotter=overlay: overlayfs cannot keep its upper dirs in the store %s (on %s: %v); use --snapshotter=native or put STENCIL_ROOT on ext4, xfs or btrfs",
+				f.Store, f.StoreFS, f.StoreOverlay)
+		}
+		return Overlay
+	case "", "auto":
+		if f.StoreOverlay == nil {
+			return Overlay
+		}
+		*notes = append(*notes, fmt.Sprintf("note: overlayfs cannot use the store %s (on %s), so RUN roots are prepared by copying (--snapshotter=native)", f.Store, f.StoreFS))
+		return Native
+	}
+	p.add("unknown snapshotter %q (want auto, %s or %s)", want, Overlay, Native)
+	return ""
+}

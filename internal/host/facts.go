@@ -1,0 +1,112 @@
+package host
+
+import (
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Facts are what a build's choices depend on. A nil error field means the
+// facility is there; a non-nil one says why not.
+type Facts struct {
+	Kernel       string // uname release
+	UID          int    // effective uid
+	User         string // its name, or the number when unknown
+	Namespaces   error  // the sandbox's mount, PID, UTS, IPC and network namespaces
+	UserNS       error  // user namespaces an unprivileged user may create
+	Overlay      error  // overlayfs in the kernel
+	StoreOverlay error  // an overlay with its upper dir on the store's filesystem
+	Cgroup       string // "v2", "v1" or "none"
+	Store        string // the store's path
+	StoreFS      string // the filesystem holding it
+	Slirp        string // slirp4netns's path; "" when missing
+}
+
+// Probe examines this machine for a store at store (which need not exist
+// yet: its nearest existing parent is probed).
+func Probe(store string) Facts {
+	f := Facts{Kernel: kernel(), UID: os.Geteuid(), Store: store}
+	f.User = userName(f.UID)
+	f.Namespaces = probeNamespaces()
+	f.UserNS = probeUserNS()
+	f.Overlay = probeOverlayFS()
+	dir := existing(store)
+	f.StoreFS = fsName(dir)
+	f.StoreOverlay = probeStoreOverlay(dir, f.Overlay)
+	f.Cgroup = cgroupVersion()
+	f.Slirp, _ = exec.LookPath("slirp4netns")
+	return f
+}
+
+// kernel is the running kernel's release.
+func kernel() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "unknown"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+// userName is uid's login name, or the number.
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return u.Username
+	}
+	return strconv.Itoa(uid)
+}
+
+// existing is p or its nearest parent that exists.
+func existing(p string) string {
+	p = filepath.Clean(p)
+	for {
+		if _, err := os.Stat(p); err == nil || p == filepath.Dir(p) {
+			return p
+		}
+		p = filepath.Dir(p)
+	}
+}
+
+// cgroupVersion tells the cgroup hierarchy mounted at /sys/fs/cgroup.
+func cgroupVersion() string {
+	var st unix.Statfs_t
+	switch {
+	case unix.Statfs("/sys/fs/cgroup", &st) != nil:
+		return "none"
+	case st.Type == unix.CGROUP2_SUPER_MAGIC:
+		return "v2"
+	case st.Type == unix.TMPFS_MAGIC:
+		return "v1"
+	}
+	return "none"
+}
+
+// fsNames are the filesystem types a store is likely to sit on.
+var fsNames = map[int64]string{
+	unix.EXT4_SUPER_MAGIC: "ext4", unix.XFS_SUPER_MAGIC: "xfs", unix.BTRFS_SUPER_MAGIC: "btrfs",
+	unix.TMPFS_MAGIC: "tmpfs", unix.OVERLAYFS_SUPER_MAGIC: "overlay", unix.NFS_SUPER_MAGIC: "nfs",
+	unix.FUSE_SUPER_MAGIC: "fuse", 0x2fc12fc1: "zfs", unix.F2FS_SUPER_MAGIC: "f2fs",
+	unix.SMB2_SUPER_MAGIC: "smb2", 0xff534d42: "cifs", unix.V9FS_MAGIC: "9p",
+}
+
+// fsName names the filesystem holding p.
+func fsName(p string) string {
+	var st unix.Statfs_t
+	if err := unix.Statfs(p, &st); err != nil {
+		return "unknown"
+	}
+	if n, ok := fsNames[int64(st.Type)]; ok {
+		return n
+	}
+	return "0x" + strconv.FormatInt(int64(st.Type), 16)
+}
+
+// readSysctl reads a /proc/sys value, trimmed.
+func readSysctl(name string) (string, bool) {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	return strings.TrimSpace(string(b)), err == nil
+}
