@@ -31,6 +31,10 @@ type TargetSpec struct {
 	ExtraHosts       []string // RUN's extra /etc/hosts entries "host=ip", sorted (--add-host, extra-hosts)
 	Pull             bool     // bake's pull = true: the target's tagged bases are looked up in their registry (see WithPull)
 	Check            bool     // call = "check" (--check): run the build checks only, build nothing (see Check)
+	// Contexts are named contexts (bake's contexts, --build-context): name
+	// -> "target:NAME", "docker-image://REF", "oci-layout://DIR[:TAG|@DIGEST]"
+	// or an absolute local directory. See contexts.go.
+	Contexts map[string]string
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires
@@ -49,7 +53,13 @@ type Inputs interface {
 // whichever target asked for them; errors name the Dockerfile and line, and
 // the target unless it is unnamed.
 func Build(ctx context.Context, targets []TargetSpec, in Inputs) (*Plan, error) {
-	b := &builder{ctx: ctx, in: in, plan: &Plan{}, steps: map[string]*Step{}, images: map[string]*image{}}
+	b := &builder{ctx: ctx, in: in, plan: &Plan{}, steps: map[string]*Step{}, images: map[string]*image{},
+		specs: map[string]TargetSpec{}, finals: map[string]*stageResult{}, busy: map[string]bool{}}
+	for _, t := range targets {
+		if t.Name != "" {
+			b.specs[t.Name] = t
+		}
+	}
 	for _, t := range targets {
 		final, err := b.target(t)
 		if err != nil && t.Name == "" { // a lone `stencil build`: the location says it all
@@ -70,6 +80,9 @@ type builder struct {
 	plan   *Plan
 	steps  map[string]*Step
 	images map[string]*image
+	specs  map[string]TargetSpec   // named targets, for target: contexts
+	finals map[string]*stageResult // named targets planned, each once
+	busy   map[string]bool         // named targets being planned
 }
 
 // image is a resolved base image, memoised per reference.
@@ -121,23 +134,38 @@ func (b *builder) resolve(ref string, pull bool) (*image, error) {
 
 // target plans one target and returns the key of its final step.
 func (b *builder) target(t TargetSpec) (string, error) {
-	f, pos, err := loadDockerfile(t)
+	if r := b.finals[t.Name]; r != nil && t.Name != "" { // planned already, as a linked target
+		return r.key, nil
+	}
+	r, err := b.plan1(t)
 	if err != nil {
 		return "", err
 	}
+	if t.Name != "" {
+		b.finals[t.Name] = r
+	}
+	return r.key, nil
+}
+
+// plan1 plans target t's stages and returns its final result.
+func (b *builder) plan1(t TargetSpec) (*stageResult, error) {
+	f, pos, err := loadDockerfile(t)
+	if err != nil {
+		return nil, err
+	}
 	ts, err := newTargetState(b, t, f, pos)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	idx := len(f.Stages) - 1
 	if t.Stage != "" {
 		if idx, err = f.StageIndex(t.Stage); err != nil {
-			return "", fmt.Errorf("select target stage: %w", err)
+			return nil, fmt.Errorf("select target stage: %w", err)
 		}
 	}
 	res, err := ts.stage(idx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	return ts.labels(res), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/distribution/reference"
 	digest "github.com/opencontainers/go-digest"
@@ -36,7 +37,7 @@ func Check(ctx context.Context, targets []TargetSpec, in Inputs, all bool) ([]li
 // checkRequest is what lint needs to know of target t.
 func checkRequest(t TargetSpec, in Inputs) (lint.Request, error) {
 	r := lint.Request{Name: "Dockerfile", Dockerfile: []byte(t.DockerfileInline), Args: t.Args,
-		Target: t.Stage, Images: imageConfigs(in)}
+		Target: t.Stage, Images: contextConfigs(t.Contexts, imageConfigs(in))}
 	df := ""
 	if t.DockerfileInline == "" {
 		src, err := os.ReadFile(t.Dockerfile)
@@ -50,10 +51,28 @@ func checkRequest(t TargetSpec, in Inputs) (lint.Request, error) {
 	return r, err
 }
 
+// contextConfigs answers for the images named contexts replace: an image
+// context as its image, a linked target or directory with an empty config
+// (what lint needs of a base is its environment and platform).
+func contextConfigs(contexts map[string]string, images lint.Resolve) lint.Resolve {
+	return func(ctx context.Context, ref string) (digest.Digest, []byte, error) {
+		c, err := parseContext(contexts[contextName(ref)])
+		switch {
+		case err != nil:
+			return images(ctx, ref)
+		case c.kind == ctxImage:
+			return images(ctx, c.value)
+		case c.kind == ctxLayout:
+			return images(ctx, ctxLayout+c.value)
+		}
+		return digest.FromString("{}"), []byte("{}"), nil
+	}
+}
+
 // imageConfigs answers lint's questions about base images with in.
 func imageConfigs(in Inputs) lint.Resolve {
 	return func(ctx context.Context, ref string) (digest.Digest, []byte, error) {
-		if n, err := reference.ParseNormalizedNamed(ref); err == nil {
+		if n, err := reference.ParseNormalizedNamed(ref); err == nil && !strings.HasPrefix(ref, ctxLayout) {
 			ref = reference.FamiliarString(n) // as a FROM line names it: the store's and the planner's form
 		}
 		base, cf, err := in.ResolveImage(ctx, ref)

@@ -75,6 +75,11 @@ func (ts *targetState) stage(i int) (*stageResult, error) {
 	ts.busy[i] = true
 	s := &stageState{ts: ts, idx: i, name: ts.f.StageName(i), args: stageArgs(ts.spec.Args)}
 	s.at(dockerfile.Line(st.Location), "0")
+	if r, err := s.replaced(st); r != nil || err != nil {
+		delete(ts.busy, i)
+		ts.done[i] = r
+		return r, s.locate("FROM", err)
+	}
 	if err := s.locate("FROM", s.from(st)); err != nil {
 		return nil, err
 	}
@@ -90,9 +95,9 @@ func (ts *targetState) stage(i int) (*stageResult, error) {
 }
 
 // labels appends the target's bake labels as one config step.
-func (ts *targetState) labels(r *stageResult) string {
+func (ts *targetState) labels(r *stageResult) *stageResult {
 	if len(ts.spec.Labels) == 0 {
-		return r.key
+		return r
 	}
 	s := &stageState{ts: ts, name: r.name, key: r.key, cfg: cloneConfig(r.cfg)}
 	s.at(0, "labels")
@@ -102,7 +107,7 @@ func (ts *targetState) labels(r *stageResult) string {
 		parts = append(parts, k+"="+quote(ts.spec.Labels[k]))
 	}
 	s.config("LABEL " + strings.Join(parts, " "))
-	return s.key
+	return &stageResult{key: s.key, cfg: s.cfg, name: r.name, args: r.args, author: r.author}
 }
 
 // stageState is the stage being planned: its current last step, image
@@ -136,6 +141,23 @@ func (s *stageState) locate(instr string, err error) error {
 	return s.ts.f.Errorf(s.line, "%s: %w", strings.ToUpper(instr), err)
 }
 
+// replaced is the named context that replaces stage st, as a context
+// named like a stage does in BuildKit; nil when there is none.
+func (s *stageState) replaced(st *instructions.Stage) (*stageResult, error) {
+	if st.Name == "" {
+		return nil, nil
+	}
+	c, ok, err := s.ts.context(st.Name)
+	if !ok || err != nil {
+		return nil, err
+	}
+	r, err := s.fromContext(st.Name, c)
+	if err != nil {
+		return nil, err
+	}
+	return &stageResult{key: r.key, cfg: r.cfg, name: s.name, args: s.args, author: r.author}, nil
+}
+
 // from starts the stage from an earlier stage, scratch or an image, then
 // runs the base's ONBUILD triggers.
 func (s *stageState) from(st *instructions.Stage) error {
@@ -160,6 +182,15 @@ func (s *stageState) from(st *instructions.Stage) error {
 			return err
 		}
 		s.key, s.cfg, s.args, s.author = r.key, cloneConfig(r.cfg), r.args.clone(), r.author
+	} else if c, ok, err := s.ts.context(ref); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		r, err := s.fromContext(ref, c)
+		if err != nil {
+			return err
+		}
+		s.key, s.cfg, s.author = r.key, cloneConfig(r.cfg), r.author
 	} else {
 		base, err := s.base(ref)
 		if err != nil {

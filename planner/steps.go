@@ -129,12 +129,7 @@ func (s *stageState) copy(cs copySpec) error {
 		return err
 	}
 	in := KeyInputs{Instruction: copyText(cp, words[3])}
-	if words[3] != "" {
-		if cp.From, err = s.copySource(words[3]); err != nil {
-			return err
-		}
-		in.From = cp.From
-	} else if err := s.contextFiles(cp, &in); err != nil {
+	if err := s.copyFrom(cp, &in, words[3]); err != nil {
 		return err
 	}
 	in.Files = inlineKeys(cp.Inline, in.Files)
@@ -144,15 +139,19 @@ func (s *stageState) copy(cs copySpec) error {
 
 // contextFiles resolves and digests the context files cp reads.
 func (s *stageState) contextFiles(cp *Copy, in *KeyInputs) error {
-	if len(cp.Sources) == 0 { // heredocs only
-		return nil
-	}
-	cp.Context = s.ts.spec.ContextDir
 	excludes, err := s.ts.excludes()
 	if err != nil {
 		return err
 	}
-	cp.Excludes = excludes
+	return s.readFiles(cp, in, s.ts.spec.ContextDir, excludes)
+}
+
+// readFiles resolves and digests the files cp reads from directory dir.
+func (s *stageState) readFiles(cp *Copy, in *KeyInputs, dir string, excludes []string) error {
+	if len(cp.Sources) == 0 { // heredocs only
+		return nil
+	}
+	cp.Context, cp.Excludes = dir, excludes
 	files, err := s.ts.b.in.ContextFiles(cp)
 	if err != nil {
 		return err
@@ -160,6 +159,27 @@ func (s *stageState) contextFiles(cp *Copy, in *KeyInputs) error {
 	cp.Files = files
 	in.Files = fileKeys(files)
 	return nil
+}
+
+// copyFrom resolves where cp reads: the build context, a local directory
+// context (read the same way), or a stage, context or image's step.
+func (s *stageState) copyFrom(cp *Copy, in *KeyInputs, from string) error {
+	if from == "" {
+		return s.contextFiles(cp, in)
+	}
+	if _, notStage := s.ts.f.StageIndex(from); notStage != nil {
+		c, ok, err := s.ts.context(from)
+		if err != nil {
+			return err
+		}
+		if ok && c.kind == ctxLocal {
+			return s.localContext(cp, in, c.value)
+		}
+	}
+	var err error
+	cp.From, err = s.copySource(from)
+	in.From = cp.From
+	return err
 }
 
 // copySource is the key a COPY --from reads: a stage's last step, else an
@@ -171,6 +191,16 @@ func (s *stageState) copySource(from string) (string, error) {
 			return "", fmt.Errorf("--from=%s refers to the stage being built", from)
 		}
 		r, err := s.ts.stage(j)
+		if err != nil {
+			return "", err
+		}
+		return r.key, nil
+	}
+	if c, ok, err := s.ts.context(from); ok || err != nil {
+		if err != nil {
+			return "", err
+		}
+		r, err := s.fromContext(from, c)
 		if err != nil {
 			return "", err
 		}

@@ -67,7 +67,7 @@ func (a *allowance) grant(key, val string) error {
 // check refuses a target that reads or writes outside what is allowed.
 func (a *allowance) check(t *bake.Target, s planner.TargetSpec, outs []output.Spec) error {
 	var need []string
-	for _, p := range []string{s.ContextDir, s.Dockerfile} {
+	for _, p := range append([]string{s.ContextDir, s.Dockerfile}, planner.ContextPaths(s.Contexts)...) {
 		if p != "" && !a.allows(a.read, p) {
 			need = append(need, "fs.read="+p)
 		}

@@ -36,6 +36,7 @@ type buildOptions struct {
 	secretSpecs           []string
 	call                  string
 	check                 bool
+	contexts              []string
 }
 
 func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
@@ -54,6 +55,7 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
 	fs.StringArrayVar(&o.secretSpecs, "secret", nil, "secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]")
 	addCallFlags(fs, &o.call, &o.check)
+	fs.StringArrayVar(&o.contexts, "build-context", nil, "named context NAME=VALUE: docker-image://REF, oci-layout://DIR[:TAG], or a directory")
 }
 
 func (o *buildOptions) Validate(args []string) error {
@@ -115,7 +117,10 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	if s.Labels, err = keyValues("--label", o.labels); err != nil {
 		return s, err
 	}
-	s.ExtraHosts, err = parseAddHosts(o.addHosts)
+	if s.ExtraHosts, err = parseAddHosts(o.addHosts); err != nil {
+		return s, err
+	}
+	s.Contexts, err = buildContexts(o.contexts)
 	return s, err
 }
 
@@ -149,4 +154,19 @@ func keyValues(flag string, kvs []string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
+}
+
+// buildContexts parses --build-context NAME=VALUE flags; directories are
+// taken from the working directory.
+func buildContexts(flags []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("invalid --build-context %q: want NAME=VALUE", f)
+		}
+		m[k] = v
+	}
+	dir, err := os.Getwd()
+	return planner.AbsContexts(m, dir), err
 }

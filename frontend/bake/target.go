@@ -1,8 +1,10 @@
 package bake
 
 import (
+	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -109,6 +111,8 @@ func (t *Target) needs(name string) bool {
 		return foreignPlatform(t.Platforms)
 	case "call":
 		return t.Call != nil && *t.Call != "build" && *t.Call != "check"
+	case "contexts": // target:, docker-image://, oci-layout:// and directories are supported
+		return slices.ContainsFunc(slices.Collect(maps.Values(t.Contexts)), remoteContext)
 	case "resources", "policy":
 		_, set := t.ranges[name]
 		return set
@@ -116,6 +120,14 @@ func (t *Target) needs(name string) bool {
 		return slices.ContainsFunc(t.Entitlements, func(e string) bool { return e != "network.host" })
 	}
 	return !fieldByName[name].empty(t)
+}
+
+// remoteContext reports a context value Stencil cannot read: a URL or git
+// repository.
+func remoteContext(v *string) bool {
+	s := deref0(v)
+	return strings.Contains(s, "://") && !strings.HasPrefix(s, "docker-image://") && !strings.HasPrefix(s, "oci-layout://") ||
+		strings.HasPrefix(s, "git@")
 }
 
 // foreignPlatform reports whether any platform is not the native one.

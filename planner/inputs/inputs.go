@@ -57,6 +57,10 @@ func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, 
 // reference already stored is never fetched again). local reports that
 // the store already had it.
 func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.Hash, local bool, err error) {
+	if isLayout(ref) {
+		img, dig, err = in.fetchLayout(ref)
+		return img, dig, true, err
+	}
 	img, dig, err = in.Store.Image(ref)
 	_, byDigest := parseDigest(ref)
 	if err == nil && (!(in.Pull || planner.Pulling(ctx)) || byDigest) {

@@ -25,7 +25,7 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		Tags: t.Tags, Outputs: t.Outputs, Network: deref(t.Network),
 		NoCache: t.NoCache != nil && *t.NoCache, Pull: t.Pull != nil && *t.Pull,
 		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
-		Check: deref(t.Call) == "check",
+		Check: deref(t.Call) == "check", Contexts: planner.AbsContexts(values(t.Contexts), cwd),
 	}
 	if t.DockerfileInline != nil {
 		s.DockerfileInline = *t.DockerfileInline
