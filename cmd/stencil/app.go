@@ -34,7 +34,7 @@ type env struct {
 }
 
 var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, importCommand, runCommand,
-	tagCommand, inspectCommand, historyCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, logsCommand, commitCommand,
+	tagCommand, inspectCommand, historyCommand, saveCommand, loadCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, logsCommand, commitCommand,
 	pushCommand, pullCommand, loginCommand, logoutCommand}
 
 // Main runs stencil with args and returns its exit code.

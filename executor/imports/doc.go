@@ -1,5 +1,6 @@
 // Package imports turns a root filesystem tarball into a one-layer image,
-// with `docker import` semantics.
+// with `docker import` semantics, and reads the images of a `docker save`
+// or OCI layout archive (`stencil load`).
 //
 // It owns reading the tarball (plain, gzip, zstd or bzip2, detected from
 // its first bytes), normalising it into an OCI layer (names made relative

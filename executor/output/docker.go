@@ -16,16 +16,23 @@ const untaggedRepo = "stencil/untagged"
 // writeDocker writes img as a `docker load` tarball carrying every name in
 // its RepoTags.
 func writeDocker(w io.Writer, img v1.Image, names []name.Tag) error {
-	refs := make(map[name.Reference]v1.Image, len(names)+1)
-	for _, n := range names {
-		refs[n] = img
-	}
-	if len(refs) == 0 {
-		ref, err := untaggedRef(img)
-		if err != nil {
-			return err
+	return writeDockerImages(w, []namedImage{{img, names}})
+}
+
+// writeDockerImages writes every image into one `docker load` tarball.
+func writeDockerImages(w io.Writer, imgs []namedImage) error {
+	refs := map[name.Reference]v1.Image{}
+	for _, ni := range imgs {
+		for _, n := range ni.names {
+			refs[n] = ni.img
 		}
-		refs[ref] = img
+		if len(ni.names) == 0 {
+			ref, err := untaggedRef(ni.img)
+			if err != nil {
+				return err
+			}
+			refs[ref] = ni.img
+		}
 	}
 	if err := tarball.MultiRefWrite(refs, w); err != nil {
 		return fmt.Errorf("write docker tarball: %w", err)

@@ -25,15 +25,36 @@ const (
 // writeOCIDir writes an OCI image layout into dir with one index entry per
 // name (one unnamed entry when there are none), in OCI media types.
 func writeOCIDir(ctx context.Context, dir string, img v1.Image, names []name.Tag) error {
-	img, err := toOCI(img)
-	if err != nil {
-		return fmt.Errorf("convert to OCI media types: %w", err)
-	}
+	return writeOCIImages(ctx, dir, []namedImage{{img, names}})
+}
+
+// namedImage is an image and the names it is written under.
+type namedImage struct {
+	img   v1.Image
+	names []name.Tag
+}
+
+// writeOCIImages writes an OCI image layout of every image into dir.
+func writeOCIImages(ctx context.Context, dir string, imgs []namedImage) error {
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return fmt.Errorf("create layout: %w", err)
 	}
-	annotations := nameAnnotations(names)
+	for _, ni := range imgs {
+		if err := appendOCI(ctx, p, ni); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendOCI adds one image to a layout, once per name.
+func appendOCI(ctx context.Context, p layout.Path, ni namedImage) error {
+	img, err := toOCI(ni.img)
+	if err != nil {
+		return fmt.Errorf("convert to OCI media types: %w", err)
+	}
+	annotations := nameAnnotations(ni.names)
 	if len(annotations) == 0 {
 		annotations = []map[string]string{nil}
 	}
@@ -68,12 +89,18 @@ func nameAnnotations(names []name.Tag) []map[string]string {
 // writeOCITar writes an OCI layout as a tar archive: the layout is built in
 // a temporary directory next to dest, then archived.
 func writeOCITar(ctx context.Context, w io.Writer, img v1.Image, names []name.Tag, dest string) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".layout-*")
+	return writeOCIArchive(ctx, w, []namedImage{{img, names}}, filepath.Dir(dest))
+}
+
+// writeOCIArchive writes the images as one OCI layout tar, built in a
+// temporary directory under tmpDir.
+func writeOCIArchive(ctx context.Context, w io.Writer, imgs []namedImage, tmpDir string) error {
+	tmp, err := os.MkdirTemp(tmpDir, ".stencil-layout-*")
 	if err != nil {
 		return fmt.Errorf("create temp layout: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := writeOCIDir(ctx, tmp, img, names); err != nil {
+	if err := writeOCIImages(ctx, tmp, imgs); err != nil {
 		return err
 	}
 	return tarDir(w, tmp)
