@@ -7,7 +7,6 @@ import (
 	"hash"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -48,8 +47,7 @@ func (s *Store) putBlob(r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, 
 			return v1.Hash{}, 0, err
 		}
 	}
-	dir := s.path("oci", "blobs", "sha256")
-	f, err := atomicfile.Create(filepath.Join(dir, "blob"))
+	f, err := atomicfile.CreateIn(s.tmp.dir, "blob")
 	if err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("create temp blob: %w", err)
 	}
@@ -73,7 +71,7 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.
 	if want != (v1.Hash{}) && got != want {
 		return v1.Hash{}, 0, fmt.Errorf("verify blob: digest mismatch: want %s, got %s", want, got)
 	}
-	target := filepath.Join(filepath.Dir(f.Name()), got.Hex)
+	target := s.path("oci", "blobs", "sha256", got.Hex)
 	existed := exists(target)
 	if err := atomicfile.Commit(f, target); err != nil {
 		return v1.Hash{}, 0, err

@@ -33,7 +33,7 @@ func (s *Store) AddContainer(id string, image v1.Hash) (string, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return "", fmt.Errorf("add container: %w", err)
 	}
-	if err := writeJSONAtomic(s.path("containers", id, "root.json"), containerRoot{Image: image}); err != nil {
+	if err := s.writeJSON(s.path("containers", id, "root.json"), containerRoot{Image: image}); err != nil {
 		return "", errors.Join(fmt.Errorf("add container: %w", err), os.RemoveAll(dir))
 	}
 	return dir, nil

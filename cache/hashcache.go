@@ -36,6 +36,7 @@ type hashEntry struct {
 // use and saved (merged with what other processes saved) on Close.
 type hashCache struct {
 	path, lockPath string
+	tmpDir         string // where save's temporary file goes
 	load           sync.Once
 	mu             sync.Mutex
 	m              map[fileKey]string
@@ -51,8 +52,8 @@ const racyWindow = 2 * time.Second
 // from this process's entries.
 const maxHashEntries = 200000
 
-func newHashCache(path, lockPath string) *hashCache {
-	return &hashCache{path: path, lockPath: lockPath, added: map[fileKey]string{}}
+func newHashCache(path, lockPath, tmpDir string) *hashCache {
+	return &hashCache{path: path, lockPath: lockPath, tmpDir: tmpDir, added: map[fileKey]string{}}
 }
 
 // FileDigest returns "sha256:<hex>" of the regular file name inside root,
@@ -157,7 +158,7 @@ func (c *hashCache) save() error {
 			disk[k] = d
 		}
 	}
-	return writeHashFile(c.path, disk)
+	return writeHashFile(c.tmpDir, c.path, disk)
 }
 
 // readHashFile loads a persisted cache; a missing file is empty.
@@ -180,11 +181,11 @@ func readHashFile(path string) (map[fileKey]string, error) {
 	return m, nil
 }
 
-// writeHashFile persists m atomically.
-func writeHashFile(path string, m map[fileKey]string) error {
+// writeHashFile persists m atomically, through a temporary file in tmpDir.
+func writeHashFile(tmpDir, path string, m map[fileKey]string) error {
 	list := make([]hashEntry, 0, len(m))
 	for k, d := range m {
 		list = append(list, hashEntry{fileKey: k, Digest: d})
 	}
-	return writeJSONAtomic(path, list)
+	return writeJSONIn(tmpDir, path, list)
 }

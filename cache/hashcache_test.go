@@ -82,7 +82,7 @@ func poisonHashCache(t *testing.T, storeRoot, d string) {
 	for k := range m {
 		m[k] = d
 	}
-	if err := writeHashFile(p, m); err != nil {
+	if err := writeHashFile(filepath.Dir(p), p, m); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"testing"
@@ -26,6 +27,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperPutImages(os.Args[len(os.Args)-3:]))
 	case "hold-tmp":
 		os.Exit(helperHoldTmp(os.Args[len(os.Args)-1]))
+	case "hold-write":
+		os.Exit(helperHoldWrite(os.Args[len(os.Args)-1]))
 	default:
 		fmt.Fprintln(os.Stderr, "unknown helper", os.Getenv(helperEnv))
 		os.Exit(2)
@@ -60,6 +63,25 @@ func helperHoldTmp(root string) int {
 	}
 	fmt.Println(d)
 	select {}
+}
+
+// helperHoldWrite opens root and starts a PutBlob whose stream stops half
+// way, printing "writing" once the temporary file has content; it waits
+// there to be killed.
+func helperHoldWrite(root string) int {
+	s, err := Open(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	r, w := io.Pipe()
+	go func() {
+		w.Write(make([]byte, 4096))
+		fmt.Println("writing")
+	}()
+	_, _, err = s.PutBlob(r, v1.Hash{})
+	fmt.Fprintln(os.Stderr, "PutBlob returned", err)
+	return 1
 }
 
 // makeReadOnlyTree creates sub/file and makes both read-only.

@@ -11,8 +11,6 @@ import (
 	"github.com/gofrs/flock"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-
-	"github.com/stencilbuild/stencil/internal/atomicfile"
 )
 
 // Annotation keys on index.json descriptors.
@@ -29,7 +27,7 @@ const (
 func (s *Store) initLayout() error {
 	layout := s.path("oci", "oci-layout")
 	if _, err := os.Stat(layout); errors.Is(err, fs.ErrNotExist) {
-		if err := atomicfile.WriteFile(layout, []byte(`{"imageLayoutVersion":"1.0.0"}`+"\n")); err != nil {
+		if err := s.writeJSON(layout, map[string]string{"imageLayoutVersion": "1.0.0"}); err != nil {
 			return fmt.Errorf("write oci-layout: %w", err)
 		}
 	}
@@ -75,7 +73,7 @@ func (s *Store) updateIndex(fn func(*v1.IndexManifest) error) error {
 		idx.Manifests = []v1.Descriptor{}
 	}
 	idx.SchemaVersion, idx.MediaType = 2, types.OCIImageIndex
-	if err := writeJSONAtomic(s.path("oci", "index.json"), idx); err != nil {
+	if err := s.writeJSON(s.path("oci", "index.json"), idx); err != nil {
 		return fmt.Errorf("write index.json: %w", err)
 	}
 	return nil

@@ -69,7 +69,7 @@ func (s *Store) PutStep(r *StepRecord) error {
 	if r.Key == "" {
 		return errors.New("put step: empty key")
 	}
-	if err := writeJSONAtomic(s.path("steps", fileName(r.Key)), r); err != nil {
+	if err := s.writeJSON(s.path("steps", fileName(r.Key)), r); err != nil {
 		return fmt.Errorf("put step %s: %w", r.Key, err)
 	}
 	return nil
@@ -115,7 +115,7 @@ func (s *Store) Lineage(pos string) (string, error) {
 
 // PutLineage records key as the latest step built at pos.
 func (s *Store) PutLineage(pos, key string) error {
-	if err := writeJSONAtomic(s.path("lineage", fileName(pos)), lineageRecord{Pos: pos, Key: key}); err != nil {
+	if err := s.writeJSON(s.path("lineage", fileName(pos)), lineageRecord{Pos: pos, Key: key}); err != nil {
 		return fmt.Errorf("put lineage %s: %w", pos, err)
 	}
 	return nil

@@ -5,8 +5,10 @@
 // (steps/, lineage/), unpacked layer snapshots (snapshots/), per-process
 // scratch space (tmp/), containers and their writable layers
 // (containers/, laid out by executor/container), the context hash cache
-// (hashes/) and the locks that let several processes build at once. Every write is temp + fsync + rename
-// and every blob is verified against its digest when read.
+// (hashes/) and the locks that let several processes build at once. Every
+// write is temp + fsync + rename, the temporary file in this process's
+// scratch area (swept when the process dies), and every blob is verified
+// against its digest when read.
 //
 // Images keep the media types they came with, so pulled Docker schema 2
 // images keep their registry digests; skopeo's oci: transport lists only
@@ -84,13 +86,10 @@ func Open(root string) (*Store, error) {
 	return s, nil
 }
 
-// init locks the store and prepares it: layout files, stale scratch
-// cleanup, this Store's scratch area and hash cache.
+// init locks the store and prepares it: stale scratch cleanup, this
+// Store's scratch area and hash cache, layout files.
 func (s *Store) init() (err error) {
-	if err = s.lockShared(); err != nil {
-		return err
-	}
-	if err = s.initLayout(); err != nil {
+	if err = s.lockSweeping(); err != nil {
 		return err
 	}
 	if err = cleanStaleTmp(s.path("tmp")); err != nil {
@@ -99,8 +98,8 @@ func (s *Store) init() (err error) {
 	if s.tmp, err = newTmpOwner(s.path("tmp")); err != nil {
 		return err
 	}
-	s.hashes = newHashCache(s.path("hashes", "files.json"), s.path("locks", "hashes.lock"))
-	return nil
+	s.hashes = newHashCache(s.path("hashes", "files.json"), s.path("locks", "hashes.lock"), s.tmp.dir)
+	return s.initLayout()
 }
 
 // Root returns the absolute store root.
@@ -124,14 +123,23 @@ func (s *Store) path(elem ...string) string {
 	return filepath.Join(append([]string{s.root}, elem...)...)
 }
 
-// lockShared takes a shared flock on store.lock, waiting for any
-// maintenance (Prune) in another process to finish.
-func (s *Store) lockShared() error {
+// lockSweeping takes the shared store lock. When no other Store is open
+// (the exclusive lock is free), it first sweeps the temporary files that
+// crashed writers of older versions left beside the store's files: no
+// live process can be writing them then.
+func (s *Store) lockSweeping() error {
 	s.lock = flock.New(s.path("store.lock"), flock.SetPermissions(0o644))
-	if err := s.lock.RLock(); err != nil {
+	if ok, err := s.lock.TryLock(); err != nil || !ok {
+		if err := s.lock.RLock(); err != nil {
+			return fmt.Errorf("lock store: %w", err)
+		}
+		return nil
+	}
+	serr := sweepTemps(s.root)
+	if err := s.relockShared(); err != nil {
 		return fmt.Errorf("lock store: %w", err)
 	}
-	return nil
+	return serr
 }
 
 // unlock releases the store lock.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/stencilbuild/stencil/internal/atomicfile"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
@@ -120,6 +121,32 @@ func reapIfDead(tmpRoot, id string) error {
 func removeFile(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	return nil
+}
+
+// tempDirs are the store dirs where writers before tmp/ left their
+// temporary files (atomicfile.TempPrefix).
+var tempDirs = []string{"oci", "oci/blobs/sha256", "steps", "lineage", "hashes"}
+
+// sweepTemps removes atomicfile's temporary files from tempDirs. The
+// caller holds the store exclusively.
+func sweepTemps(root string) error {
+	var errs []error
+	for _, d := range tempDirs {
+		ents, err := os.ReadDir(filepath.Join(root, d))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), atomicfile.TempPrefix) && e.Type().IsRegular() {
+				errs = append(errs, removeFile(filepath.Join(root, d, e.Name())))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sweep temporary files: %w", err)
 	}
 	return nil
 }

@@ -39,10 +39,13 @@ import (
 // When Stdin is a terminal, Run sets it to raw mode until it returns,
 // gives its window size to the command and forwards changes on SIGWINCH.
 type Spec struct {
-	Lower      []string  // read-only layer dirs, top first; may be empty
-	Root       string    // instead of Lower, Upper and Work: a prepared root used as it is (see below)
-	Upper      string    // overlay upper dir: receives the command's changes
-	Work       string    // overlay work dir, on Upper's filesystem
+	Lower []string // read-only layer dirs, top first; may be empty
+	Root  string   // instead of Lower, Upper and Work: a prepared root used as it is (see below)
+	Upper string   // overlay upper dir: receives the command's changes
+	Work  string   // overlay work dir, on Upper's filesystem
+	// ScratchIn is where the sandbox makes (and removes) its scratch dir:
+	// the store's scratch area, swept if the process dies; "" is $TMPDIR.
+	ScratchIn  string
 	Args       []string  // argv; Args[0] is looked up in Env's PATH
 	Env        []string  // KEY=value; PATH and HOME get defaults
 	Cwd        string    // created if missing; default "/"
@@ -99,7 +102,7 @@ func Run(ctx context.Context, s Spec) error {
 	if err != nil {
 		return err
 	}
-	scratch, err := os.MkdirTemp("", "stencil-sandbox-")
+	scratch, err := os.MkdirTemp(s.ScratchIn, "stencil-sandbox-")
 	if err != nil {
 		return fmt.Errorf("create sandbox scratch dir: %w", err)
 	}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"path/filepath"
 
 	"github.com/stencilbuild/stencil/executor/layer"
 	"github.com/stencilbuild/stencil/executor/sandbox"
@@ -33,6 +34,7 @@ func (r *rootDirs) prepare(spec *sandbox.Spec) error {
 		}
 		r.upper, r.dirs = upper, []string{work}
 		spec.Lower, spec.Upper, spec.Work = r.lowers, upper, work
+		spec.ScratchIn = filepath.Dir(work) // the store's scratch area
 		return nil
 	}
 	root, err := rootDir(r.ls.store, "root")
@@ -43,7 +45,7 @@ func (r *rootDirs) prepare(spec *sandbox.Spec) error {
 	if len(r.lowers) > 0 {
 		err = layer.Clone(r.lowers, root)
 	}
-	spec.Root = root
+	spec.Root, spec.ScratchIn = root, filepath.Dir(root)
 	return err
 }
 

@@ -38,8 +38,15 @@ func WriteFile(path string, data []byte) error {
 
 // Write atomically replaces path with what fill writes. On any error the
 // temporary file is removed and path is left as it was.
-func Write(path string, fill func(io.Writer) error) (err error) {
-	f, err := Create(path)
+func Write(path string, fill func(io.Writer) error) error {
+	return WriteIn(filepath.Dir(path), path, fill)
+}
+
+// WriteIn is Write with the temporary file in tmpDir, which must be on
+// path's filesystem (a store keeps its temporary files in one swept
+// place).
+func WriteIn(tmpDir, path string, fill func(io.Writer) error) (err error) {
+	f, err := CreateIn(tmpDir, path)
 	if err != nil {
 		return err
 	}
@@ -57,7 +64,13 @@ func Write(path string, fill func(io.Writer) error) (err error) {
 // Create creates a temporary file beside path, named TempPrefix+base+"-*",
 // for a later Commit (or Discard).
 func Create(path string) (*os.File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), TempPrefix+filepath.Base(path)+"-*")
+	return CreateIn(filepath.Dir(path), path)
+}
+
+// CreateIn is Create with the temporary file in tmpDir, on path's
+// filesystem.
+func CreateIn(tmpDir, path string) (*os.File, error) {
+	f, err := os.CreateTemp(tmpDir, TempPrefix+filepath.Base(path)+"-*")
 	if err != nil {
 		return nil, fmt.Errorf("create temp file: %w", err)
 	}
