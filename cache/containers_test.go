@@ -27,7 +27,7 @@ func TestPruneKeepsContainerImages(t *testing.T) {
 	if err := s.RemoveTag("base"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Prune(); err != nil {
+	if _, err := s.Prune(PruneOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Image(h.String()); err != nil {
@@ -39,7 +39,7 @@ func TestPruneKeepsContainerImages(t *testing.T) {
 	if err := s.RemoveContainer(id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Prune(); err != nil {
+	if _, err := s.Prune(PruneOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.Image(h.String()); !errors.Is(err, ErrNotFound) {

@@ -71,6 +71,7 @@ func (s *Store) OpenCacheMount(ctx context.Context, id, sharing string, own Owne
 	if err != nil || !ok {
 		return nil, fmt.Errorf("lock cache mount %s: %w", id, errors.Join(err, ctx.Err()))
 	}
+	touch(name) // last used, for Prune
 	return &CacheMount{Dir: name, close: lk.Close}, nil
 }
 

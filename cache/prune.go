@@ -15,36 +15,40 @@ import (
 
 // PruneReport says what Prune removed.
 type PruneReport struct {
-	Blobs, Snapshots, Steps int
-	Bytes                   int64 // blob bytes freed
+	Blobs, Snapshots, Steps, Mounts int
+	Bytes                           int64 // disk space freed
 }
 
-// Prune removes step records whose layer blob is gone, then every blob not
-// reachable from a tag, an untagged index entry, a container's image or
-// a remaining step, and every snapshot whose diffID no such image or step
-// uses. It needs the
+// Prune removes what opts selects (see PruneOptions), then step records
+// whose layer blob is gone, then every blob not reachable from a tag, an
+// untagged index entry, a container's image or a remaining step, and
+// every snapshot whose diffID no such image or step uses. It needs the
 // store to itself: if any other Store is open on the root (in this or
 // another process) it fails at once with ErrBusy.
-func (s *Store) Prune() (PruneReport, error) {
+func (s *Store) Prune(opts PruneOptions) (PruneReport, error) {
 	var rep PruneReport
 	err := s.exclusive(func() error {
 		if err := cleanStaleTmp(s.path("tmp")); err != nil {
 			return err
 		}
-		live := liveSet{blobs: map[v1.Hash]bool{}, diffIDs: map[v1.Hash]bool{}}
-		if err := s.markImages(&live); err != nil {
+		live, err := s.tagged()
+		if err != nil {
 			return err
 		}
-		if err := s.markContainers(&live); err != nil {
+		items, err := s.usage(live)
+		if err != nil {
 			return err
 		}
-		if err := s.pruneSteps(&live, &rep); err != nil {
+		if err := s.collect(items, live, opts, &rep); err != nil {
 			return err
 		}
-		if err := s.pruneBlobs(&live, &rep); err != nil {
+		if err := s.pruneSteps(live, &rep); err != nil {
 			return err
 		}
-		return s.pruneSnapshots(&live, &rep)
+		if err := s.pruneBlobs(live, &rep); err != nil {
+			return err
+		}
+		return s.pruneSnapshots(live, &rep, items)
 	})
 	if err != nil {
 		return rep, fmt.Errorf("prune: %w", err)
@@ -173,7 +177,7 @@ func (s *Store) pruneBlobs(live *liveSet, rep *PruneReport) error {
 	err := sweep(s.path("oci", "blobs", "sha256"), live.blobs, func(p string, e fs.DirEntry) error {
 		if fi, err := e.Info(); err == nil && !strings.HasPrefix(e.Name(), ".tmp-") {
 			rep.Blobs++
-			rep.Bytes += fi.Size()
+			rep.Bytes += diskSize(fi)
 		}
 		return os.Remove(p)
 	})
@@ -183,10 +187,18 @@ func (s *Store) pruneBlobs(live *liveSet, rep *PruneReport) error {
 	return nil
 }
 
-// pruneSnapshots removes snapshot dirs no live image or step uses.
-func (s *Store) pruneSnapshots(live *liveSet, rep *PruneReport) error {
-	err := sweep(s.path("snapshots"), live.diffIDs, func(p string, _ fs.DirEntry) error {
+// pruneSnapshots removes snapshot dirs no live image or step uses,
+// counting the sizes items gives them.
+func (s *Store) pruneSnapshots(live *liveSet, rep *PruneReport, items []UsageItem) error {
+	size := map[string]int64{}
+	for _, it := range items {
+		if it.Kind == KindSnapshot {
+			size[it.ID] = it.Size
+		}
+	}
+	err := sweep(s.path("snapshots"), live.diffIDs, func(p string, e fs.DirEntry) error {
 		rep.Snapshots++
+		rep.Bytes += size[e.Name()]
 		return forceremove.All(p)
 	})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+// TestPruneKeepsTaggedAndStepBlobs: with the store under its bound, Prune
+// removes only what nothing refers to.
 func TestPruneKeepsTaggedAndStepBlobs(t *testing.T) {
 	s := openStore(t)
 	kept := randomImage(t, 2)
@@ -33,7 +35,7 @@ func TestPruneKeepsTaggedAndStepBlobs(t *testing.T) {
 	liveSnap := commitEmpty(t, s, live.Layer.DiffID.Hex)
 	deadSnap := commitEmpty(t, s, sha("orphan").Hex)
 
-	rep, err := s.Prune()
+	rep, err := s.Prune(PruneOptions{KeepStorage: 1 << 50}) // under the bound: garbage only
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +94,13 @@ func TestPruneBusyWhileAnotherStoreIsOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Prune(); !errors.Is(err, ErrBusy) {
+	if _, err := a.Prune(PruneOptions{}); !errors.Is(err, ErrBusy) {
 		t.Fatalf("want ErrBusy, got %v", err)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Prune(); err != nil {
+	if _, err := a.Prune(PruneOptions{}); err != nil {
 		t.Fatalf("prune with the store to itself: %v", err)
 	}
 	// The shared lock is back: a new Open must not block, and a's Prune
@@ -108,7 +110,7 @@ func TestPruneBusyWhileAnotherStoreIsOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := a.Prune(); !errors.Is(err, ErrBusy) {
+	if _, err := a.Prune(PruneOptions{}); !errors.Is(err, ErrBusy) {
 		t.Fatalf("after downgrade: want ErrBusy, got %v", err)
 	}
 }

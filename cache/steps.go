@@ -46,15 +46,18 @@ func fileName(key string) string {
 }
 
 // Step returns the record stored under key, or an error wrapping
-// ErrNotFound.
+// ErrNotFound. It marks the record used now, for Prune's least recently
+// used order.
 func (s *Store) Step(key string) (*StepRecord, error) {
 	var r StepRecord
-	if err := readJSON(s.path("steps", fileName(key)), &r); err != nil {
+	p := s.path("steps", fileName(key))
+	if err := readJSON(p, &r); err != nil {
 		return nil, fmt.Errorf("read step %s: %w", key, err)
 	}
 	if r.Key != key {
 		return nil, fmt.Errorf("read step %s: record holds key %q", key, r.Key)
 	}
+	touch(p)
 	return &r, nil
 }
 

@@ -65,6 +65,7 @@ func (b *builderFlags) resolve() (remote.Builder, bool, error) {
 type stencilConfig struct {
 	Builder      builderConfig `json:"builder"`
 	Reproducible *bool         `json:"reproducible"`
+	GCKeep       string        `json:"gckeepstorage"` // automatic GC bound: SIZE, N% of the disk, or off
 }
 
 // readConfig reads config.json; a missing file is an empty one.

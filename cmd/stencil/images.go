@@ -138,34 +138,3 @@ func (o *rmiOptions) Run(_ context.Context, e *env, args []string) error {
 	}
 	return errors.Join(err, store.Close())
 }
-
-var pruneCommand = command{
-	name: "prune", args: "",
-	short:   "Remove blobs, snapshots and step records no tag or cached step needs",
-	example: "  stencil rmi myapp_debug && stencil prune",
-	new:     func() options { return &pruneOptions{} },
-}
-
-type pruneOptions struct{}
-
-func (o *pruneOptions) AddFlags(*pflag.FlagSet) {}
-
-func (o *pruneOptions) Validate(args []string) error {
-	if len(args) != 0 {
-		return errors.New("takes no arguments")
-	}
-	return nil
-}
-
-func (o *pruneOptions) Run(_ context.Context, e *env, _ []string) error {
-	store, err := cache.Open(e.root)
-	if err != nil {
-		return err
-	}
-	rep, err := store.Prune()
-	if err == nil {
-		fmt.Fprintf(e.stdout, "Removed %d blobs (%s), %d snapshots, %d step records\n",
-			rep.Blobs, humanSize(rep.Bytes), rep.Snapshots, rep.Steps)
-	}
-	return errors.Join(err, store.Close())
-}

@@ -102,11 +102,18 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 	if err != nil {
 		return err
 	}
+	keep, err := b.gcKeep(e.root)
+	if err != nil {
+		return err
+	}
 	store, err := cache.Open(e.root)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	err = e.buildIn(ctx, store, specs, outs, b, bk)
+	if err == nil && ctx.Err() == nil {
+		e.autoGC(store, keep)
+	}
 	return errors.Join(err, store.Close())
 }
 
