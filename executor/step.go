@@ -101,6 +101,9 @@ func (b *build) run(ctx context.Context, n int, s *planner.Step, parent *steps.C
 	if s.Copy != nil && s.Copy.From != "" {
 		in.From = dep(s.Copy.From)
 	}
+	if s.Run != nil {
+		in.Mounts = mountChains(s.Run, dep)
+	}
 	start := time.Now()
 	b.prog.start(n, s)
 	ref, err := body.Layer(ctx, s, in)
@@ -115,6 +118,20 @@ func (b *build) run(ctx context.Context, n int, s *planner.Step, parent *steps.C
 	}
 	b.prog.done(n, s, time.Since(start))
 	return parent.Extend(s, rec), nil
+}
+
+// mountChains are the chains a RUN's mounts read (from=), by key.
+func mountChains(run *planner.Run, dep func(string) *steps.Chain) map[string]*steps.Chain {
+	var out map[string]*steps.Chain
+	for _, m := range run.Mounts {
+		if m.From != "" {
+			if out == nil {
+				out = map[string]*steps.Chain{}
+			}
+			out[m.From] = dep(m.From)
+		}
+	}
+	return out
 }
 
 // cached looks the step up in the store and the imported cache; a hit

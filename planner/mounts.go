@@ -28,6 +28,10 @@ type Mount struct {
 	Mode     *uint32 `json:"mode,omitempty"`     // cache: its root dir's mode; secret: the file's
 	UID      *uint32 `json:"uid,omitempty"`
 	GID      *uint32 `json:"gid,omitempty"`
+	// bind of the build context (no From): its directory and the files
+	// the mount shows (.dockerignore applied), digested as COPY's are.
+	Context string     `json:"context,omitempty"`
+	Files   []CopyFile `json:"files,omitempty"`
 }
 
 // Mount types (instructions.MountType values).
@@ -51,7 +55,9 @@ func (s *stageState) mounts(c *instructions.RunCommand) ([]Mount, []string, erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("--mount=type=%s: %w", m.Type, err)
 		}
-		b, err := json.Marshal(pm)
+		keyed := pm
+		keyed.Context = "" // where the context lies is not an input; its files are
+		b, err := json.Marshal(keyed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -131,25 +137,44 @@ func secretMount(m *instructions.Mount, pm *Mount) error {
 	return nil
 }
 
-// bindMount reads from an earlier stage or an image (from=); binding the
-// build context is not supported yet, and the executor cannot make bind
-// mounts yet either, so after checking the mount it is refused.
+// bindMount reads from an earlier stage or an image (from=), else from
+// the build context, whose files are resolved and digested now (so they
+// are in the key, as BuildKit's content checksum puts them). It is
+// read-only unless rw is given; what a command writes there is discarded.
 func (s *stageState) bindMount(m *instructions.Mount, pm *Mount) error {
-	if m.From == "" {
-		return errors.New("a bind mount of the build context is not supported yet: name a stage or an image with from=")
-	}
 	if slices.Contains(strings.Split(m.Source, "/"), "..") {
 		return fmt.Errorf("source %q must not have a .. element", m.Source)
 	}
 	pm.Source = path.Join("/", m.Source)
 	var err error
-	if pm.From, err = s.copySource(m.From); err != nil {
-		return err
-	}
 	if pm.Target, err = s.mountTarget(m.Target); err != nil {
 		return err
 	}
-	return errors.New("type=bind is not supported yet")
+	if m.From == "" {
+		return s.contextBind(pm)
+	}
+	pm.From, err = s.copySource(m.From)
+	return err
+}
+
+// BindRoot is where a context bind's files are placed (CopyFile.Dest):
+// the source itself lands at BindRoot, a directory's contents below it.
+const BindRoot = "/m"
+
+// contextBind resolves a bind of the build context like a COPY of its
+// source to BindRoot.
+func (s *stageState) contextBind(pm *Mount) error {
+	src := strings.TrimPrefix(pm.Source, "/")
+	if src == "" {
+		src = "."
+	}
+	cp := &Copy{Sources: []string{src}, Dest: BindRoot, Workdir: "/"}
+	var in KeyInputs
+	if err := s.contextFiles(cp, &in); err != nil {
+		return err
+	}
+	pm.Context, pm.Files = cp.Context, cp.Files
+	return nil
 }
 
 // mountTarget is a target made absolute against the working directory.

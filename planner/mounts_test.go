@@ -74,11 +74,24 @@ func TestBadMountsAreLocated(t *testing.T) {
 	for _, run := range []string{
 		"--mount=type=nfs,target=/c", "--mount=type=cache,target=/c,id=../x", "--mount=type=cache,target=/c,id=/abs",
 		"--mount=type=cache,target=/c,source=../../etc", "--mount=type=cache,target=/", "--mount=type=ssh",
-		"--mount=type=bind,target=/c", "--mount=from=alpine:3.20,target=/c", "--mount=type=cache,target=/c,from=x", "--mount=type=tmpfs",
+		"--mount=type=bind,source=../x,target=/c", "--mount=type=bind,source=missing,target=/c",
+		"--mount=type=cache,target=/c,from=x", "--mount=type=tmpfs",
 	} {
 		_, err := Build(context.Background(), []TargetSpec{fileTarget(t, "FROM alpine:3.20\nRUN "+run+" true\n")}, newFake())
 		if err == nil || !strings.Contains(err.Error(), "Dockerfile.prod:2: RUN: ") {
 			t.Errorf("RUN %s: %v; want one located error", run, err)
 		}
+	}
+}
+
+// TestContextBindKeyFollowsFiles: a bind of the context is keyed by the
+// files it shows, not by other files or where the context lies.
+func TestContextBindKeyFollowsFiles(t *testing.T) {
+	src := "FROM alpine:3.20\nRUN --mount=type=bind,source=app,target=/src true\n"
+	a := stepKey(t, src, nil, nil, "RUN")
+	b := stepKey(t, src, nil, setFile("app/conf", fakeFile{data: "changed"}), "RUN")
+	c := stepKey(t, src, nil, setFile("README.md", fakeFile{data: "changed"}), "RUN")
+	if a == b || a != c {
+		t.Fatalf("bind key: source change %v, unrelated change %v", a != b, a != c)
 	}
 }

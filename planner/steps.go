@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,9 +23,6 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	mounts, mountKeys, err := s.mounts(c)
 	if err != nil {
 		return err
-	}
-	if len(files) > 0 { // needs the sandbox's bind mounts (RUN --mount), not yet landed
-		return errors.New("a heredoc with a #! line is not supported yet")
 	}
 	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts, Mounts: mountKeys}
 	if network != "default" {

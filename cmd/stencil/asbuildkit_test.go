@@ -51,6 +51,9 @@ func writeBKContext(t *testing.T, dir, dockerfile string) {
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if strings.Contains(dockerfile, "busybox.tar.gz") { // a base both builders can make offline
+		copyTree(t, testenv.BusyboxRootfs(t), filepath.Join(dir, "busybox.tar.gz"))
+	}
 }
 
 // bkCases are the testdata/buildkit cases: name and Dockerfile path.

@@ -16,6 +16,8 @@ type mount struct {
 	flags               uintptr
 	data                string
 	dir, readonly       bool
+	overlay             *Mount // an overlay user mount: its lowers, upper and work
+	scratch             string // where an overlay user mount is mounted first
 }
 
 const (
@@ -73,7 +75,7 @@ func mountSystem(root string, cs *childSpec) ([]stub, error) {
 	r := mk.root
 	err = steps(
 		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), mk.mount) },
-		func() error { return mountUser(mk, cs.Mounts) },
+		func() error { return mountUser(mk, cs.Mounts, cs.Scratch) },
 		func() error { return each(devLinks, r.symlink) },
 		func() error { return each(readonlyPaths, r.readonly) },
 		func() error { return each(maskedPaths, r.mask) },
@@ -92,7 +94,12 @@ func (mk *maker) mount(m mount) error {
 	if err != nil {
 		return fmt.Errorf("create mountpoint /%s: %w", m.rel, err)
 	}
-	err = mk.root.atExact(at, func(p string) error { return unix.Mount(m.source, p, m.fstype, m.flags, m.data) })
+	err = mk.root.atExact(at, func(p string) error {
+		if o := m.overlay; o != nil {
+			return bindOverlay(o, m.scratch, p)
+		}
+		return unix.Mount(m.source, p, m.fstype, m.flags, m.data)
+	})
 	if err != nil || !m.readonly {
 		return check("mount "+m.source+" on /"+m.rel, err)
 	}

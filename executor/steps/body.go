@@ -17,9 +17,10 @@ type Runner func(ctx context.Context, s sandbox.Spec) error
 
 // Input is what a layer step reads besides its own planner.Step.
 type Input struct {
-	Parent *Chain    // the image state before the step
-	From   *Chain    // COPY --from: the source stage or image; else nil
-	Out    io.Writer // where the step's own output goes; nil discards it
+	Parent *Chain            // the image state before the step
+	From   *Chain            // COPY --from: the source stage or image; else nil
+	Mounts map[string]*Chain // RUN --mount from=: the sources, by step key
+	Out    io.Writer         // where the step's own output goes; nil discards it
 }
 
 // Body does the work of one kind of layer step (RUN, COPY/ADD, config).

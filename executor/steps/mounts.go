@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -32,10 +33,14 @@ func (m *mounted) close() error {
 	return errors.Join(errs...)
 }
 
-// mount prepares a RUN's mounts; on error nothing stays held.
-func (r *Run) mount(ctx context.Context, ms []planner.Mount) (*mounted, error) {
+// mount prepares a RUN's mounts and "#!" heredoc files; on error nothing
+// stays held.
+func (r *Run) mount(ctx context.Context, run *planner.Run, in Input) (*mounted, error) {
 	m := &mounted{}
-	for _, pm := range ms {
+	if err := r.inlineMounts(run.Files, m); err != nil {
+		return nil, errors.Join(err, m.close())
+	}
+	for _, pm := range run.Mounts {
 		var err error
 		switch pm.Type {
 		case planner.MountCache:
@@ -44,6 +49,8 @@ func (r *Run) mount(ctx context.Context, ms []planner.Mount) (*mounted, error) {
 			m.mounts = append(m.mounts, sandbox.Mount{Type: "tmpfs", Target: pm.Target, Size: pm.Size})
 		case planner.MountSecret:
 			err = r.secretMount(pm, m)
+		case planner.MountBind:
+			err = r.bindMount(ctx, pm, in, m)
 		default:
 			err = fmt.Errorf("mount type %q is not supported", pm.Type)
 		}
@@ -52,6 +59,33 @@ func (r *Run) mount(ctx context.Context, ms []planner.Mount) (*mounted, error) {
 		}
 	}
 	return m, nil
+}
+
+// inlineMounts binds each "#!" heredoc of a RUN, read-only, where the
+// command runs it (/dev/pipes/NAME, as BuildKit).
+func (r *Run) inlineMounts(files []planner.InlineFile, m *mounted) error {
+	if len(files) == 0 {
+		return nil
+	}
+	dir, err := r.layers.store.TempDir("pipes")
+	if err != nil {
+		return err
+	}
+	m.release = append(m.release, func() error { return forceremove.All(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	for i, f := range files {
+		p := filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(p, []byte(f.Data), 0o755); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, fs.FileMode(f.Mode)&fs.ModePerm); err != nil {
+			return err
+		}
+		m.mounts = append(m.mounts, sandbox.Mount{Type: "bind", Source: p, Target: f.Dest, ReadOnly: true})
+	}
+	return nil
 }
 
 // cacheMount binds the store's persistent directory for the mount's id.

@@ -40,7 +40,7 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	spec := runSpec(s.Run)
 	err = rd.prepare(&spec)
 	if err == nil {
-		err = r.runMounted(ctx, s.Run.Mounts, spec, in.Out)
+		err = r.runMounted(ctx, s.Run, in, spec)
 	}
 	var upper string
 	if err == nil {
@@ -55,9 +55,11 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	return r.layers.put(ctx, func(w io.Writer) error { return layer.WriteDiff(w, upper, o) }, upper)
 }
 
-// runMounted runs spec with mounts, its output to out and to the error.
-func (r *Run) runMounted(ctx context.Context, mounts []planner.Mount, spec sandbox.Spec, out io.Writer) (err error) {
-	m, err := r.mount(ctx, mounts)
+// runMounted runs spec with run's mounts, its output to in.Out and to
+// the error.
+func (r *Run) runMounted(ctx context.Context, run *planner.Run, in Input, spec sandbox.Spec) (err error) {
+	out := in.Out
+	m, err := r.mount(ctx, run, in)
 	if err != nil {
 		return err
 	}

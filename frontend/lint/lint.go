@@ -14,6 +14,7 @@ import (
 	"sort"
 
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -51,10 +52,12 @@ type Request struct {
 func Run(ctx context.Context, r Request) *Results {
 	sm := llb.NewSourceMap(nil, r.Name, "Dockerfile", r.Dockerfile)
 	sm.Definition = &llb.Definition{}
+	caps := pb.Caps.CapSet(pb.Caps.All()) // a RUN --mount=type=bind asks for them
 	opt := dockerfile2llb.ConvertOpt{
 		Config:       dockerui.Config{BuildArgs: r.Args, Target: r.Target},
 		SourceMap:    sm,
 		MetaResolver: resolver(r.Images),
+		LLBCaps:      &caps,
 	}
 	res, err := dockerfile2llb.DockerfileLint(ctx, r.Dockerfile, opt)
 	if err != nil { // DockerfileLint reports errors in res; this is a safety net
