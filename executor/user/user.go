@@ -32,7 +32,7 @@ var (
 // User is a resolved USER value.
 type User struct {
 	UID, GID uint32
-	Groups   []uint32 // supplementary groups, without GID unless listed
+	Groups   []uint32 // supplementary groups: GID first, as BuildKit's runc sets them
 	Home     string   // home directory from passwd, "/" when unknown
 }
 
@@ -51,14 +51,25 @@ func Lookup(fsys fs.FS, spec string) (uid, gid uint32, groups []uint32, err erro
 func LookupUser(fsys fs.FS, spec string) (User, error) {
 	name, group, _ := strings.Cut(spec, ":")
 	u, matched, err := lookupPasswd(fsys, name)
-	if err != nil || group == "" {
-		if err == nil && matched != "" {
-			u.Groups, err = supplementary(fsys, matched)
+	if err != nil {
+		return u, err
+	}
+	if group != "" { // an explicit group is the only one (BuildKit)
+		u.GID, err = lookupGroup(fsys, group)
+		u.Groups = []uint32{u.GID}
+		return u, err
+	}
+	u.Groups = []uint32{u.GID}
+	if matched != "" {
+		more, err := supplementary(fsys, matched)
+		for _, g := range more {
+			if !slices.Contains(u.Groups, g) {
+				u.Groups = append(u.Groups, g)
+			}
 		}
 		return u, err
 	}
-	u.GID, err = lookupGroup(fsys, group)
-	return u, err
+	return u, nil
 }
 
 // passwdEntry is one line of /etc/passwd.

@@ -35,22 +35,24 @@ func image() fstest.MapFS {
 }
 
 func TestLookup(t *testing.T) {
+	// groups as BuildKit's runc gives them: the primary group first, then
+	// the user's /etc/group memberships, or only an explicit group.
 	tests := []struct {
 		spec     string
 		uid, gid uint32
 		groups   []uint32
 	}{
-		{"", 0, 0, nil},
-		{"root", 0, 0, nil},
-		{"0", 0, 0, nil},
-		{"nobody", 65534, 65534, nil},
-		{"app", 1000, 1000, []uint32{1, 50}},
-		{"1000", 1000, 1000, []uint32{1, 50}},
-		{"app:staff", 1000, 50, nil},
-		{"app:65534", 1000, 65534, nil},
-		{"1234", 1234, 0, nil},
-		{"1234:5678", 1234, 5678, nil},
-		{"nobody:nogroup", 65534, 65534, nil},
+		{"", 0, 0, []uint32{0}},
+		{"root", 0, 0, []uint32{0}},
+		{"0", 0, 0, []uint32{0}},
+		{"nobody", 65534, 65534, []uint32{65534}},
+		{"app", 1000, 1000, []uint32{1000, 1, 50}},
+		{"1000", 1000, 1000, []uint32{1000, 1, 50}},
+		{"app:staff", 1000, 50, []uint32{50}},
+		{"app:65534", 1000, 65534, []uint32{65534}},
+		{"1234", 1234, 0, []uint32{0}},
+		{"1234:5678", 1234, 5678, []uint32{5678}},
+		{"nobody:nogroup", 65534, 65534, []uint32{65534}},
 	}
 	for _, tt := range tests {
 		uid, gid, groups, err := Lookup(image(), tt.spec)
@@ -90,7 +92,7 @@ func TestLookupErrors(t *testing.T) {
 func TestLookupWithoutFiles(t *testing.T) {
 	empty := fstest.MapFS{}
 	uid, gid, groups, err := Lookup(empty, "42:7")
-	if err != nil || uid != 42 || gid != 7 || groups != nil {
+	if err != nil || uid != 42 || gid != 7 || !slices.Equal(groups, []uint32{7}) {
 		t.Fatalf("Lookup(42:7) = %d, %d, %v, %v", uid, gid, groups, err)
 	}
 	uid, gid, _, err = Lookup(empty, "")
@@ -131,11 +133,11 @@ func TestLookupFileQuirks(t *testing.T) {
 		want User
 	}{
 		// A numeric spec matches by uid, never by a user named "1000".
-		{"1000", User{UID: 1000, GID: 1000, Groups: []uint32{50, 51}, Home: "/home/app"}},
-		{"dup", User{UID: 7, GID: 7, Home: "/first"}}, // first entry wins
-		{long, User{UID: 9, GID: 9, Home: "/"}},
-		{"5", User{UID: 5, GID: 5, Home: "/weird"}},
-		{"1:staff2", User{UID: 1, GID: 51, Home: "/"}},
+		{"1000", User{UID: 1000, GID: 1000, Groups: []uint32{1000, 50, 51}, Home: "/home/app"}},
+		{"dup", User{UID: 7, GID: 7, Groups: []uint32{7}, Home: "/first"}}, // first entry wins
+		{long, User{UID: 9, GID: 9, Groups: []uint32{9}, Home: "/"}},
+		{"5", User{UID: 5, GID: 5, Groups: []uint32{5}, Home: "/weird"}},
+		{"1:staff2", User{UID: 1, GID: 51, Groups: []uint32{51}, Home: "/"}},
 	}
 	for _, tt := range tests {
 		got, err := LookupUser(fsys, tt.spec)
@@ -161,7 +163,7 @@ func TestLookupOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	uid, gid, groups, err := Lookup(os.DirFS(root), "nobody")
-	if err != nil || uid != 65534 || gid != 65534 || groups != nil {
+	if err != nil || uid != 65534 || gid != 65534 || !slices.Equal(groups, []uint32{65534}) {
 		t.Fatalf("Lookup(nobody) on disk = %d, %d, %v, %v", uid, gid, groups, err)
 	}
 }
