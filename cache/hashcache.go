@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
+	"golang.org/x/sys/unix"
 )
 
 // fileKey identifies a file version without reading it.
@@ -71,12 +73,44 @@ func (s *Store) FileDigest(root *os.Root, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.hashFile(f, k)
+}
+
+// FileDigestAt is FileDigest for the regular file base in the open
+// directory dir, at the host path abs. fi is its Lstat from a walk of dir:
+// when the cache knows that file version, no system call is made. Else
+// the file is opened relative to dir, never following a symlink.
+func (s *Store) FileDigestAt(dir *os.File, base, abs string, fi fs.FileInfo) (string, error) {
+	if k, err := infoKey(fi, abs); err == nil {
+		if d, ok := s.hashes.get(k); ok {
+			return d, nil
+		}
+	}
+	if base == "" || base == "." || base == ".." || strings.Contains(base, "/") {
+		return "", fmt.Errorf("hash %s: not a file name", abs)
+	}
+	fd, err := unix.Openat(int(dir.Fd()), base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("hash file: open %s: %w", abs, err)
+	}
+	f := os.NewFile(uintptr(fd), abs)
+	defer f.Close()
+	k, err := statKey(f, abs)
+	if err != nil {
+		return "", err
+	}
+	return s.hashFile(f, k)
+}
+
+// hashFile digests the open file f whose key is k, from the cache when it
+// knows k; a digest is cached only if the file did not change meanwhile.
+func (s *Store) hashFile(f *os.File, k fileKey) (string, error) {
 	if d, ok := s.hashes.get(k); ok {
 		return d, nil
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", name, err)
+		return "", fmt.Errorf("hash %s: %w", k.Path, err)
 	}
 	d := "sha256:" + hex.EncodeToString(h.Sum(nil))
 	if after, err := statKey(f, k.Path); err == nil && after == k {
@@ -91,6 +125,11 @@ func statKey(f *os.File, path string) (fileKey, error) {
 	if err != nil {
 		return fileKey{}, fmt.Errorf("stat %s: %w", path, err)
 	}
+	return infoKey(fi, path)
+}
+
+// infoKey builds the cache key of a regular file from its stat.
+func infoKey(fi fs.FileInfo, path string) (fileKey, error) {
 	if !fi.Mode().IsRegular() {
 		return fileKey{}, fmt.Errorf("hash %s: not a regular file", path)
 	}

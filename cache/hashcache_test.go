@@ -45,19 +45,28 @@ func TestFileDigest(t *testing.T) {
 	}
 }
 
-func TestFileDigestPersistsAndTrustsStat(t *testing.T) {
+// poisonedStore digests ctx/a.txt ("hello") into a store, poisons the
+// persisted digest to "sha256:cached" and opens the store again: an
+// answer from the cache is then visible.
+func poisonedStore(t *testing.T) (s *Store, ctx, path string) {
+	t.Helper()
 	storeRoot, ctx := t.TempDir(), t.TempDir()
-	path := filepath.Join(ctx, "a.txt")
+	path = filepath.Join(ctx, "a.txt")
 	writeOld(t, path, "hello")
 	digestOnce(t, storeRoot, ctx, "a.txt")
-	// Poison the persisted digest: a fresh Store must answer from the
-	// cache (it does not re-read unchanged files) ...
 	poisonHashCache(t, storeRoot, "sha256:cached")
 	s, err := Open(storeRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s, ctx, path
+}
+
+func TestFileDigestPersistsAndTrustsStat(t *testing.T) {
+	// A fresh Store must answer from the cache (it does not re-read
+	// unchanged files) ...
+	s, ctx, path := poisonedStore(t)
 	root := openRoot(t, ctx)
 	if got, _ := s.FileDigest(root, "a.txt"); got != "sha256:cached" {
 		t.Fatalf("second store digest %s, want the persisted entry", got)
@@ -174,5 +183,47 @@ func TestFileDigestRefusesFifo(t *testing.T) {
 		if d, err := s.FileDigest(openRoot(t, ctx), name); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("FileDigest(%s) = %q, %v; want not a regular file", name, d, err)
 		}
+	}
+}
+
+// TestFileDigestAt: a file whose walk stat the cache knows is answered from
+// the cache (the same key FileDigest uses), a changed one is re-hashed,
+// and a symlink or fifo in its place is refused without blocking.
+func TestFileDigestAt(t *testing.T) {
+	s, ctx, path := poisonedStore(t)
+	dir, err := os.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	at := func(name string) (string, error) {
+		fi, err := os.Lstat(filepath.Join(ctx, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.FileDigestAt(dir, name, filepath.Join(ctx, name), fi)
+	}
+	if got, err := at("a.txt"); got != "sha256:cached" {
+		t.Fatalf("FileDigestAt = %s, %v: want the cached entry", got, err)
+	}
+	writeOld(t, path, "HELLO")
+	if got, _ := at("a.txt"); got != sha("HELLO").String() {
+		t.Fatalf("changed file digest %s, want %s", got, sha("HELLO"))
+	}
+	if err := os.Symlink("a.txt", filepath.Join(ctx, "ln")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(ctx, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ln", "fifo"} {
+		if got, err := at(name); err == nil {
+			t.Fatalf("FileDigestAt(%s) = %s, want an error", name, got)
+		}
+	}
+	writeOld(t, path, "new")
+	fi, _ := os.Lstat(path)
+	if got, err := s.FileDigestAt(dir, "../"+filepath.Base(ctx)+"/a.txt", path, fi); err == nil {
+		t.Fatalf("FileDigestAt with a path = %s, want an error", got)
 	}
 }

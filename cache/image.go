@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -47,13 +48,30 @@ func (s *Store) PutImage(img v1.Image, tags ...string) (v1.Hash, error) {
 
 // tag points names at desc in index.json.
 func (s *Store) tag(desc v1.Descriptor, names []imageName) error {
-	if len(names) == 0 {
+	if len(names) == 0 || s.taggedAs(desc, names) {
 		return nil
 	}
 	return s.updateIndex(func(idx *v1.IndexManifest) error {
 		setTags(idx, names, desc)
 		return nil
 	})
+}
+
+// taggedAs reports whether index.json already points every name at desc,
+// so that a rebuild with no change writes nothing.
+func (s *Store) taggedAs(desc v1.Descriptor, names []imageName) bool {
+	idx, err := s.readIndex()
+	if err != nil {
+		return false
+	}
+	for _, n := range names {
+		d, ok := findName(idx, n.full)
+		if !ok || d.Digest != desc.Digest || d.Size != desc.Size || d.MediaType != desc.MediaType ||
+			d.Annotations[AnnotationRefName] != n.short {
+			return false
+		}
+	}
+	return true
 }
 
 // putImageBlobs checks img (checkImage), then writes every blob of it,
@@ -83,11 +101,13 @@ func (s *Store) putImageBlobs(img v1.Image, j *Journal) (v1.Descriptor, error) {
 	if mt == "" {
 		mt = types.OCIManifestSchema1
 	}
-	h, n, err := s.putBlob(bytes.NewReader(raw), v1.Hash{}, j)
-	if err != nil {
-		return v1.Descriptor{}, fmt.Errorf("store manifest: %w", err)
+	h := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", sha256.Sum256(raw))}
+	if !s.HasBlob(h) {
+		if _, _, err := s.putBlob(bytes.NewReader(raw), h, j); err != nil {
+			return v1.Descriptor{}, fmt.Errorf("store manifest: %w", err)
+		}
 	}
-	return v1.Descriptor{MediaType: mt, Size: n, Digest: h}, nil
+	return v1.Descriptor{MediaType: mt, Size: int64(len(raw)), Digest: h}, nil
 }
 
 // putConfig stores the config blob.

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -204,4 +207,38 @@ func mustLayers(t *testing.T, img v1.Image) []v1.Layer {
 		t.Fatal(err)
 	}
 	return ls
+}
+
+// TestPutImageAgainWritesNothing: storing an image already stored under
+// the same tags rewrites neither its blobs nor index.json (a no-op build
+// writes nothing).
+func TestPutImageAgainWritesNothing(t *testing.T) {
+	s := openStore(t)
+	img := randomImage(t, 64)
+	dig, err := s.PutImage(img, "again:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{filepath.Join(s.Root(), "oci", "index.json"), filepath.Join(s.Root(), "oci", "blobs", "sha256", dig.Hex)}
+	before := inodes(t, files)
+	if _, err := s.PutImage(img, "again:latest"); err != nil {
+		t.Fatal(err)
+	}
+	if after := inodes(t, files); !slices.Equal(after, before) {
+		t.Fatalf("index.json and manifest rewritten: inodes %v, then %v", before, after)
+	}
+}
+
+// inodes lists the inode numbers of paths.
+func inodes(t *testing.T, paths []string) []uint64 {
+	t.Helper()
+	var out []uint64
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fi.Sys().(*syscall.Stat_t).Ino)
+	}
+	return out
 }

@@ -54,7 +54,7 @@ type Inputs interface {
 // the target unless it is unnamed.
 func Build(ctx context.Context, targets []TargetSpec, in Inputs) (*Plan, error) {
 	b := &builder{ctx: ctx, in: in, plan: &Plan{}, steps: map[string]*Step{}, images: map[string]*image{},
-		specs: map[string]TargetSpec{}, finals: map[string]*stageResult{}, busy: map[string]bool{}}
+		specs: map[string]TargetSpec{}, finals: map[string]*stageResult{}, busy: map[string]bool{}, files: map[string][]CopyFile{}}
 	for _, t := range targets {
 		if t.Name != "" {
 			b.specs[t.Name] = t
@@ -83,6 +83,7 @@ type builder struct {
 	specs  map[string]TargetSpec   // named targets, for target: contexts
 	finals map[string]*stageResult // named targets planned, each once
 	busy   map[string]bool         // named targets being planned
+	files  map[string][]CopyFile   // context files by COPY sources, context and excludes
 }
 
 // image is a resolved base image, memoised per reference.

@@ -235,3 +235,26 @@ func TestSharedStepKeepsEveryTargetsPosition(t *testing.T) {
 		t.Errorf("shared step positions %q (pos %q)", shared.Positions, shared.Pos)
 	}
 }
+
+// TestBuildWalksSharedCopyOnce: targets whose different stages COPY the same
+// sources from the same context ask Inputs once; another destination or
+// set of sources is asked again.
+func TestBuildWalksSharedCopyOnce(t *testing.T) {
+	f := newFake()
+	df := "FROM alpine:3.20 AS a\nCOPY app/ /app/\nRUN echo a\nFROM busybox:1.36 AS b\nCOPY app/ /app/\nRUN echo b\nCOPY app/ /other/\n"
+	ta, tb := target("a", df), target("b", df)
+	ta.Stage, tb.Stage = "a", "b"
+	p := mustBuild(t, f, ta, tb)
+	if f.walks != 2 {
+		t.Fatalf("ContextFiles asked %d times, want 2 (app/ → /app/ once, app/ → /other/ once)", f.walks)
+	}
+	copies := 0
+	for _, s := range p.Steps {
+		if s.Copy != nil && len(s.Copy.Files) == 2 {
+			copies++
+		}
+	}
+	if copies != 3 {
+		t.Fatalf("%d COPY steps carry their files, want 3", copies)
+	}
+}

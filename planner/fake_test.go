@@ -30,6 +30,7 @@ type fakeInputs struct {
 	digests  map[string]string // ref -> digest override
 	files    map[string]fakeFile
 	resolved []string
+	walks    int // ContextFiles calls
 }
 
 func newFake() *fakeInputs {
@@ -65,6 +66,7 @@ func (f *fakeInputs) ResolveImage(_ context.Context, ref string) (*Base, *v1.Con
 // for everything; the digest covers content only, so the planner itself
 // must key the mode.
 func (f *fakeInputs) ContextFiles(c *Copy) ([]CopyFile, error) {
+	f.walks++
 	var out []CopyFile
 	for _, src := range c.Sources {
 		n := len(out)

@@ -148,7 +148,7 @@ func (s *stageState) readFiles(cp *Copy, in *KeyInputs, dir string, excludes []s
 		return nil
 	}
 	cp.Context, cp.Excludes = dir, excludes
-	files, err := s.ts.b.in.ContextFiles(cp)
+	files, err := s.ts.b.contextFiles(cp)
 	if err != nil {
 		return err
 	}
@@ -176,6 +176,22 @@ func (s *stageState) copyFrom(cp *Copy, in *KeyInputs, from string) error {
 	cp.From, err = s.copySource(from)
 	in.From = cp.From
 	return err
+}
+
+// contextFiles is Inputs.ContextFiles, asked once per plan for the same
+// sources, destination, options and excludes in the same context (targets sharing a
+// COPY walk their context once).
+func (b *builder) contextFiles(cp *Copy) ([]CopyFile, error) {
+	key := fmt.Sprintf("%q %q %q %q %q %q %t", cp.Context, cp.Sources, cp.Dest, cp.Workdir, cp.Excludes, cp.Exclude, cp.Parents)
+	if files, ok := b.files[key]; ok {
+		return slices.Clone(files), nil
+	}
+	files, err := b.in.ContextFiles(cp)
+	if err != nil {
+		return nil, err
+	}
+	b.files[key] = slices.Clone(files)
+	return files, nil
 }
 
 // copySource is the key a COPY --from reads: a stage's last step, else an

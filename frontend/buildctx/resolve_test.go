@@ -16,6 +16,15 @@ import (
 // mkContext builds a build context with files, dirs and symlinks.
 func mkContext(t *testing.T) fs.FS {
 	t.Helper()
+	root, err := os.OpenRoot(mkContextDir(t))
+	must(t, err)
+	t.Cleanup(func() { root.Close() })
+	return root.FS()
+}
+
+// mkContextDir writes mkContext's files and returns their directory.
+func mkContextDir(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
 		"a.txt": "a", "b.txt": "b", "app.log": "l",
@@ -39,10 +48,7 @@ func mkContext(t *testing.T) fs.FS {
 	for name, target := range links {
 		must(t, os.Symlink(target, filepath.Join(dir, name)))
 	}
-	root, err := os.OpenRoot(dir)
-	must(t, err)
-	t.Cleanup(func() { root.Close() })
-	return root.FS()
+	return dir
 }
 
 // must fails the test on err.

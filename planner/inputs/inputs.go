@@ -13,7 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"path"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -105,13 +105,15 @@ func parseDigest(ref string) (name.Digest, bool) {
 
 // ContextFiles resolves a COPY/ADD's sources inside its context and digests
 // each file it reads: path, mode and content (or link target), never mtime.
+// The context is walked with one fstatat per entry relative to open
+// directories; a file whose stat the hash cache knows is not opened.
 func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
-	root, err := os.OpenRoot(c.Context)
+	dfs, err := buildctx.OpenDirFS(c.Context)
 	if err != nil {
 		return nil, fmt.Errorf("open build context: %w", err)
 	}
-	defer root.Close()
-	matches, err := buildctx.Resolve(root.FS(), c.Sources, c.Dest, c.Workdir, c.Excludes, c.ResolveOptions()...)
+	defer dfs.Close()
+	matches, err := buildctx.Resolve(dfs, c.Sources, c.Dest, c.Workdir, c.Excludes, c.ResolveOptions()...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 		if t := m.Info.Mode().Type(); t&^(fs.ModeDir|fs.ModeSymlink) != 0 {
 			return nil, fmt.Errorf("%s is a %s: only regular files, directories and symlinks can be copied (exclude it in .dockerignore)", m.Src, kind(t))
 		}
-		d, err := in.digest(root, m)
+		d, err := in.digest(dfs, m)
 		if err != nil {
 			return nil, err
 		}
@@ -131,10 +133,14 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 
 // digest is a file's content digest; a link's is its target's text and a
 // directory has none (its path and mode are in the CopyFile).
-func (in *Inputs) digest(root *os.Root, m buildctx.Match) (string, error) {
+func (in *Inputs) digest(dfs *buildctx.DirFS, m buildctx.Match) (string, error) {
 	switch mode := m.Info.Mode(); {
 	case mode.IsRegular():
-		return in.Store.FileDigest(root, m.Src)
+		dir, err := dfs.Dir(path.Dir(m.Src))
+		if err != nil {
+			return "", fmt.Errorf("hash file: %w", err)
+		}
+		return in.Store.FileDigestAt(dir, path.Base(m.Src), dfs.Abs(m.Src), m.Info)
 	case mode&fs.ModeSymlink != 0:
 		return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(m.Linkname))), nil
 	default:
