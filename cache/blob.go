@@ -3,8 +3,8 @@ package cache
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"strings"
@@ -34,8 +34,13 @@ func checkHash(h v1.Hash) error {
 
 // PutBlob streams r into the store and returns its digest and size. When
 // want is non-zero the content must hash to it; on mismatch nothing is
-// stored and an error is returned. Storing a blob that exists is cheap and
-// leaves the existing file in place.
+// stored and an error is returned.
+//
+// Idempotent: a blob already stored and verified (its whole content hashes
+// to its name) is never rewritten; with want given, r is then not read at
+// all. A stored blob that fails verification is replaced. Atomic: the
+// content goes to a temporary file beside the blobs, fsynced, renamed
+// into place. Verifies: the digest over the whole stream.
 func (s *Store) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
 	return s.putBlob(r, want, nil)
 }
@@ -46,8 +51,13 @@ func (s *Store) putBlob(r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, 
 		if err := checkHash(want); err != nil {
 			return v1.Hash{}, 0, err
 		}
+		if n, ok := s.verifiedBlob(want); ok {
+			return want, n, nil
+		}
 	}
-	f, err := atomicfile.CreateIn(s.tmp.dir, "blob")
+	// Beside the blobs (which may be a mount of their own), named for this
+	// Store's scratch owner, so Open sweeps it once the owner is dead.
+	f, err := atomicfile.CreateIn(s.path("oci", "blobs", "sha256"), s.tmp.id()+"-blob")
 	if err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("create temp blob: %w", err)
 	}
@@ -60,7 +70,8 @@ func (s *Store) putBlob(r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, 
 }
 
 // fillBlob copies r into the temp file f, checks the digest and renames f
-// to its content address.
+// to its content address, unless a verified blob is there already (then f
+// is discarded).
 func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.Hash, int64, error) {
 	hw := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, hw), r)
@@ -73,6 +84,10 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.
 	}
 	target := s.path("oci", "blobs", "sha256", got.Hex)
 	existed := exists(target)
+	if _, ok := s.verifiedBlob(got); existed && ok {
+		atomicfile.Discard(f)
+		return got, n, nil
+	}
 	if err := atomicfile.Commit(f, target); err != nil {
 		return v1.Hash{}, 0, err
 	}
@@ -82,10 +97,30 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.
 	return got, n, nil
 }
 
-// OpenBlob opens a stored blob. The reader hashes everything it returns and
-// fails with an error at EOF if the content does not match h (for example
-// after on-disk corruption). A missing blob wraps ErrNotFound.
+// verifiedBlob reports whether blob h is stored and its whole content
+// hashes to h, and its size.
+func (s *Store) verifiedBlob(h v1.Hash) (int64, bool) {
+	rc, err := s.OpenBlob(h)
+	if err != nil {
+		return 0, false
+	}
+	n, err := io.Copy(io.Discard, rc)
+	return n, errors.Join(err, rc.Close()) == nil
+}
+
+// OpenBlob opens a stored blob for reading.
+//
+// Idempotent, read-only. Verifies: the reader hashes and counts what it
+// returns; at EOF, and at Close if the caller stopped early (Close reads
+// the rest), it fails unless the whole content hashes to h and its length
+// is the size the file had when opened. A missing blob wraps ErrNotFound.
 func (s *Store) OpenBlob(h v1.Hash) (io.ReadCloser, error) {
+	return s.openBlob(h, -1)
+}
+
+// openBlob opens blob h, which must be size bytes long (-1: the size of
+// the file when opened).
+func (s *Store) openBlob(h v1.Hash, size int64) (io.ReadCloser, error) {
 	p, err := s.blobPath(h)
 	if err != nil {
 		return nil, err
@@ -94,13 +129,41 @@ func (s *Store) OpenBlob(h v1.Hash) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, notFound(err, "open blob "+h.String())
 	}
-	return &verifyReader{f: f, want: h, h: sha256.New()}, nil
+	if size < 0 {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open blob %s: %w", h, err)
+		}
+		size = fi.Size()
+	}
+	return newVerifyReader(f, h, size), nil
 }
 
 // HasBlob reports whether the blob is stored.
+//
+// Contract: read-only. Verifies presence only: OpenBlob verifies the
+// content, CheckBlob the size.
 func (s *Store) HasBlob(h v1.Hash) bool {
 	_, err := s.statBlob(h)
 	return err == nil
+}
+
+// CheckBlob is the cheap check a cached build makes before it hands out
+// blob h: it is stored and size bytes long (size 0: any size). The digest
+// is verified when the blob is read (OpenBlob), as for an export or a
+// push.
+//
+// Contract: read-only. Verifies presence and size, not the content.
+func (s *Store) CheckBlob(h v1.Hash, size int64) error {
+	fi, err := s.statBlob(h)
+	if err != nil {
+		return err
+	}
+	if size != 0 && fi.Size() != size {
+		return fmt.Errorf("blob %s: %d bytes stored, want %d (corrupt store?)", h, fi.Size(), size)
+	}
+	return nil
 }
 
 // statBlob stats a stored blob; a missing one wraps ErrNotFound.
@@ -125,32 +188,3 @@ func (s *Store) readBlob(h v1.Hash) ([]byte, error) {
 	defer rc.Close() // read-only: the verified content is what matters
 	return io.ReadAll(rc)
 }
-
-// verifyReader hashes a blob as it is read and checks it at EOF.
-type verifyReader struct {
-	f    *os.File
-	want v1.Hash
-	h    hash.Hash
-	err  error // sticky verification error
-}
-
-// Read implements io.Reader; it returns a digest-mismatch error instead
-// of io.EOF when the stream does not hash to the expected digest.
-func (v *verifyReader) Read(p []byte) (int, error) {
-	if v.err != nil {
-		return 0, v.err
-	}
-	n, err := v.f.Read(p)
-	v.h.Write(p[:n])
-	if err == io.EOF {
-		got := hex.EncodeToString(v.h.Sum(nil))
-		if got != v.want.Hex {
-			v.err = fmt.Errorf("verify blob %s: content hashes to sha256:%s (corrupt store?)", v.want, got)
-			return n, v.err
-		}
-	}
-	return n, err
-}
-
-// Close closes the underlying file.
-func (v *verifyReader) Close() error { return v.f.Close() }

@@ -25,6 +25,10 @@ var containerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // its owner, executor/container, to fill) and records that the container
 // uses the image whose manifest digest is image, so Prune keeps the image
 // and everything under the directory while the container exists.
+//
+// Contract: not idempotent: an existing id fails. Atomic: root.json is
+// written atomically into the new directory, and a directory without it is
+// swept by Prune. Verifies the id's form.
 func (s *Store) AddContainer(id string, image v1.Hash) (string, error) {
 	if !containerID.MatchString(id) {
 		return "", fmt.Errorf("add container: invalid id %q", id)
@@ -41,6 +45,8 @@ func (s *Store) AddContainer(id string, image v1.Hash) (string, error) {
 
 // ContainerDir returns the directory of container id, or an error
 // wrapping ErrNotFound.
+//
+// Contract: read-only. Verifies the id's form and that root.json exists.
 func (s *Store) ContainerDir(id string) (string, error) {
 	if !containerID.MatchString(id) {
 		return "", fmt.Errorf("container %q: %w", id, ErrNotFound)
@@ -53,6 +59,8 @@ func (s *Store) ContainerDir(id string) (string, error) {
 }
 
 // Containers lists the ids of the containers in the store.
+//
+// Contract: read-only.
 func (s *Store) Containers() ([]string, error) {
 	ents, err := os.ReadDir(s.path("containers"))
 	if err != nil {
@@ -70,6 +78,9 @@ func (s *Store) Containers() ([]string, error) {
 // RemoveContainer deletes container id's directory, writable layer
 // included; its image is then Prune's to remove once nothing else uses it.
 // root.json goes first, so a removal cut short leaves no container.
+//
+// Contract: idempotent once done. Not atomic: root.json goes first, so a
+// removal cut short leaves no container, only a directory Prune sweeps.
 func (s *Store) RemoveContainer(id string) error {
 	dir, err := s.ContainerDir(id)
 	if err != nil {

@@ -27,6 +27,9 @@ type stepsConfig struct {
 // name, as one image that remote.Write or an OCI layout can store and
 // OpenStepSource can read back on another machine. Keys without a record,
 // or whose layer blob is gone, are left out.
+//
+// Contract: read-only. Verifies each layer blob (digest and size) as the
+// image is read.
 func (s *Store) ExportSteps(keys []string) (v1.Image, error) {
 	e := &stepsImage{s: s, layers: map[v1.Hash]*LayerRef{}}
 	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {

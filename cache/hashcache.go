@@ -63,6 +63,10 @@ func newHashCache(path, lockPath, tmpDir string) *hashCache {
 // are unchanged. Symlinks are followed only within root. Anything but a
 // regular file is an error: it is opened non-blocking, so a fifo swapped
 // in after the caller's Lstat cannot hang the build.
+//
+// Contract: idempotent. The hash cache is only a cache: it is saved
+// atomically by Close under its lock; a file whose stat changed is hashed
+// again.
 func (s *Store) FileDigest(root *os.Root, name string) (string, error) {
 	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {

@@ -27,6 +27,11 @@ type ImageInfo struct {
 // PutImage stores img's layers, config and manifest as verified blobs and
 // then points each tag at it in index.json (moving the tag if it named
 // another image). It returns the manifest digest.
+//
+// Contract: idempotent: blobs already stored are not rewritten, and tagging
+// an image again changes nothing. Atomic per blob, and index.json is
+// replaced atomically under the index lock, after every blob is stored.
+// Verifies every blob against the digest and size the manifest declares.
 func (s *Store) PutImage(img v1.Image, tags ...string) (v1.Hash, error) {
 	names := make([]imageName, len(tags))
 	for i, t := range tags {
@@ -155,6 +160,9 @@ func (s *Store) putSized(r io.Reader, d v1.Descriptor, what string, j *Journal) 
 // Image returns a stored image by tag ("myapp" means myapp:latest; full
 // docker names are accepted) or by manifest digest ("sha256:..." or
 // "name@sha256:..."). The image reads and verifies blobs lazily.
+//
+// Contract: read-only. Verifies the manifest when it is read, and each blob
+// (digest and size) when the image reads it.
 func (s *Store) Image(ref string) (v1.Image, v1.Hash, error) {
 	desc, err := s.resolve(ref)
 	if err != nil {
@@ -244,6 +252,8 @@ func (s *Store) imageAt(desc v1.Descriptor) (v1.Image, error) {
 }
 
 // Images lists every tag in the store, sorted by tag.
+//
+// Contract: read-only. Verifies the manifests and configs it reads.
 func (s *Store) Images() ([]ImageInfo, error) {
 	idx, err := s.readIndex()
 	if err != nil {
@@ -288,6 +298,9 @@ func (s *Store) imageInfo(d v1.Descriptor) (ImageInfo, error) {
 }
 
 // RemoveTag removes a tag from index.json. The blobs stay until Prune.
+//
+// Contract: not idempotent: an unknown tag is an error. Atomic: index.json
+// is replaced under the index lock.
 func (s *Store) RemoveTag(ref string) error {
 	n, err := parseName(ref)
 	if err != nil {

@@ -43,6 +43,9 @@ func (s *Store) resolveShortID(ref string) (d v1.Descriptor, ok bool, err error)
 
 // Tag points the name dst at the image src names (a tag, digest or ID
 // prefix), as docker tag: dst moves if it named another image.
+//
+// Contract: idempotent. Atomic: index.json is replaced under the index
+// lock. Verifies that src names a stored manifest.
 func (s *Store) Tag(src, dst string) error {
 	n, err := parseName(dst)
 	if err != nil {
@@ -60,6 +63,8 @@ func (s *Store) Tag(src, dst string) error {
 }
 
 // Names lists the short tags ("myapp:latest") that point at digest.
+//
+// Contract: read-only.
 func (s *Store) Names(digest v1.Hash) ([]string, error) {
 	idx, err := s.readIndex()
 	if err != nil {

@@ -39,6 +39,8 @@ type journalEntry struct {
 }
 
 // BeginJournal starts a new journal for one build. Close ends it.
+//
+// Contract: not idempotent: each call starts a journal.
 func (s *Store) BeginJournal() *Journal {
 	j := &Journal{s: s}
 	s.mu.Lock()
@@ -48,17 +50,23 @@ func (s *Store) BeginJournal() *Journal {
 }
 
 // PutBlob is Store.PutBlob, recording the blob if this call added it.
+//
+// Contract: as Store.PutBlob.
 func (j *Journal) PutBlob(r io.Reader, want v1.Hash) (v1.Hash, int64, error) {
 	return j.s.putBlob(r, want, j)
 }
 
 // CommitSnapshot is Store.CommitSnapshot, recording the snapshot if this
 // call added it.
+//
+// Contract: as Store.CommitSnapshot.
 func (j *Journal) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 	return j.s.commitSnapshot(diffID, dir, j)
 }
 
 // PullReference is Store.PullReference, recording the blobs it added.
+//
+// Contract: as Store.PullReference.
 func (j *Journal) PullReference(ctx context.Context, r name.Reference, opts ...remote.Option) (v1.Image, v1.Hash, error) {
 	return j.s.pullReference(ctx, r, j, opts)
 }
@@ -104,6 +112,9 @@ func (j *Journal) take() []journalEntry {
 // as Prune does, under the exclusive store lock; while another process
 // has the store open, or another journal of this Store is still open, it
 // returns ErrBusy and removes nothing (Prune collects it later).
+//
+// Contract: not idempotent in effect: a second call has nothing left to
+// remove. Not atomic: removals happen one by one, each whole.
 func (j *Journal) Rollback() error {
 	created := j.take()
 	if len(created) == 0 {

@@ -48,6 +48,10 @@ func (m *CacheMount) Close() error { return m.close() }
 // Locked waits (until ctx ends) for every other user, shared users hold a
 // shared lock, and a private user that cannot have the lock at once gets
 // a fresh scratch directory instead.
+//
+// Contract: idempotent: the directory is created once (made aside and
+// renamed into place). Verifies nothing in its contents, which belong to
+// the builds.
 func (s *Store) OpenCacheMount(ctx context.Context, id, sharing string, own Owner) (*CacheMount, error) {
 	name := filepath.Join(s.root, "mounts", hashName(id))
 	if err := ensureDir(name, own); err != nil {

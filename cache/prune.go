@@ -25,6 +25,11 @@ type PruneReport struct {
 // every snapshot whose diffID no such image or step uses. It needs the
 // store to itself: if any other Store is open on the root (in this or
 // another process) it fails at once with ErrBusy.
+//
+// Contract: idempotent. Not atomic as a whole: each removal is, and it runs
+// under the exclusive store lock, so no build sees it half done. Verifies
+// the manifests it marks from (an unreadable one is an error, never a
+// guess).
 func (s *Store) Prune(opts PruneOptions) (PruneReport, error) {
 	var rep PruneReport
 	err := s.exclusive(func() error {

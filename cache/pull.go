@@ -21,6 +21,11 @@ var DefaultPlatform = platform.Native()
 // it locally under ref's name. A digest reference is stored untagged.
 // The returned image is read back from the store. opts are passed to
 // remote.Image after Stencil's defaults, so callers can override them.
+//
+// Contract: idempotent: blobs already stored are not fetched again. Atomic
+// per blob; the tag is set only after every blob is stored. Verifies every
+// blob (digest over the whole stream and size) before it is renamed into
+// place.
 func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1.Image, v1.Hash, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
@@ -33,6 +38,8 @@ func (s *Store) Pull(ctx context.Context, ref string, opts ...remote.Option) (v1
 // name.Insecure is fetched over plain HTTP from a registry named insecure
 // (otherwise only loopback and private-range hosts are tried over HTTP,
 // after HTTPS, as go-containerregistry does).
+//
+// Contract: as Pull.
 func (s *Store) PullReference(ctx context.Context, r name.Reference, opts ...remote.Option) (v1.Image, v1.Hash, error) {
 	return s.pullReference(ctx, r, nil, opts)
 }

@@ -24,6 +24,9 @@ func (s *Store) snapshotPath(diffID v1.Hash) (string, error) {
 
 // Snapshot returns the unpacked (overlay-format) directory of the layer
 // with that diffID, or an error wrapping ErrNotFound.
+//
+// Contract: read-only. Verifies that the snapshot is a directory, not its
+// contents (Check does).
 func (s *Store) Snapshot(diffID v1.Hash) (string, error) {
 	p, err := s.snapshotPath(diffID)
 	if err != nil {
@@ -43,6 +46,10 @@ func (s *Store) Snapshot(diffID v1.Hash) (string, error) {
 // by TempDir, to the snapshot for diffID and returns its path. If another
 // process committed the same diffID first, dir is discarded and the
 // existing snapshot is returned.
+//
+// Contract: idempotent: if the snapshot exists, dir is discarded. Atomic: a
+// rename of a whole directory. Verifies that dir is a TempDir of this
+// Store; the caller verified the content against diffID.
 func (s *Store) CommitSnapshot(diffID v1.Hash, dir string) (string, error) {
 	return s.commitSnapshot(diffID, dir, nil)
 }

@@ -48,6 +48,9 @@ func fileName(key string) string {
 // Step returns the record stored under key, or an error wrapping
 // ErrNotFound. It marks the record used now, for Prune's least recently
 // used order.
+//
+// Contract: idempotent; not read-only (the use mark). Verifies that the
+// record holds key.
 func (s *Store) Step(key string) (*StepRecord, error) {
 	var r StepRecord
 	p := s.path("steps", fileName(key))
@@ -68,6 +71,10 @@ func (s *Store) hasStep(key string) bool {
 }
 
 // PutStep stores r under r.Key atomically, replacing any older record.
+//
+// Contract: idempotent. Atomic: the record is written through a temporary
+// file and renamed. Verifies nothing about the layer: callers store the
+// layer's blob first.
 func (s *Store) PutStep(r *StepRecord) error {
 	if r.Key == "" {
 		return errors.New("put step: empty key")
@@ -84,6 +91,9 @@ func (s *Store) PutStep(r *StepRecord) error {
 // ends (then it returns ctx's error and the lock, if it comes, is let go
 // at once). Call unlock when the step's record is written or the step
 // failed. Lock files (locks/steps/) are empty and never removed.
+//
+// Contract: not reentrant: a second LockStep of one key in one build waits
+// for the first.
 func (s *Store) LockStep(ctx context.Context, key string) (unlock func(), err error) {
 	lk := flock.New(s.path("locks", "steps", strings.TrimSuffix(fileName(key), ".json")+".lock"), flock.SetPermissions(0o644))
 	done := make(chan error, 1)
@@ -105,6 +115,8 @@ func (s *Store) LockStep(ctx context.Context, key string) (unlock func(), err er
 
 // Lineage returns the key last built at position pos, or an error
 // wrapping ErrNotFound.
+//
+// Contract: read-only. Verifies that the record holds pos.
 func (s *Store) Lineage(pos string) (string, error) {
 	var r lineageRecord
 	if err := readJSON(s.path("lineage", fileName(pos)), &r); err != nil {
@@ -117,6 +129,8 @@ func (s *Store) Lineage(pos string) (string, error) {
 }
 
 // PutLineage records key as the latest step built at pos.
+//
+// Contract: idempotent. Atomic, as PutStep.
 func (s *Store) PutLineage(pos, key string) error {
 	if err := s.writeJSON(s.path("lineage", fileName(pos)), lineageRecord{Pos: pos, Key: key}); err != nil {
 		return fmt.Errorf("put lineage %s: %w", pos, err)

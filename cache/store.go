@@ -63,6 +63,9 @@ var storeDirs = []string{"oci/blobs/sha256", "steps", "lineage", "snapshots", "t
 
 // Open opens (creating if needed) the store at root and takes a shared lock
 // on it. It removes scratch directories left behind by dead processes.
+//
+// Contract: idempotent: it creates only what is missing. Each file it
+// writes is atomic. Verifies nothing in the content (Check does).
 func Open(root string) (*Store, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -103,10 +106,14 @@ func (s *Store) init() (err error) {
 }
 
 // Root returns the absolute store root.
+//
+// Contract: read-only.
 func (s *Store) Root() string { return s.root }
 
 // Close saves the hash cache, removes this store's scratch directories and
 // releases its locks. The Store must not be used afterwards.
+//
+// Contract: idempotent: a second Close does nothing.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -57,8 +57,11 @@ type storeLayer struct {
 // Digest returns the compressed digest.
 func (l *storeLayer) Digest() (v1.Hash, error) { return l.desc.Digest, nil }
 
-// Compressed opens the verified blob.
-func (l *storeLayer) Compressed() (io.ReadCloser, error) { return l.s.OpenBlob(l.desc.Digest) }
+// Compressed opens the blob, verified against the descriptor's digest and
+// size.
+func (l *storeLayer) Compressed() (io.ReadCloser, error) {
+	return l.s.openBlob(l.desc.Digest, l.desc.Size)
+}
 
 // Size returns the compressed size.
 func (l *storeLayer) Size() (int64, error) { return l.desc.Size, nil }
@@ -77,6 +80,9 @@ func (l withDiffID) DiffID() (v1.Hash, error) { return l.diffID, nil }
 // Layer returns a v1.Layer backed by the stored blob desc.Digest, whose
 // uncompressed digest is diffID. The blob must exist (ErrNotFound
 // otherwise); reads are verified.
+//
+// Contract: read-only. Verifies that the stored size is the descriptor's at
+// once, and the digest and size as the layer is read.
 func (s *Store) Layer(desc v1.Descriptor, diffID v1.Hash) (v1.Layer, error) {
 	fi, err := s.statBlob(desc.Digest)
 	if err != nil {

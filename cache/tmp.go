@@ -55,6 +55,9 @@ func lockPublished(tmpRoot, id string) (*flock.Flock, error) {
 	return lk, nil
 }
 
+// id names the owner: the base name of its scratch dir and lock.
+func (o *tmpOwner) id() string { return filepath.Base(o.dir) }
+
 // close removes the scratch dir and its lock file, then unlocks.
 func (o *tmpOwner) close() error {
 	err := errors.Join(forceremove.All(o.dir), removeFile(o.dir+".lock"), o.lock.Close())
@@ -67,6 +70,8 @@ func (o *tmpOwner) close() error {
 // TempDir creates a new directory in this Store's scratch area, on the
 // same filesystem as snapshots so CommitSnapshot can rename it. It is
 // removed by Close, or by the next Open if this process dies.
+//
+// Contract: not idempotent: each call makes a new directory.
 func (s *Store) TempDir(prefix string) (string, error) {
 	if strings.ContainsAny(prefix, `/\`) {
 		return "", fmt.Errorf("create temp dir: prefix %q contains a path separator", prefix)
@@ -114,7 +119,12 @@ func reapIfDead(tmpRoot, id string) error {
 	}
 	defer lk.Close()
 	// A dir whose lock is gone is removed by the next cleaner anyway.
-	return errors.Join(forceremove.All(filepath.Join(tmpRoot, id)), removeFile(lk.Path()))
+	blobTemps, _ := filepath.Glob(filepath.Join(filepath.Dir(tmpRoot), "oci", "blobs", "sha256", atomicfile.TempPrefix+id+"-*"))
+	errs := []error{forceremove.All(filepath.Join(tmpRoot, id))}
+	for _, p := range blobTemps {
+		errs = append(errs, removeFile(p))
+	}
+	return errors.Join(append(errs, removeFile(lk.Path()))...)
 }
 
 // removeFile removes path; it is not an error if it is already gone.

@@ -37,10 +37,11 @@ func (b *build) lookup(s *planner.Step) (*cache.StepRecord, bool) {
 	return rec, true
 }
 
-// haveLayer reports whether a record's layer blob is stored or can be
+// haveLayer reports whether a record's layer blob is stored with the size
+// the record says (a cheap check; reading it verifies the digest) or can be
 // fetched from the imported cache.
 func (b *build) haveLayer(l *cache.LayerRef) bool {
-	if l == nil || b.store.HasBlob(l.Digest) {
+	if l == nil || b.store.CheckBlob(l.Digest, l.Size) == nil {
 		return true
 	}
 	return b.imported != nil && b.imported.Has(l.Digest)
