@@ -36,7 +36,7 @@ func checkHash(h v1.Hash) error {
 // want is non-zero the content must hash to it; on mismatch nothing is
 // stored and an error is returned.
 //
-// Idempotent: a blob already stored and verified (its whole content hashes
+// Contract: idempotent: a blob already stored and verified (its whole content hashes
 // to its name) is never rewritten; with want given, r is then not read at
 // all. A stored blob that fails verification is replaced. Atomic: the
 // content goes to a temporary file beside the blobs, fsynced, renamed
@@ -110,7 +110,7 @@ func (s *Store) verifiedBlob(h v1.Hash) (int64, bool) {
 
 // OpenBlob opens a stored blob for reading.
 //
-// Idempotent, read-only. Verifies: the reader hashes and counts what it
+// Contract: idempotent, read-only. Verifies: the reader hashes and counts what it
 // returns; at EOF, and at Close if the caller stopped early (Close reads
 // the rest), it fails unless the whole content hashes to h and its length
 // is the size the file had when opened. A missing blob wraps ErrNotFound.

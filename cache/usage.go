@@ -36,6 +36,8 @@ type UsageItem struct {
 // DiskUsage lists every blob, snapshot, step record and cache mount with
 // its size and reclaimability, as `docker buildx du`. It reads the store
 // without locking it, so the figures are a snapshot in time.
+//
+// Contract: read-only. Verifies the manifests it reads.
 func (s *Store) DiskUsage() ([]UsageItem, error) {
 	live, err := s.tagged()
 	if err != nil {
