@@ -11,16 +11,17 @@ package lint
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -49,17 +50,23 @@ type Request struct {
 // that would stop the build (an unparsable line, an unknown stage, a base
 // image that cannot be resolved) is in the results' Error, as BuildKit
 // reports it, not returned.
-func Run(ctx context.Context, r Request) *Results {
+func Run(ctx context.Context, r Request) (res *Results) {
+	defer func() { // BuildKit's converter expects a gateway client; never let a gap in that crash a build
+		if p := recover(); p != nil {
+			res = &Results{Error: &lint.BuildError{Message: fmt.Sprintf("build checks failed: %v", p)}}
+		}
+	}()
 	sm := llb.NewSourceMap(nil, r.Name, "Dockerfile", r.Dockerfile)
 	sm.Definition = &llb.Definition{}
 	caps := pb.Caps.CapSet(pb.Caps.All()) // a RUN --mount=type=bind asks for them
+	var err error
 	opt := dockerfile2llb.ConvertOpt{
 		Config:       dockerui.Config{BuildArgs: r.Args, Target: r.Target},
 		SourceMap:    sm,
 		MetaResolver: resolver(r.Images),
 		LLBCaps:      &caps,
 	}
-	res, err := dockerfile2llb.DockerfileLint(ctx, r.Dockerfile, opt)
+	res, err = dockerfile2llb.DockerfileLint(ctx, r.Dockerfile, opt)
 	if err != nil { // DockerfileLint reports errors in res; this is a safety net
 		return &Results{Error: &lint.BuildError{Message: err.Error()}}
 	}

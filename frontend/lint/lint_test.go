@@ -134,3 +134,57 @@ func TestBuildError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+
+// TestEveryFeature: the checks run to the end (no error, no crash) over
+// every instruction form Stencil builds, though BuildKit's converter runs
+// here without the gateway client it normally has.
+func TestEveryFeature(t *testing.T) {
+	src := `# syntax=docker/dockerfile:1
+ARG BASE=alpine:3.20
+FROM ${BASE} AS base
+RUN --mount=type=cache,target=/root/.cache,id=c,sharing=locked \
+    --mount=type=tmpfs,target=/tmp,size=1m \
+    --mount=type=secret,id=tok,required=false \
+    --mount=type=ssh \
+    --mount=type=bind,from=busybox:latest,source=/etc,target=/mnt \
+    --network=none true
+RUN <<EOF
+echo heredoc
+EOF
+COPY <<EOF /file
+content
+EOF
+RUN <<EOF
+#!/bin/sh
+echo script
+EOF
+COPY --link --chown=1:1 --chmod=644 a.txt /a
+COPY --parents --exclude=*.md ./src/./x /dst/
+ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/f.tar /f
+ADD --keep-git-dir=true https://github.com/moby/buildkit.git#v0.34.2 /bk
+ADD archive.tar.xz /x
+ONBUILD RUN echo later
+HEALTHCHECK --interval=5s CMD ["true"]
+SHELL ["/bin/sh", "-c"]
+USER 1000:1000
+VOLUME ["/data"]
+EXPOSE 8080/tcp
+STOPSIGNAL SIGTERM
+FROM busybox:latest AS base2
+COPY --from=base /a /a
+COPY --from=alpine:3.20 /etc/os-release /os
+ENTRYPOINT ["/bin/sh"]
+`
+	images := func(context.Context, string) (digest.Digest, []byte, error) {
+		cfg := `{"architecture":"amd64","os":"linux","config":{}}`
+		return digest.FromString(cfg), []byte(cfg), nil
+	}
+	res := Run(context.Background(), Request{Name: "Dockerfile", Dockerfile: []byte(src), Images: images})
+	if res.Error != nil {
+		t.Fatalf("error: %s", res.Error.Message)
+	}
+	for _, w := range res.Warnings {
+		t.Errorf("unexpected warning: %s: %s", w.RuleName, w.Detail)
+	}
+}
