@@ -7,12 +7,13 @@
 # accepts our tarballs, git for the epoch of a context that is a work tree,
 # runc for the buildkitd that scripts/buildkitd.sh builds (remote-builder
 # tests), haproxy and openssl to run examples/remote's balancer and certs,
-# slirp4netns for RUN steps' private network.
+# slirp4netns for RUN steps' private network, uidmap (newuidmap/newgidmap)
+# for rootless builds.
 # Extra package names on the command line are installed too (make bench
 # adds buildah, curl and bc).
 set -eu
 need=""
-for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl slirp4netns "$@"; do
+for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl slirp4netns uidmap "$@"; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

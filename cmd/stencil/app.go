@@ -143,10 +143,14 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nThe store lives in $STENCIL_ROOT (default ~/.local/share/stencil).\nRun 'stencil COMMAND --help' for a command's flags and an example.")
 }
 
-// storeRoot is $STENCIL_ROOT, else ~/.local/share/stencil.
+// storeRoot is $STENCIL_ROOT, else $XDG_DATA_HOME/stencil, else
+// ~/.local/share/stencil.
 func storeRoot() string {
 	if r := os.Getenv("STENCIL_ROOT"); r != "" {
 		return r
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "stencil")
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {

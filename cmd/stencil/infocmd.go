@@ -84,7 +84,11 @@ func writeInfo(w io.Writer, f host.Facts, c host.Choice) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "%s:\t%s\n", k, fmt.Sprintf(format, args...)) }
 	row("Kernel", "%s", f.Kernel)
-	row("User", "%s (uid %d)", f.User, f.UID)
+	if f.Rootless {
+		row("User", "%s", f.User)
+	} else {
+		row("User", "%s (uid %d)", f.User, f.UID)
+	}
 	row("Namespaces", "%s", yesNo(f.Namespaces))
 	row("User namespaces", "%s", yesNo(f.UserNS))
 	row("Overlayfs", "%s", yesNo(f.Overlay))

@@ -14,12 +14,23 @@ import (
 
 	"github.com/stencilbuild/stencil/executor/container"
 	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/internal/userns"
 )
 
 func main() {
 	sandbox.Init()
 	container.Init()
-	os.Exit(mainWithSignals())
+	os.Exit(stencilMain())
+}
+
+// stencilMain runs stencil with os.Args: again in a user namespace when
+// rootless (see rootless), else here.
+func stencilMain() int {
+	userns.Init()
+	if code, ok := rootless(os.Args[1:], os.Stderr); ok {
+		return code
+	}
+	return mainWithSignals()
 }
 
 // mainWithSignals runs Main with os.Args; SIGINT and SIGTERM cancel the

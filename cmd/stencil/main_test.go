@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	sandbox.Init()
 	container.Init()
 	if os.Getenv("STENCIL_TEST_MAIN") == "1" {
-		os.Exit(mainWithSignals())
+		os.Exit(stencilMain())
 	}
 	os.Exit(m.Run())
 }

@@ -113,8 +113,12 @@ func (m *merged) opaque(i int, p string) bool {
 	}
 	defer f.Close()
 	buf := make([]byte, 1)
-	n, err := unix.Fgetxattr(int(f.Fd()), opaqueXattr, buf)
-	return err == nil && n == 1 && buf[0] == 'y'
+	for _, name := range []string{opaqueXattr, userOverlayPrefix + "opaque"} {
+		if n, err := unix.Fgetxattr(int(f.Fd()), name, buf); err == nil && n == 1 && buf[0] == 'y' {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve walks name through the view, following symlinks in the middle

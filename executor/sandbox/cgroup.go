@@ -13,6 +13,8 @@ import (
 	"github.com/opencontainers/cgroups/fs"
 	"github.com/opencontainers/cgroups/fs2"
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/userns"
 )
 
 // Limits bounds what one sandbox's processes may use together. A zero
@@ -71,8 +73,13 @@ type cgroup struct {
 	limits Limits
 }
 
-// joinCgroup creates a cgroup with limits l and moves pid into it.
+// joinCgroup creates a cgroup with limits l and moves pid into it. In a
+// user namespace (rootless) the host's cgroups are not writable: the
+// sandbox runs without limits and joinCgroup returns a nil cgroup.
 func joinCgroup(pid int, l Limits) (*cgroup, error) {
+	if userns.Inside() {
+		return nil, nil
+	}
 	path := fmt.Sprintf("/stencil/%d-%d", os.Getpid(), cgroupSeq.Add(1))
 	res := l.resources()
 	m, err := newManager(&cgroups.Cgroup{Path: path, Resources: res})
@@ -93,12 +100,18 @@ func joinCgroup(pid int, l Limits) (*cgroup, error) {
 // oomKilled reports whether the kernel killed a process of the cgroup at
 // its memory limit.
 func (cg *cgroup) oomKilled() bool {
+	if cg == nil {
+		return false
+	}
 	n, err := cg.m.OOMKillCount()
 	return err == nil && n > 0
 }
 
 // destroy removes the cgroup; its processes have exited.
 func (cg *cgroup) destroy() error {
+	if cg == nil {
+		return nil
+	}
 	return check("remove sandbox cgroup", cg.m.Destroy())
 }
 

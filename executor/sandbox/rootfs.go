@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/userns"
 )
 
 // skelEntry is one path of the skeleton layer.
@@ -123,11 +125,17 @@ func mountOverlay(lowers []string, upper, work, target string) error {
 func configureOverlay(fd int, lowers []string, upper, work string) error {
 	opts := [][2]string{{"upperdir", upper}, {"workdir", work},
 		{"redirect_dir", "off"}, {"index", "off"}, {"metacopy", "off"}}
+	if userns.Inside() {
+		// trusted.* xattrs are the host root's: opaque dirs get
+		// user.overlay.*, and redirects are never followed either.
+		opts[2][1] = "nofollow"
+		opts = append(opts, [2]string{"userxattr", ""})
+	}
 	for _, l := range lowers {
 		opts = append(opts, [2]string{"lowerdir+", l})
 	}
 	for _, o := range opts {
-		if err := unix.FsconfigSetString(fd, o[0], o[1]); err != nil {
+		if err := setOption(fd, o[0], o[1]); err != nil {
 			return fmt.Errorf("mount overlay: %s=%s: %w%s", o[0], o[1], err, fsLog(fd))
 		}
 	}
@@ -135,6 +143,14 @@ func configureOverlay(fd int, lowers []string, upper, work string) error {
 		return fmt.Errorf("mount overlay: %w%s", err, fsLog(fd))
 	}
 	return nil
+}
+
+// setOption sets a string option, or a flag when value is "".
+func setOption(fd int, key, value string) error {
+	if value == "" {
+		return unix.FsconfigSetFlag(fd, key)
+	}
+	return unix.FsconfigSetString(fd, key, value)
 }
 
 // fsLog returns the kernel's messages about a failed fsconfig, if any.

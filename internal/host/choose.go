@@ -36,6 +36,9 @@ type Choice struct {
 func (f Facts) Choose(w Want) (Choice, error) {
 	var p problems
 	c := Choice{Isolation: Namespaces, Network: f.network()}
+	if f.Rootless {
+		c.Isolation += " in a user namespace (rootless: no cgroup limits)"
+	}
 	if w.Isolation != "" && w.Isolation != Namespaces {
 		p.add("unknown isolation %q (want %s)", w.Isolation, Namespaces)
 	}
@@ -48,6 +51,9 @@ func (f Facts) Choose(w Want) (Choice, error) {
 func (f Facts) network() string {
 	if f.Slirp == "" {
 		return "none (slirp4netns is missing: RUN steps can only use --network=none)"
+	}
+	if f.Tun != nil {
+		return "none (slirp4netns cannot open /dev/net/tun: " + f.Tun.Error() + "; chmod 0666 /dev/net/tun as Debian ships it, or use --network=none)"
 	}
 	return "private, through slirp4netns"
 }
@@ -68,9 +74,9 @@ func (p problems) err() error {
 func (p *problems) user(f Facts) {
 	switch {
 	case f.UID != 0 && f.UserNS != nil:
-		p.add("running as %s (not root) and user namespaces are unavailable (%v): run stencil as root", f.User, f.UserNS)
+		p.add("running as %s (not root) and user namespaces are unavailable (%v): run stencil as root, or enable them (sysctl user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1)", f.User, f.UserNS)
 	case f.UID != 0:
-		p.add("running as %s (not root): stencil builds as root; run it with sudo or as root", f.User)
+		p.add("running as %s (not root) outside a user namespace: run stencil itself, which builds rootless", f.User)
 	case f.Namespaces != nil:
 		p.add("cannot create namespaces for RUN steps (%v): inside a container, run it privileged or with --security-opt seccomp=unconfined --cap-add SYS_ADMIN", f.Namespaces)
 	}

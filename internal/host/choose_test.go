@@ -21,9 +21,9 @@ func TestChooseRefusesInOneLine(t *testing.T) {
 	}{
 		{"not root, no user namespaces", func(f *Facts, _ *Want) {
 			f.UID, f.User, f.UserNS = 1000, "alice", errors.New("user.max_user_namespaces is 0 or missing")
-		}, "running as alice (not root) and user namespaces are unavailable (user.max_user_namespaces is 0 or missing): run stencil as root"},
+		}, "running as alice (not root) and user namespaces are unavailable (user.max_user_namespaces is 0 or missing): run stencil as root, or enable them (sysctl user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1)"},
 		{"not root", func(f *Facts, _ *Want) { f.UID, f.User = 1000, "alice" },
-			"running as alice (not root): stencil builds as root; run it with sudo or as root"},
+			"running as alice (not root) outside a user namespace: run stencil itself, which builds rootless"},
 		{"no namespaces", func(f *Facts, _ *Want) { f.Namespaces = errors.New("unshare: operation not permitted") },
 			"cannot create namespaces for RUN steps (unshare: operation not permitted): inside a container, run it privileged or with --security-opt seccomp=unconfined --cap-add SYS_ADMIN"},
 		{"store on overlayfs, overlay forced", func(f *Facts, w *Want) {
@@ -80,11 +80,25 @@ func TestChooseSnapshotter(t *testing.T) {
 	}
 }
 
+// TestChooseRootless: root of a user namespace builds, and says so.
+func TestChooseRootless(t *testing.T) {
+	f := good()
+	f.Rootless = true
+	c, err := f.Choose(Want{})
+	if err != nil || c.Isolation != "namespaces in a user namespace (rootless: no cgroup limits)" {
+		t.Fatalf("rootless: %+v, %v", c, err)
+	}
+}
+
 // TestChooseNetwork names the default network, and its absence.
 func TestChooseNetwork(t *testing.T) {
 	f := good()
 	if c, _ := f.Choose(Want{}); c.Network != "private, through slirp4netns" {
 		t.Errorf("network = %q", c.Network)
+	}
+	f.Tun = errors.New("permission denied")
+	if c, _ := f.Choose(Want{}); !strings.HasPrefix(c.Network, "none (slirp4netns cannot open /dev/net/tun: permission denied;") {
+		t.Errorf("network without /dev/net/tun = %q", c.Network)
 	}
 	f.Slirp = ""
 	if c, _ := f.Choose(Want{}); !strings.HasPrefix(c.Network, "none (slirp4netns is missing") {

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/userns"
 )
 
 // Facts are what a build's choices depend on. A nil error field means the
@@ -25,6 +28,19 @@ type Facts struct {
 	Store        string // the store's path
 	StoreFS      string // the filesystem holding it
 	Slirp        string // slirp4netns's path; "" when missing
+	Rootless     bool   // root of a user namespace that maps an unprivileged user
+	Tun          error  // /dev/net/tun, which slirp4netns opens, is not usable
+}
+
+// rootlessUser names the host user a rootless namespace's 0 maps to.
+func rootlessUser() string {
+	b, _ := os.ReadFile("/proc/self/uid_map")
+	f := strings.Fields(string(b))
+	if len(f) < 3 || f[0] != "0" {
+		return "root in a user namespace (rootless)"
+	}
+	id, _ := strconv.Atoi(f[1])
+	return fmt.Sprintf("%s, as root of a user namespace (rootless)", userName(id))
 }
 
 // Probe examines this machine for a store at store (which need not exist
@@ -33,13 +49,18 @@ func Probe(store string) Facts {
 	f := Facts{Kernel: kernel(), UID: os.Geteuid(), Store: store}
 	f.User = userName(f.UID)
 	f.Namespaces = probeNamespaces()
-	f.UserNS = probeUserNS()
+	f.UserNS = UserNamespaces()
+	f.Rootless = userns.Inside()
+	if f.Rootless {
+		f.User = rootlessUser()
+	}
 	f.Overlay = probeOverlayFS()
 	dir := existing(store)
 	f.StoreFS = fsName(dir)
 	f.StoreOverlay = probeStoreOverlay(dir, f.Overlay)
 	f.Cgroup = cgroupVersion()
 	f.Slirp, _ = exec.LookPath("slirp4netns")
+	f.Tun = unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK)
 	return f
 }
 

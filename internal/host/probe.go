@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stencilbuild/stencil/internal/userns"
 )
 
 // sandboxNamespaces are the namespaces every RUN gets (network aside).
@@ -30,9 +32,9 @@ func probeNamespaces() error {
 	return nil
 }
 
-// probeUserNS reports whether unprivileged users may create user
+// UserNamespaces reports whether unprivileged users may create user
 // namespaces, from the kernel's knobs.
-func probeUserNS() error {
+func UserNamespaces() error {
 	if v, ok := readSysctl("user/max_user_namespaces"); !ok || v == "0" {
 		return errors.New("user.max_user_namespaces is 0 or missing")
 	}
@@ -99,6 +101,11 @@ func tryOverlay(lower, upper, work string) error {
 	for _, o := range [][2]string{{"lowerdir+", lower}, {"upperdir", upper}, {"workdir", work}} {
 		if err := unix.FsconfigSetString(fd, o[0], o[1]); err != nil {
 			return fmt.Errorf("%s: %w%s", o[0], err, kernelLog(fd))
+		}
+	}
+	if userns.Inside() {
+		if err := unix.FsconfigSetFlag(fd, "userxattr"); err != nil {
+			return fmt.Errorf("userxattr: %w%s", err, kernelLog(fd))
 		}
 	}
 	if err := unix.FsconfigCreate(fd); err != nil {
