@@ -22,8 +22,9 @@ type Match struct {
 // ErrNotFound is wrapped by Resolve when a source matches nothing.
 var ErrNotFound = errors.New("file not found in build context or excluded by .dockerignore")
 
-// errMultiSource is Docker's message for several sources onto a file dest.
-var errMultiSource = errors.New("When using COPY with more than one source file, the destination must be a directory and end with a /") //nolint:staticcheck // Docker's wording
+// errNotDir is BuildKit's error for a directory source copied over a file
+// an earlier source of the same COPY wrote.
+var errNotDir = errors.New("cannot copy to non-directory")
 
 // Resolve applies Docker's COPY rules to sources in fsys:
 //
@@ -64,22 +65,25 @@ func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []stri
 	if r.parents {
 		return r.resolveParents(sources, dest)
 	}
-	if len(sources) > 1 && !destDir {
-		return nil, errMultiSource
-	}
 	tops, err := r.expandAll(sources)
 	if err != nil {
 		return nil, err
-	}
-	if len(tops) > 1 && !destDir {
-		return nil, errMultiSource
 	}
 	for _, m := range tops {
 		if err := r.add(m, dest, destDir); err != nil {
 			return nil, err
 		}
+		destDir = destDir || r.isDir(dest)
 	}
 	return r.sorted(), nil
+}
+
+// isDir reports whether what was recorded at dest is a directory: a
+// later source then goes into it, as BuildKit copies the sources one
+// after the other. Until then, each file source replaces dest.
+func (r *resolver) isDir(dest string) bool {
+	m, ok := r.out[dest]
+	return ok && m.Info.IsDir()
 }
 
 // resolveParents is Resolve for COPY --parents.
@@ -192,6 +196,9 @@ func (r *resolver) add(src, dest string, destDir bool) error {
 		return fmt.Errorf("resolve source %s: %w", src, err)
 	}
 	if fi.IsDir() {
+		if m, ok := r.out[dest]; ok && !m.Info.IsDir() {
+			return fmt.Errorf("%w: %s", errNotDir, dest)
+		}
 		r.putDest(real, dest, fi)
 		r.top = real
 		return r.walk(real, dest, nil)

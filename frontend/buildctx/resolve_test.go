@@ -136,8 +136,7 @@ func TestResolveErrors(t *testing.T) {
 		{"missing", []string{"nope"}, "/x", nil, "file not found in build context or excluded by .dockerignore: stat nope: file does not exist"},
 		{"excluded source", []string{"app.log"}, "/x", []string{"*.log"}, "stat app.log: file does not exist"},
 		{"escaping symlink", []string{"escape"}, "/x", nil, "stat escape: file does not exist"},
-		{"two sources to file", []string{"a.txt", "b.txt"}, "/x", nil, "When using COPY with more than one source file, the destination must be a directory and end with a /"},
-		{"wildcard matches two to file", []string{"*.txt"}, "/x", nil, "must be a directory"},
+		{"a directory over a file an earlier source wrote", []string{"a.txt", "dir"}, "/x", nil, "cannot copy to non-directory: /x"},
 		{"no sources", nil, "/x", nil, "no source files"},
 		{"bad pattern", []string{"[a"}, "/x/", nil, "syntax error in pattern"},
 	}
@@ -148,6 +147,14 @@ func TestResolveErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+	// As BuildKit copies several sources to a non-directory one after the
+	// other: a file replaces the last, a directory makes dest a directory.
+	if ms, err := Resolve(fsys, []string{"a.txt", "dir/f"}, "/x", "/", nil); err != nil || len(ms) != 1 || ms[0].Src != "dir/f" {
+		t.Fatalf("two files to /x: %v, %v; want dir/f at /x", ms, err)
+	}
+	if ms, err := Resolve(fsys, []string{"dir/sub", "a.txt"}, "/x", "/", nil); err != nil || len(ms) != 3 || ms[1].Dest != "/x/a.txt" {
+		t.Fatalf("a directory then a file to /x: %v, %v; want the file inside", ms, err)
 	}
 	if ms, err := Resolve(fsys, []string{"nothing*"}, "/x/", "/", nil); err != nil || len(ms) != 0 {
 		t.Fatalf("a wildcard matching nothing: %v, %v; want no files and no error (BuildKit)", ms, err)
