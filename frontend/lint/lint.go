@@ -51,15 +51,20 @@ type Request struct {
 // image that cannot be resolved) is in the results' Error, as BuildKit
 // reports it, not returned.
 func Run(ctx context.Context, r Request) (res *Results) {
+	var err error
 	defer func() { // BuildKit's converter expects a gateway client; never let a gap in that crash a build
 		if p := recover(); p != nil {
 			res = &Results{Error: &lint.BuildError{Message: fmt.Sprintf("build checks failed: %v", p)}}
 		}
 	}()
+	orig := r.Dockerfile
+	var shifted bool
+	if r.Dockerfile, shifted, err = withCheckArg(r); err != nil {
+		return &Results{Error: &lint.BuildError{Message: err.Error()}}
+	}
 	sm := llb.NewSourceMap(nil, r.Name, "Dockerfile", r.Dockerfile)
 	sm.Definition = &llb.Definition{}
 	caps := pb.Caps.CapSet(pb.Caps.All()) // a RUN --mount=type=bind asks for them
-	var err error
 	opt := dockerfile2llb.ConvertOpt{
 		Config:       dockerui.Config{BuildArgs: r.Args, Target: r.Target},
 		SourceMap:    sm,
@@ -75,6 +80,12 @@ func Run(ctx context.Context, r Request) (res *Results) {
 		checkIgnored(r, func(rule, desc, url, msg string, loc []parser.Range) {
 			res.AddWarning(rule, desc, url, msg, src, loc)
 		})
+	}
+	if shifted {
+		unshift(res)
+	}
+	for _, s := range res.Sources { // the file as written, not as checked
+		s.Data = orig
 	}
 	sort.SliceStable(res.Warnings, func(i, j int) bool { return line(res.Warnings[i]) < line(res.Warnings[j]) })
 	return res

@@ -135,7 +135,6 @@ func TestBuildError(t *testing.T) {
 	}
 }
 
-
 // TestEveryFeature: the checks run to the end (no error, no crash) over
 // every instruction form Stencil builds, though BuildKit's converter runs
 // here without the gateway client it normally has.
@@ -186,5 +185,30 @@ ENTRYPOINT ["/bin/sh"]
 	}
 	for _, w := range res.Warnings {
 		t.Errorf("unexpected warning: %s: %s", w.RuleName, w.Detail)
+	}
+}
+
+// TestCheckArg: the BUILDKIT_DOCKERFILE_CHECK build arg overrides the
+// file's `# check=` directive, and warnings keep the file's own lines.
+func TestCheckArg(t *testing.T) {
+	src := []byte("# check=skip=JSONArgsRecommended\nFROM scratch AS Base\nCMD run\n")
+	r := Request{Name: "Dockerfile", Dockerfile: src, Images: noImages,
+		Args: map[string]string{CheckArg: "skip=StageNameCasing;error=true"}}
+	rep := Check(context.Background(), r)
+	// error=true: BuildKit's check result carries the violation as its error
+	if buildError(rep.Results) != "lint violation found for rules: JSONArgsRecommended" ||
+		len(rep.Warnings) != 1 || rep.Warnings[0].RuleName != "JSONArgsRecommended" || line(rep.Warnings[0]) != 3 {
+		t.Fatalf("warnings %+v, error %+v", rep.Warnings, rep.Error)
+	}
+	if !rep.Strict || string(rep.Sources[0].Data) != string(src) {
+		t.Errorf("strict %v; source %q", rep.Strict, rep.Sources[0].Data)
+	}
+	r.Args[CheckArg] = "skip=all\nFROM evil"
+	if rep := Check(context.Background(), r); rep.Error == nil || !strings.Contains(rep.Error.Message, "build-arg:BUILDKIT_DOCKERFILE_CHECK") {
+		t.Errorf("a two-line arg: %+v", rep.Error)
+	}
+	r.Args[CheckArg] = "bogus"
+	if rep := Check(context.Background(), r); rep.Error == nil || !strings.Contains(rep.Error.Message, `invalid check option "bogus"`) {
+		t.Errorf("a bad arg: %+v", rep.Error)
 	}
 }

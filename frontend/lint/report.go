@@ -28,7 +28,9 @@ type Report struct {
 // directive.
 func Check(ctx context.Context, r Request) Report {
 	rep := Report{Results: Run(ctx, r)}
-	if cfg, err := Config(r.Dockerfile); err == nil {
+	if src, _, err := withCheckArg(r); err != nil {
+		return rep
+	} else if cfg, err := Config(src); err == nil {
 		rep.Strict = cfg.ReturnAsError
 	}
 	if ref, _, loc, ok := parser.DetectSyntax(r.Dockerfile); ok {
