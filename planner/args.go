@@ -10,11 +10,15 @@ import (
 	"github.com/stencilbuild/stencil/internal/platform"
 )
 
-// platformArgs are BuildKit's automatic args, set in the global scope.
-// Stencil builds for the native platform only.
-var platformArgs = map[string]string{
-	"TARGETPLATFORM": platform.String(), "TARGETOS": platform.OS, "TARGETARCH": platform.Native().Architecture, "TARGETVARIANT": "",
-	"BUILDPLATFORM": platform.String(), "BUILDOS": platform.OS, "BUILDARCH": platform.Native().Architecture, "BUILDVARIANT": "",
+// platformArgs are BuildKit's automatic args, set in the global scope: the
+// build platform is the native one, the target platform the target's
+// (TargetSpec.Platform, "" for native).
+func platformArgs(target string) map[string]string {
+	t, b := platform.Of(target), platform.Native()
+	return map[string]string{
+		"TARGETPLATFORM": t.String(), "TARGETOS": t.OS, "TARGETARCH": t.Architecture, "TARGETVARIANT": t.Variant,
+		"BUILDPLATFORM": b.String(), "BUILDOS": b.OS, "BUILDARCH": b.Architecture, "BUILDVARIANT": b.Variant,
+	}
 }
 
 // proxyArgs are predefined: usable without ARG when given as build args,
@@ -110,10 +114,11 @@ func globalValue(global *argScope, name string) *string {
 }
 
 // globalArgs evaluates the ARGs before the first FROM.
-func globalArgs(f *dockerfile.File, build map[string]string) (*argScope, error) {
+func globalArgs(f *dockerfile.File, build map[string]string, target string) (*argScope, error) {
 	g := newArgScope()
-	for _, name := range slices.Sorted(maps.Keys(platformArgs)) {
-		v := platformArgs[name]
+	auto := platformArgs(target)
+	for _, name := range slices.Sorted(maps.Keys(auto)) {
+		v := auto[name]
 		g.set(name, &v)
 	}
 	expand := func(word string) (string, error) {

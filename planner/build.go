@@ -35,6 +35,7 @@ type TargetSpec struct {
 	// -> "target:NAME", "docker-image://REF", "oci-layout://DIR[:TAG|@DIGEST]"
 	// or an absolute local directory. See contexts.go.
 	Contexts map[string]string
+	Platform string // the target platform when not the native one (platform.Target's form); only a builder builds it
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires
@@ -111,15 +112,20 @@ func (b *builder) add(st *Step) *Step {
 	return st
 }
 
-// resolve asks Inputs for ref once per Build, and once more when a target
-// that pulls names a ref first resolved for one that does not.
-func (b *builder) resolve(ref string, pull bool) (*image, error) {
-	if img, ok := b.images[ref]; ok && (img.pulled || !pull) {
+// resolve asks Inputs for ref (of platform, "" native) once per Build,
+// and once more when a target that pulls names a ref first resolved for
+// one that does not.
+func (b *builder) resolve(ref string, pull bool, platform string) (*image, error) {
+	memo := ref + " " + platform
+	if img, ok := b.images[memo]; ok && (img.pulled || !pull) {
 		return img, nil
 	}
 	ctx := b.ctx
 	if pull {
 		ctx = WithPull(ctx)
+	}
+	if platform != "" {
+		ctx = WithPlatform(ctx, platform)
 	}
 	base, cf, err := b.in.ResolveImage(ctx, ref)
 	if err != nil {
@@ -129,7 +135,7 @@ func (b *builder) resolve(ref string, pull bool) (*image, error) {
 	if cf != nil {
 		img.cfg, img.author = cloneConfig(cf.Config), cf.Author
 	}
-	b.images[ref] = img
+	b.images[memo] = img
 	return img, nil
 }
 

@@ -114,7 +114,7 @@ func (s *stageState) fromContext(name string, c namedContext) (*stageResult, err
 	if c.kind == ctxLayout {
 		ref = ctxLayout + ref
 	}
-	base, err := s.base(ref)
+	base, err := s.base(ref, s.ts.spec.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("context %s: %w", name, err)
 	}

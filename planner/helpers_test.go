@@ -132,7 +132,7 @@ func TestGlobalArgsPlatformAndOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := globalArgs(f, map[string]string{"A": "arm"})
+	g, err := globalArgs(f, map[string]string{"A": "arm"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,6 +109,7 @@ type KeyInputs struct {
 	Network     string            `json:"network,omitempty"`     // RUN: sandbox network when not "default"
 	ExtraHosts  []string          `json:"extra_hosts,omitempty"` // RUN: extra /etc/hosts entries, as BuildKit keys them
 	Mounts      []string          `json:"mounts,omitempty"`      // RUN: each --mount's JSON (ids and targets, never content)
+	Platform    string            `json:"platform,omitempty"`    // FROM: a platform other than the native one
 }
 
 // Base is a FROM of an image (not of an earlier stage: that is just a parent).
@@ -116,6 +117,9 @@ type Base struct {
 	Ref    string `json:"ref"`              // normalised reference, or "scratch"
 	Digest string `json:"digest,omitempty"` // manifest digest ("" for scratch)
 	Local  bool   `json:"local,omitempty"`  // found in the local store (else from a registry)
+	// Platform is the image's platform when not the native one
+	// ("linux/arm64"): only a builder can build on it.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Run is a sandboxed command.

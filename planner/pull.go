@@ -18,3 +18,19 @@ func Pulling(ctx context.Context) bool {
 	v, _ := ctx.Value(pullKey{}).(bool)
 	return v
 }
+
+// platformKey marks a context whose ResolveImage is for a platform.
+type platformKey struct{}
+
+// WithPlatform marks ctx for Inputs.ResolveImage: the image is wanted for
+// platform (platform.Target's form), not the native one.
+func WithPlatform(ctx context.Context, platform string) context.Context {
+	return context.WithValue(ctx, platformKey{}, platform)
+}
+
+// PlatformOf is the platform ctx was marked for by WithPlatform; "" is
+// the native one.
+func PlatformOf(ctx context.Context) string {
+	p, _ := ctx.Value(platformKey{}).(string)
+	return p
+}

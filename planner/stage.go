@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/stencilbuild/stencil/frontend/buildctx"
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
 	"github.com/stencilbuild/stencil/frontend/location"
+	platformpkg "github.com/stencilbuild/stencil/internal/platform"
 )
 
 // targetState plans the stages of one target's Dockerfile, each at most once.
@@ -56,11 +58,25 @@ type stageResult struct {
 }
 
 func newTargetState(b *builder, t TargetSpec, f *dockerfile.File, file string) (*targetState, error) {
-	g, err := globalArgs(f, t.Args)
+	g, err := globalArgs(f, t.Args, t.Platform)
 	if err != nil {
 		return nil, err
 	}
 	return &targetState{b: b, spec: t, f: f, file: file, global: g, done: map[int]*stageResult{}, busy: map[int]bool{}}, nil
+}
+
+// platform is the platform of a stage whose FROM --platform says p: the
+// target's when p is empty; the native one or the target's otherwise, the
+// only ones Stencil can build ("" is native).
+func (ts *targetState) platform(p string) (string, error) {
+	if strings.TrimSpace(p) == "" {
+		return ts.spec.Platform, nil
+	}
+	want, err := platformpkg.Target(p)
+	if err != nil || (want != "" && want != ts.spec.Platform) {
+		return "", fmt.Errorf("FROM --platform=%s: only %s is supported", p, cmp.Or(ts.spec.Platform, platformpkg.String()))
+	}
+	return want, nil
 }
 
 // stage plans stage i (and, first, every stage it depends on).
@@ -173,7 +189,7 @@ func (s *stageState) from(st *instructions.Stage) error {
 	if err != nil {
 		return err
 	}
-	if err := dockerfile.CheckPlatform(platform); err != nil {
+	if platform, err = s.ts.platform(platform); err != nil {
 		return err
 	}
 	if j, ok := instructions.HasStage(s.ts.f.Stages, ref); ok && j != s.idx {
@@ -192,7 +208,7 @@ func (s *stageState) from(st *instructions.Stage) error {
 		}
 		s.key, s.cfg, s.author = r.key, cloneConfig(r.cfg), r.author
 	} else {
-		base, err := s.base(ref)
+		base, err := s.base(ref, platform)
 		if err != nil {
 			return err
 		}
@@ -201,20 +217,23 @@ func (s *stageState) from(st *instructions.Stage) error {
 	return s.onbuild()
 }
 
-// base adds a KindBase step for an image (or scratch), keyed by digest.
-func (s *stageState) base(ref string) (*Step, error) {
+// base adds a KindBase step for an image (or scratch) of platform (""
+// native), keyed by digest (and by a foreign platform, which scratch has
+// no digest to say).
+func (s *stageState) base(ref, platform string) (*Step, error) {
 	img := &image{base: &Base{Ref: "scratch"}, cfg: scratchConfig()}
 	if ref != "scratch" {
 		var err error
-		if img, err = s.ts.b.resolve(ref, s.ts.spec.Pull); err != nil {
+		if img, err = s.ts.b.resolve(ref, s.ts.spec.Pull, platform); err != nil {
 			return nil, err
 		}
 	}
-	in := KeyInputs{Base: img.base.Digest}
+	in := KeyInputs{Base: img.base.Digest, Platform: platform}
 	if img.base.Ref == "scratch" {
 		in.Base = "scratch"
 	}
 	base := *img.base
+	base.Platform = platform
 	st := &Step{Kind: KindBase, Base: &base, Instruction: "FROM " + ref, Config: withPath(cloneConfig(img.cfg)), Inputs: in, Author: img.author}
 	s.stamp(st)
 	return s.ts.b.add(st), nil

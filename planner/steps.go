@@ -220,7 +220,7 @@ func (s *stageState) copySource(from string) (string, error) {
 	}
 	saved := s.pos
 	s.pos += ".from"
-	base, err := s.base(from)
+	base, err := s.base(from, s.ts.spec.Platform) // an image COPY --from is for the target platform
 	s.pos = saved
 	if err != nil {
 		return "", suggest.Wrap(fmt.Errorf("--from=%s: %w", from, err), from, s.ts.f.StageNames(), false)

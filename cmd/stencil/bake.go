@@ -88,7 +88,11 @@ func (o *bakeOptions) resolveTargets(cfg *bake.Config, args []string) ([]*bake.T
 	if err != nil {
 		return nil, nil, err
 	}
-	specs, err := bakeSpecs(targets)
+	_, remote, err := o.resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	specs, err := bakeSpecs(targets, remote)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +128,7 @@ func (o *bakeOptions) load() (*bake.Config, error) {
 
 // bakeSpecs turns resolved bake targets into planner inputs, refusing in
 // one error everything Stencil cannot honour, each at its location.
-func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
+func bakeSpecs(targets []*bake.Target, remote bool) ([]planner.TargetSpec, error) {
 	var p problems
 	specs := make([]planner.TargetSpec, 0, len(targets))
 	for _, t := range targets {
@@ -132,6 +136,9 @@ func bakeSpecs(targets []*bake.Target) ([]planner.TargetSpec, error) {
 		s, err := bakeSpec(t)
 		if err != nil {
 			return nil, err
+		}
+		if s.Platform != "" && !remote {
+			p.add(bake.Pos(t.Range("platforms")), "target %q: %s", t.Name, needsBuilder(s.Platform))
 		}
 		specs = append(specs, s)
 	}

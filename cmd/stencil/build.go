@@ -71,7 +71,8 @@ func (o *buildOptions) Validate(args []string) error {
 	if o.check {
 		o.call = "check"
 	}
-	if err := errors.Join(checkPlatforms(o.platforms), checkNetwork(o.network), checkCall(o.call)); err != nil {
+	_, perr := targetPlatform(o.platforms)
+	if err := errors.Join(perr, checkNetwork(o.network), checkCall(o.call)); err != nil {
 		return err
 	}
 	for _, a := range o.allow {
@@ -96,6 +97,9 @@ func (o *buildOptions) Run(ctx context.Context, e *env, args []string) error {
 	if o.secrets, err = loadSecrets(o.secretSpecs, os.LookupEnv); err != nil {
 		return err
 	}
+	if err := o.checkForeign(spec); err != nil {
+		return err
+	}
 	return e.buildSpecs(ctx, []planner.TargetSpec{spec}, o.buildFlags)
 }
 
@@ -106,6 +110,7 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	}
 	s := planner.TargetSpec{ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
 		Outputs: o.outputs, Network: o.network, Check: o.call == "check"}
+	s.Platform, _ = targetPlatform(o.platforms) // checked by Validate
 	if s.Dockerfile = o.file; s.Dockerfile == "" || s.Dockerfile == "-" {
 		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")
 	} else if s.Dockerfile, err = filepath.Abs(o.file); err != nil {

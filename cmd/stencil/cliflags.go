@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stencilbuild/stencil/executor"
 	"github.com/stencilbuild/stencil/internal/platform"
+	"github.com/stencilbuild/stencil/planner"
 )
 
 // deliveryFlags are --load and -q: where a finished image goes besides
@@ -57,17 +59,39 @@ func (d *deliveryFlags) finish(ctx context.Context, disp *display, results []exe
 	return nil
 }
 
-// checkPlatforms accepts --platform values that name the native platform
-// (comma-separated lists too) and refuses the others before building.
-func checkPlatforms(values []string) error {
+// targetPlatform is build's --platform values (comma-separated lists
+// too) as the one platform to build ("" native); several are refused.
+func targetPlatform(values []string) (string, error) {
+	seen := map[string]bool{}
+	var out string
 	for _, v := range values {
 		for _, p := range strings.Split(v, ",") {
-			if !platform.Matches(p) {
-				return fmt.Errorf("--platform %s: stencil builds only for the native platform %s", p, platform.String())
+			t, err := platform.Target(p)
+			if err != nil {
+				return "", fmt.Errorf("--platform: %w", err)
 			}
+			seen[t], out = true, t
 		}
 	}
-	return nil
+	if len(seen) > 1 {
+		return "", fmt.Errorf("--platform %s: stencil builds one platform per image (multi-platform images are not supported yet)", strings.Join(values, ","))
+	}
+	return out, nil
+}
+
+// checkForeign refuses, before any work, build's --platform other than
+// the native one when no builder is chosen: only a BuildKit builder builds
+// it (bake's targets are refused in bakeSpecs, at their attribute).
+func (b *builderFlags) checkForeign(spec planner.TargetSpec) error {
+	if _, remote, err := b.resolve(); err != nil || remote || spec.Platform == "" {
+		return err
+	}
+	return errors.New("--" + needsBuilder(spec.Platform))
+}
+
+// needsBuilder says that platform p is built only on a builder.
+func needsBuilder(p string) string {
+	return fmt.Sprintf("platform %s needs a builder (--builder): the local executor builds only %s", p, platform.String())
 }
 
 // checkNetwork accepts the RUN network modes Stencil has.

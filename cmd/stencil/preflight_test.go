@@ -56,7 +56,7 @@ target "ok" {}
 `)
 	out := p.refuse("bake")
 	wantLines(t, out,
-		`build.hcl:3:3: target "a": attribute "platforms" is not supported`,
+		`build.hcl:3:3: target "a": platform linux/arm64 needs a builder (--builder)`,
 		`build.hcl:4:3: target "a": attribute "ulimits" is not supported`,
 		`build.hcl:5:3: target "a": invalid tag "Bad Tag!"`,
 		`build.hcl:6:3: target "a": parse output "type=tarball,dest=x": unknown output type "tarball"`,

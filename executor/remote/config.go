@@ -27,7 +27,8 @@ func (l *lowering) imageConfig(key string) ([]byte, error) {
 		history = append(history, v1.History{Created: created, CreatedBy: s.CreatedBy(),
 			Comment: "buildkit.dockerfile.v0", EmptyLayer: s.Kind == planner.KindConfig && !makesDir(s)})
 	}
-	cf := v1.ConfigFile{Architecture: l.platform.Architecture, OS: l.platform.OS,
+	p := l.platformOf(chain[0])
+	cf := v1.ConfigFile{Architecture: p.Architecture, OS: p.OS, Variant: p.Variant,
 		Config: last.Config, Author: last.Author, History: history, Created: created}
 	cf.RootFS.Type = "layers"
 	return json.Marshal(cf)

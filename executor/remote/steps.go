@@ -11,25 +11,38 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/planner"
 )
 
 // base is a FROM: scratch, an image of the local store (read through the
-// session) or a registry image pinned to its digest.
+// session) or a registry image pinned to its digest, on the base's
+// platform, which every step after it inherits.
 func (l *lowering) base(s *planner.Step) (llb.State, error) {
 	b := s.Base
+	p := l.platformOf(s)
 	if b == nil || b.Ref == "scratch" || b.Digest == "" {
-		return llb.Scratch().Platform(l.platform), nil
+		return llb.Scratch().Platform(p), nil
 	}
 	ref, err := pinned(b)
 	if err != nil {
 		return llb.State{}, err
 	}
 	if b.Local {
-		return llb.OCILayout(ref, llb.OCIStore(l.sid, StoreID), llb.Platform(l.platform), progressName(s)), nil
+		return llb.OCILayout(ref, llb.OCIStore(l.sid, StoreID), llb.Platform(p), progressName(s)).Platform(p), nil
 	}
-	return llb.Image(ref, llb.Platform(l.platform), progressName(s)), nil
+	return llb.Image(ref, llb.Platform(p), progressName(s)).Platform(p), nil
+}
+
+// platformOf is the platform of a FROM step: the plan's, else the native.
+func (l *lowering) platformOf(s *planner.Step) ocispecs.Platform {
+	if s.Base == nil || s.Base.Platform == "" {
+		return l.platform
+	}
+	p := platform.Of(s.Base.Platform)
+	return ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
 }
 
 // run is a RUN with exactly the plan's argv, environment, user, working

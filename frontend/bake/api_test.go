@@ -208,9 +208,9 @@ func TestUnsupportedFirstAndFromSet(t *testing.T) {
 	if attr, _, _ := tg.Unsupported(); attr != "ssh" {
 		t.Errorf("first unsupported %q, want ssh (list order)", attr)
 	}
-	tg = resolveOne(t, "\ntarget \"a\" {}\n", "a", nil, "a.platform=linux/arm64")
+	tg = resolveOne(t, "\ntarget \"a\" {}\n", "a", nil, "a.platform=linux/arm64,linux/amd64")
 	attr, rng, ok := tg.Unsupported()
-	if !ok || attr != "platforms" || Pos(rng).String() != "--set a.platform=linux/arm64" {
+	if !ok || attr != "platforms" || Pos(rng).String() != "--set a.platform=linux/arm64,linux/amd64" {
 		t.Errorf("--set: %q %v %s; want platforms at the override", attr, ok, Pos(rng).String())
 	}
 }

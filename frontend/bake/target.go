@@ -130,14 +130,20 @@ func remoteContext(v *string) bool {
 		strings.HasPrefix(s, "git@")
 }
 
-// foreignPlatform reports whether any platform is not the native one.
+// foreignPlatform reports whether platforms asks for what Stencil cannot
+// build: several platforms (a multi-platform image), or one it cannot
+// parse. One platform, native or not, is built (a foreign one only on a
+// builder).
 func foreignPlatform(platforms []string) bool {
+	seen := map[string]bool{}
 	for _, p := range platforms {
-		if !platform.Matches(p) {
+		t, err := platform.Target(p)
+		if err != nil {
 			return true
 		}
+		seen[t] = true
 	}
-	return false
+	return len(seen) > 1
 }
 
 // Paths returns the build context directory and the Dockerfile path as

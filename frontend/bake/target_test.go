@@ -17,6 +17,8 @@ func TestForeignPlatform(t *testing.T) {
 		{[]string{"linux/amd64"}, false},
 		{[]string{"linux/amd64", "linux/arm64"}, true},
 		{[]string{"windows/amd64"}, true},
+		{[]string{"linux/arm64"}, false}, // one platform: a builder builds it
+		{[]string{"linux/arm64", "linux/aarch64"}, false},
 	}
 	for _, tc := range cases {
 		if got := foreignPlatform(tc.in); got != tc.want {

@@ -1,10 +1,12 @@
-// Package platform names the one platform Stencil builds for and pulls:
-// the host's, linux/<runtime.GOARCH>, as BuildKit's default platform is the
-// daemon's own. Every image config, pull, import and build argument takes
-// it from here; nothing else spells out an architecture.
+// Package platform names the platform Stencil builds for and pulls: the
+// host's, linux/<runtime.GOARCH>, as BuildKit's default platform is the
+// daemon's own, or a target platform (Target) that only a BuildKit builder
+// builds. Every image config, pull, import and build argument takes it
+// from here; nothing else spells out an architecture.
 package platform
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 
@@ -41,4 +43,34 @@ func Matches(p string) bool {
 	native := platforms.Normalize(specs.Platform{OS: OS, Architecture: runtime.GOARCH})
 	spec = platforms.Normalize(spec)
 	return spec.OS == native.OS && spec.Architecture == native.Architecture && (spec.Variant == "" || spec.Variant == native.Variant)
+}
+
+// Target is the platform a build asks for, as a target's platform: "" when
+// p is empty or names the native platform, else p normalised the way
+// BuildKit does ("linux/arm64", "linux/arm/v7"). An unparsable p is an
+// error naming it.
+func Target(p string) (string, error) {
+	if Matches(p) {
+		return "", nil
+	}
+	spec, err := platforms.Parse(strings.ToLower(strings.TrimSpace(p)))
+	if err != nil {
+		return "", fmt.Errorf("platform %q: %w", p, err)
+	}
+	if spec.OS != OS {
+		return "", fmt.Errorf("platform %q: only %s platforms can be built", p, OS)
+	}
+	return platforms.Format(platforms.Normalize(spec)), nil
+}
+
+// Of is target (a Target result) as a platform; "" is the native one.
+func Of(target string) v1.Platform {
+	if target == "" {
+		return Native()
+	}
+	p, err := v1.ParsePlatform(target)
+	if err != nil {
+		return Native()
+	}
+	return *p
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/frontend/buildctx"
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -56,10 +58,17 @@ func (in *Inputs) ResolveImage(ctx context.Context, ref string) (*planner.Base, 
 // planner.WithPull) and ref is a tag (a digest
 // reference already stored is never fetched again). local reports that
 // the store already had it.
+//
+// For another platform (ctx marked by planner.WithPlatform) the registry
+// is always asked: the store's tags name native images. That platform's
+// image is pulled into the store by digest, untagged.
 func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.Hash, local bool, err error) {
 	if isLayout(ref) {
 		img, dig, err = in.fetchLayout(ref)
 		return img, dig, true, err
+	}
+	if p := planner.PlatformOf(ctx); p != "" {
+		return in.fetchFor(ctx, ref, p)
 	}
 	img, dig, err = in.Store.Image(ref)
 	_, byDigest := parseDigest(ref)
@@ -73,14 +82,50 @@ func (in *Inputs) Fetch(ctx context.Context, ref string) (img v1.Image, dig v1.H
 	if err != nil {
 		return nil, dig, false, err
 	}
-	j := in.Store.BeginJournal() // a pull that fails takes back the blobs it stored
+	img, dig, err = in.pull(ctx, r)
+	return img, dig, false, err
+}
+
+// pull pulls r into the store; a pull that fails takes back the blobs it
+// stored.
+func (in *Inputs) pull(ctx context.Context, r name.Reference) (v1.Image, v1.Hash, error) {
+	j := in.Store.BeginJournal()
 	defer j.Close()
-	img, dig, err = j.PullReference(ctx, r, in.Remote...) // "pull REF: ..."
+	img, dig, err := j.PullReference(ctx, r, in.Remote...) // "pull REF: ..."
 	if err != nil {
 		if rerr := j.Rollback(); rerr != nil && !errors.Is(rerr, cache.ErrBusy) {
 			err = errors.Join(err, rerr)
 		}
+		return nil, dig, err
+	}
+	return img, dig, nil
+}
+
+// fetchFor resolves ref's image for platform p in its registry and pulls
+// it by digest unless the store has that digest.
+func (in *Inputs) fetchFor(ctx context.Context, ref, p string) (v1.Image, v1.Hash, bool, error) {
+	r, err := in.parse(ref)
+	if err != nil {
+		return nil, v1.Hash{}, false, err
+	}
+	want := platform.Of(p)
+	desc, err := remote.Image(r, append(slices.Clone(in.Remote), remote.WithContext(ctx), remote.WithPlatform(want))...)
+	if err != nil {
+		return nil, v1.Hash{}, false, fmt.Errorf("resolve %s for %s: %w", ref, p, err)
+	}
+	dig, err := desc.Digest()
+	if err != nil {
 		return nil, dig, false, err
+	}
+	img, _, err := in.Store.Image(r.Context().Digest(dig.String()).String())
+	if errors.Is(err, cache.ErrNotFound) {
+		img, _, err = in.pull(ctx, r.Context().Digest(dig.String()))
+	}
+	if err != nil {
+		return nil, dig, false, err
+	}
+	if cf, err := img.ConfigFile(); err != nil || cf.OS != want.OS || cf.Architecture != want.Architecture {
+		return nil, dig, false, fmt.Errorf("%s has no %s image", ref, p)
 	}
 	return img, dig, false, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/stencilbuild/stencil/frontend/bake"
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -26,6 +27,9 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		NoCache: t.NoCache != nil && *t.NoCache, Pull: t.Pull != nil && *t.Pull,
 		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
 		Check: deref(t.Call) == "check", Contexts: planner.AbsContexts(values(t.Contexts), cwd),
+	}
+	if len(t.Platforms) > 0 { // one platform: bake refuses several
+		s.Platform, _ = platform.Target(t.Platforms[0])
 	}
 	if t.DockerfileInline != nil {
 		s.DockerfileInline = *t.DockerfileInline
