@@ -31,6 +31,7 @@ type bakeOptions struct {
 	allow []string
 	print bool
 	bakeQueries
+	watch watchFlags
 }
 
 func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
@@ -40,10 +41,11 @@ func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.print, "print", false, "print the resolved definition as JSON and build nothing")
 	fs.StringArrayVar(&o.allow, "allow", nil, "grant access outside the working directory (fs.read=PATH, fs.write=PATH, fs=PATH) or the host network to RUN (network.host)")
 	o.bakeQueries.AddFlags(fs)
+	o.watch.AddFlags(fs)
 }
 
 func (o *bakeOptions) Validate([]string) error {
-	return errors.Join(o.bakeQueries.validate(), o.buildFlags.validate())
+	return errors.Join(o.bakeQueries.validate(), o.buildFlags.validate(), o.watch.validate())
 }
 
 func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
@@ -58,9 +60,22 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 	if o.list.Type != "" {
 		return o.list.write(cfg, e.stdout)
 	}
-	targets, specs, err := o.resolveTargets(cfg, args)
+	if o.watch.on {
+		return o.watchLoop(ctx, e, args)
+	}
+	specs, err := o.buildable(cfg, args)
 	if err != nil {
 		return err
+	}
+	return e.buildSpecs(ctx, specs, o.buildFlags)
+}
+
+// buildable resolves the named targets of cfg and readies the flags their
+// build needs (reproducibility, host network, secrets).
+func (o *bakeOptions) buildable(cfg *bake.Config, args []string) ([]planner.TargetSpec, error) {
+	targets, specs, err := o.resolveTargets(cfg, args)
+	if err != nil {
+		return nil, err
 	}
 	if v, ok := cfg.Variable(reproducibleEnv); ok && v != nil && *v != "" {
 		o.fileReproducible = v
@@ -71,9 +86,9 @@ func (o *bakeOptions) Run(ctx context.Context, e *env, args []string) error {
 		secrets = append(secrets, t.Secrets...)
 	}
 	if o.secrets, err = loadSecrets(secrets, os.LookupEnv); err != nil {
-		return err
+		return nil, err
 	}
-	return e.buildSpecs(ctx, specs, o.buildFlags)
+	return specs, nil
 }
 
 // specs resolves the named targets (bake and plan alike) into planner
