@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/faults"
 )
 
 // writeJSON marshals v and writes it atomically to path, through a
@@ -24,6 +25,18 @@ func writeJSONIn(tmpDir, path string, v any) error {
 	}
 	return atomicfile.WriteIn(tmpDir, path, func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
+		faults.At(jsonPoint(path))
 		return err
 	})
+}
+
+// jsonPoint names the commit point of a JSON file of the store.
+func jsonPoint(path string) string {
+	switch {
+	case filepath.Base(path) == "index.json":
+		return faults.Index
+	case filepath.Base(filepath.Dir(path)) == "steps":
+		return faults.Step
+	}
+	return ""
 }

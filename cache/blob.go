@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/faults"
 )
 
 // blobPath returns the layout path of a sha256 blob, rejecting anything
@@ -78,6 +79,7 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.
 	if err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("write blob: %w", err)
 	}
+	faults.At(faults.Blob)
 	got := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(hw.Sum(nil))}
 	if want != (v1.Hash{}) && got != want {
 		return v1.Hash{}, 0, fmt.Errorf("verify blob: digest mismatch: want %s, got %s", want, got)

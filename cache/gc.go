@@ -1,12 +1,16 @@
 package cache
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/stencilbuild/stencil/internal/faults"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
@@ -134,4 +138,21 @@ func (f *freeing) remove(it UsageItem) {
 func touch(path string) {
 	t := now()
 	_ = os.Chtimes(path, t, t)
+}
+
+// removeSnapshot moves the snapshot at p aside into this Store's scratch
+// area, then removes it: a process killed half way never leaves a
+// partly removed snapshot under its name for a later build to trust (the
+// scratch of a dead process is swept by the next Open). A missing p is
+// not an error.
+func (s *Store) removeSnapshot(p string) error {
+	aside, err := os.MkdirTemp(s.tmp.dir, "removed")
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(p, filepath.Join(aside, "snapshot")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errors.Join(err, os.Remove(aside))
+	}
+	faults.At(faults.Remove)
+	return forceremove.All(aside)
 }

@@ -13,6 +13,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stencilbuild/stencil/internal/faults"
 )
 
 // ImageInfo describes one tag in the store, like a row of docker images.
@@ -45,6 +47,7 @@ func (s *Store) PutImage(img v1.Image, tags ...string) (v1.Hash, error) {
 	if err != nil {
 		return v1.Hash{}, err
 	}
+	faults.At(faults.Tag)
 	if err := s.tag(desc, names); err != nil {
 		return v1.Hash{}, err
 	}

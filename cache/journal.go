@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/stencilbuild/stencil/internal/faults"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
@@ -162,17 +163,21 @@ func (s *Store) removeUnreferenced(created []journalEntry, live *liveSet) error 
 	var errs []error
 	for i := len(created) - 1; i >= 0; i-- {
 		e, p := created[i], ""
+		var err error
 		switch {
 		case e.snapshot && !live.diffIDs[e.h]:
 			p = s.path("snapshots", e.h.Hex)
+			err = s.removeSnapshot(p)
 		case !e.snapshot && !live.blobs[e.h]:
 			p = s.path("oci", "blobs", "sha256", e.h.Hex)
+			err = forceremove.All(p)
 		default:
 			continue
 		}
-		if err := forceremove.All(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("roll back %s: %w", p, err))
 		}
+		faults.At(faults.Rollback)
 	}
 	return errors.Join(errs...)
 }

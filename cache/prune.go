@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
-	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
 // PruneReport says what Prune removed.
@@ -204,7 +202,7 @@ func (s *Store) pruneSnapshots(live *liveSet, rep *PruneReport, items []UsageIte
 	err := sweep(s.path("snapshots"), live.diffIDs, func(p string, e fs.DirEntry) error {
 		rep.Snapshots++
 		rep.Bytes += size[e.Name()]
-		return forceremove.All(p)
+		return s.removeSnapshot(p)
 	})
 	if err != nil {
 		return fmt.Errorf("prune snapshots: %w", err)

@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/faults"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 )
 
@@ -64,6 +65,7 @@ func (s *Store) commitSnapshot(diffID v1.Hash, dir string, j *Journal) (string, 
 	if err := s.checkOwnTemp(dir); err != nil {
 		return "", err
 	}
+	faults.At(faults.Snapshot)
 	err = os.Rename(dir, p)
 	if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
 		if rerr := forceremove.All(dir); rerr != nil {
