@@ -62,6 +62,11 @@ type Executor struct {
 	// Images and keys are the same with either.
 	Snapshotter string
 
+	// KeepFailed keeps the state of a RUN whose command fails as a stopped
+	// container and names it in the step's error (see keepFailed); without
+	// it a failed build leaves the store as it was.
+	KeepFailed bool
+
 	runner steps.Runner // runs sandboxed commands; nil means sandbox.Run (tests swap it)
 }
 

@@ -32,7 +32,11 @@ func (e *Executor) newBuild(j *cache.Journal) *build {
 }
 
 func (e *Executor) bodies(j *cache.Journal) *steps.Set {
-	return steps.NewSet(steps.Options{Store: e.Store, Journal: j, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets, Snapshotter: e.Snapshotter}).LimitUnpack(e.MaxUnpack)
+	o := steps.Options{Store: e.Store, Journal: j, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets, Snapshotter: e.Snapshotter}
+	if e.Snapshotter != steps.SnapshotNative { // containers run on overlays
+		o.FailedRun = e.keepFailed
+	}
+	return steps.NewSet(o).LimitUnpack(e.MaxUnpack)
 }
 
 // do runs step s: the one place that dispatches on the step's kind.

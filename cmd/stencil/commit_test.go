@@ -82,3 +82,29 @@ func layerNames(t *testing.T, p *project, img v1.Image) []string {
 	}
 	return testenv.LayerNames(t, ls[len(ls)-1])
 }
+
+// TestFailedRunKeptAsContainer: a failed RUN's error names a container
+// holding its parent plus what it wrote; a second failure replaces it.
+func TestFailedRunKeptAsContainer(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo keep > /k\nRUN echo partial > /p && exit 3\n")
+	for range 2 {
+		_, errOut, code := p.stencil("build", "--on-error=keep", "-t", "broken", ".")
+		i := strings.Index(errOut, "stencil start -ai ")
+		if code == 0 || i < 0 {
+			t.Fatalf("build: exit %d\n%s", code, errOut)
+		}
+		name := strings.Fields(errOut[i+len("stencil start -ai "):])[0]
+		p.must("commit", name, "debugged")
+		if out, _ := p.must("run", "--rm", "debugged", "cat", "/k", "/p"); out != "keep\npartial\n" {
+			t.Errorf("the failed step's state: %q", out)
+		}
+	}
+	if out, _ := p.must("ps", "-aq"); strings.Count(out, "\n") != 1 {
+		t.Errorf("failed-step containers: %q", out)
+	}
+	_, errOut, _ := p.stencil("build", "-t", "broken", ".")
+	if !strings.Contains(errOut, "--on-error=keep") {
+		t.Errorf("a failed RUN does not say how to keep its state:\n%s", errOut)
+	}
+}

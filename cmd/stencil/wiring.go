@@ -42,6 +42,9 @@ type buildFlags struct {
 	secrets map[string][]byte
 	// choice is how local builds run here, made by the preflight.
 	choice host.Choice
+	// onError is --on-error: "discard" or "keep" (a failed RUN's state
+	// becomes a container).
+	onError string
 }
 
 func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
@@ -54,11 +57,15 @@ func (b *buildFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&b.progress, "progress", "auto", "progress output: "+strings.Join(progressModes, ", "))
 	fs.IntVarP(&b.jobs, "jobs", "j", 0, "steps to run in parallel (default: number of CPUs)")
 	fs.StringVar(&b.unpack, "max-unpack-size", "", "largest size one pulled layer or ADDed archive may expand to, e.g. 8GiB (default 32GiB)")
+	fs.StringVar(&b.onError, "on-error", "discard", "what a failed RUN leaves: discard, or keep (its state as a container to open a shell in)")
 }
 
 func (b *buildFlags) validate() error {
 	if !slices.Contains(progressModes, b.progress) {
 		return fmt.Errorf("invalid --progress %q: want %s", b.progress, strings.Join(progressModes, ", "))
+	}
+	if b.onError != "discard" && b.onError != "keep" {
+		return fmt.Errorf("invalid --on-error %q: want discard or keep", b.onError)
 	}
 	if b.jobs < 0 {
 		return fmt.Errorf("invalid --jobs %d: want 0 or more", b.jobs)
@@ -168,7 +175,8 @@ func (b buildFlags) runLocal(ctx context.Context, store *cache.Store, plan *plan
 		disp.export(note)
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: epoch,
-		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp, Snapshotter: b.choice.Snapshotter}
+		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp, Snapshotter: b.choice.Snapshotter,
+		KeepFailed: b.onError == "keep"}
 	var err error
 	if ex.Steps, err = stepCache(ctx, from, regOpts, disp.notes()); err != nil {
 		return nil, err

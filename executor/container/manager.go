@@ -190,3 +190,15 @@ func (m *Manager) Image(c *Container) (v1.Image, error) {
 	img, _, err := m.store.Image(c.ImageID.String())
 	return img, err
 }
+
+// Adopt makes upper, a writable layer made over c's image (the overlay
+// upper dir of a failed RUN, say), c's writable layer; c must be new.
+func (m *Manager) Adopt(c *Container, upper string) error {
+	if err := os.Remove(c.path("upper")); err != nil {
+		return err
+	}
+	if err := os.Rename(upper, c.path("upper")); err != nil {
+		return fmt.Errorf("adopt writable layer: %w", err)
+	}
+	return os.Chmod(c.path("upper"), 0o755)
+}

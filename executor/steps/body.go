@@ -59,6 +59,8 @@ type Options struct {
 	// Snapshotter prepares RUN roots: SnapshotOverlay (also "") or
 	// SnapshotNative. Layers and keys do not depend on it.
 	Snapshotter string
+	// FailedRun, when set, takes the state of each RUN whose command fails.
+	FailedRun FailedRun
 }
 
 // NewSet returns the bodies for one build.
@@ -75,7 +77,7 @@ func NewSet(c Options) *Set {
 	ls := layerStore{store: store, journal: j, epoch: c.Epoch}
 	return &Set{
 		Base:   Base{store: store},
-		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative},
+		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative, failed: c.FailedRun},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},
 		snaps:  snaps,

@@ -27,6 +27,31 @@ type Run struct {
 	run     Runner
 	secrets map[string][]byte
 	native  bool // clone roots instead of mounting overlays (SnapshotNative)
+	failed  FailedRun
+}
+
+// FailedRun takes the state of a RUN whose command failed: the step, its
+// parent and the upper dir of what the command wrote, which it owns from
+// then on (it moves or removes it). It returns a hint for the step's
+// error, such as how to open a shell in that state.
+type FailedRun func(s *planner.Step, parent *Chain, upper string) string
+
+// keepFailed hands the state of a command that ran and failed to
+// r.failed, adding its hint to err; other errors pass as they are.
+func (r *Run) keepFailed(s *planner.Step, parent *Chain, rd *rootDirs, err error) error {
+	var exit *sandbox.ExitError
+	if r.failed == nil || !errors.As(err, &exit) {
+		return err
+	}
+	upper, cerr := rd.changes()
+	if cerr != nil {
+		return err
+	}
+	rd.upper = "" // r.failed owns it now
+	if hint := r.failed(s, parent, upper); hint != "" {
+		return fmt.Errorf("%w\n%s", err, hint)
+	}
+	return err
 }
 
 // Layer runs s.Run in the sandbox; a failure's error ends with the last
@@ -47,6 +72,7 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 		upper, err = rd.changes()
 	}
 	if err != nil {
+		err = r.keepFailed(s, in.Parent, rd, err)
 		return nil, errors.Join(err, rd.cleanup(false))
 	}
 	defer rd.cleanup(true) //nolint:errcheck // scratch only
