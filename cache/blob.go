@@ -102,12 +102,18 @@ func (s *Store) fillBlob(f *os.File, r io.Reader, want v1.Hash, j *Journal) (v1.
 // verifiedBlob reports whether blob h is stored and its whole content
 // hashes to h, and its size.
 func (s *Store) verifiedBlob(h v1.Hash) (int64, bool) {
+	n, err := s.verifyBlob(h)
+	return n, err == nil
+}
+
+// verifyBlob reads blob h whole, verifying it, and returns its size.
+func (s *Store) verifyBlob(h v1.Hash) (int64, error) {
 	rc, err := s.OpenBlob(h)
 	if err != nil {
-		return 0, false
+		return 0, err
 	}
 	n, err := io.Copy(io.Discard, rc)
-	return n, errors.Join(err, rc.Close()) == nil
+	return n, errors.Join(err, rc.Close())
 }
 
 // OpenBlob opens a stored blob for reading.

@@ -33,7 +33,7 @@ type env struct {
 	root           string
 }
 
-var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, duCommand, importCommand, runCommand,
+var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, duCommand, storeCommand, importCommand, runCommand,
 	tagCommand, inspectCommand, historyCommand, saveCommand, loadCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, logsCommand, commitCommand,
 	pushCommand, pullCommand, loginCommand, logoutCommand}
 
