@@ -157,3 +157,15 @@ func TestRunBindMountAndRm(t *testing.T) {
 		t.Errorf("--rm left containers: %q", out)
 	}
 }
+
+// TestRunTtySetsTerm: under -t the command sees TERM=xterm (docker's),
+// unless -e sets it, and nothing precedes its output.
+func TestRunTtySetsTerm(t *testing.T) {
+	p := newProject(t, ".")
+	if out, _ := p.must("run", "--rm", "-t", "busybox:latest", "sh", "-c", "echo $TERM"); out != "xterm\r\n" {
+		t.Errorf("-t: %q", out)
+	}
+	if out, _ := p.must("run", "--rm", "-t", "-e", "TERM=vt100", "busybox:latest", "sh", "-c", "echo $TERM"); out != "vt100\r\n" {
+		t.Errorf("-t -e TERM: %q", out)
+	}
+}

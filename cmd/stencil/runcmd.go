@@ -111,7 +111,7 @@ func (o *runOptions) create(m *container.Manager, s *cache.Store, args []string)
 	if err != nil {
 		return nil, err
 	}
-	ov := container.Overrides{Cmd: args[1:], Env: containerEnv(o.env), User: o.user, Workdir: o.workdir}
+	ov := container.Overrides{Cmd: args[1:], Env: containerEnv(o.env), User: o.user, Workdir: o.workdir, Tty: o.tty}
 	if o.setEntrypoint {
 		ov.Entrypoint = []string{}
 		if o.entrypoint != "" {

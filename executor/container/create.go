@@ -18,6 +18,7 @@ type Overrides struct {
 	Env        []string // added after the image's env
 	User       string
 	Workdir    string
+	Tty        bool // adds TERM=xterm unless the image or Env sets TERM, as docker run -t
 }
 
 // Merge is the container config run gives: the image's config with o.
@@ -32,6 +33,9 @@ func Merge(img v1.Config, o Overrides) Config {
 		c.Cmd = o.Cmd
 	}
 	c.Env = append(append([]string(nil), img.Env...), o.Env...)
+	if o.Tty && !hasKey(c.Env, "TERM") {
+		c.Env = append([]string{"TERM=xterm"}, c.Env...)
+	}
 	if o.User != "" {
 		c.User = o.User
 	}
@@ -71,4 +75,14 @@ func ParseBind(v string) (Bind, error) {
 	}
 	b.Source = src
 	return b, nil
+}
+
+// hasKey reports whether env sets key.
+func hasKey(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
 }
