@@ -46,6 +46,13 @@ func (l *ledger) record(s *planner.Step, ref *cache.LayerRef) (*cache.StepRecord
 	if err := l.store.PutStep(rec); err != nil {
 		return nil, fmt.Errorf("record step: %w", err)
 	}
+	if s.LayerKey != "" { // COPY --link: findable from any parent
+		linked := *rec
+		linked.Key = s.LayerKey
+		if err := l.store.PutStep(&linked); err != nil {
+			return nil, fmt.Errorf("record step: %w", err)
+		}
+	}
 	l.note(s)
 	return rec, nil
 }

@@ -26,6 +26,11 @@ func (b *build) lookup(s *planner.Step) (*cache.StepRecord, bool) {
 	if err == nil && b.haveLayer(rec.Layer) {
 		return rec, true
 	}
+	if s.LayerKey != "" { // COPY --link: the layer made over any parent
+		if rec, err := b.store.Step(s.LayerKey); err == nil && b.haveLayer(rec.Layer) {
+			return rec, true
+		}
+	}
 	if b.imported == nil {
 		return nil, false
 	}

@@ -99,6 +99,9 @@ type image struct {
 // is already there: then that step is returned (no-cache is sticky).
 func (b *builder) add(st *Step) *Step {
 	st.Key = KeyOf(&st.Inputs)
+	if st.Copy != nil && st.Copy.Link {
+		st.LayerKey = layerKey(st.Inputs)
+	}
 	if old, ok := b.steps[st.Key]; ok {
 		old.NoCache = old.NoCache || st.NoCache
 		if !slices.Contains(old.Positions, st.Pos) {

@@ -30,6 +30,14 @@ func KeyOf(in *KeyInputs) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
+// layerKey is a COPY --link step's key without its parent: its layer does
+// not depend on what it lands on, so any parent may reuse it (BuildKit's
+// cache key for a linked copy excludes the parent, too).
+func layerKey(in KeyInputs) string {
+	in.Parent = ""
+	return KeyOf(&in)
+}
+
 // RecipeVersion numbers the way steps turn into layers (2: COPY/ADD/WORKDIR
 // keep the image's existing directories and follow its symlinks).
 const RecipeVersion = 2

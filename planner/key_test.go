@@ -1,9 +1,11 @@
 package planner
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,7 +108,7 @@ func TestKeyParentAndInstructionRules(t *testing.T) {
 			mutate: func(in *fakeInputs) { in.digests["alpine:3.20"] = digestOf("new alpine") }},
 		{name: "chown", step: "app/main.sh /app/", change: true,
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --chown=1:1 app/main.sh /app/\n"},
-		{name: "link is not an input", step: "app/main.sh /app/", change: false,
+		{name: "link writes another layer", step: "app/main.sh /app/", change: true,
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --link app/main.sh /app/\n"},
 		{name: "exclude", step: "app/main.sh /app/", change: true,
 			src: "FROM alpine:3.20\nARG VERSION=1\nARG UNUSED=x\nCOPY --exclude=*.md app/main.sh /app/\n"},
@@ -159,5 +161,30 @@ func TestKeyDependsOnRecipeVersion(t *testing.T) {
 	}
 	if KeyOf(in) != KeyOf(&KeyInputs{Instruction: "RUN true", Parent: "sha256:p"}) {
 		t.Errorf("key not deterministic")
+	}
+}
+
+// TestLinkLayerKeyIgnoresParent: a COPY --link step's layer key stays when
+// its parent changes (a rebase), its step key does not; a step without
+// --link has none.
+func TestLinkLayerKeyIgnoresParent(t *testing.T) {
+	plan := func(src string) *Step {
+		t.Helper()
+		p, err := Build(context.Background(), []TargetSpec{fileTarget(t, src)}, newFake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Steps[len(p.Steps)-1]
+	}
+	a := plan("FROM alpine:3.20\nCOPY --link app/main.sh /app/\n")
+	b := plan("FROM busybox:1.36\nRUN true\nCOPY --link app/main.sh /app/\n")
+	if a.LayerKey == "" || a.LayerKey != b.LayerKey || a.Key == b.Key {
+		t.Errorf("layer keys %q %q, step keys equal %v", a.LayerKey, b.LayerKey, a.Key == b.Key)
+	}
+	if c := plan("FROM alpine:3.20\nCOPY app/main.sh /app/\n"); c.LayerKey != "" {
+		t.Errorf("COPY without --link has a layer key")
+	}
+	if _, err := Build(context.Background(), []TargetSpec{fileTarget(t, "FROM alpine:3.20\nCOPY --link --chown=app app/main.sh /app/\n")}, newFake()); err == nil || !strings.Contains(err.Error(), "Dockerfile.prod:2:") {
+		t.Errorf("--chown by name with --link: %v", err)
 	}
 }

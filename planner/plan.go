@@ -45,11 +45,14 @@ type Location = location.Pos
 // Step is one node of the DAG. Its Config is the image config after the step,
 // so the executor never interprets metadata instructions itself.
 type Step struct {
-	Key    string   `json:"key"`              // "sha256:<hex>" cache key
-	Parent string   `json:"parent,omitempty"` // parent step key ("" for KindBase)
-	Kind   StepKind `json:"kind"`
-	Stage  string   `json:"stage"` // stage name or index, for display
-	Pos    string   `json:"pos"`   // stable position: target, Dockerfile, stage, instruction index
+	Key string `json:"key"` // "sha256:<hex>" cache key
+	// LayerKey (COPY --link) keys the step's layer alone, without the
+	// parent: a rebased step finds its layer under it and does not run.
+	LayerKey string   `json:"layer_key,omitempty"`
+	Parent   string   `json:"parent,omitempty"` // parent step key ("" for KindBase)
+	Kind     StepKind `json:"kind"`
+	Stage    string   `json:"stage"` // stage name or index, for display
+	Pos      string   `json:"pos"`   // stable position: target, Dockerfile, stage, instruction index
 	// Positions are every target's position of a shared step (Pos first);
 	// each keeps its own lineage, so a plan compares a target's step with
 	// what that target last built there.
@@ -148,6 +151,7 @@ type Copy struct {
 	Excludes []string     `json:"excludes,omitempty"` // .dockerignore patterns (context only)
 	Exclude  []string     `json:"exclude,omitempty"`  // --exclude patterns, relative to each source
 	Parents  bool         `json:"parents,omitempty"`  // --parents: keep source paths below the "/./" pivot
+	Link     bool         `json:"link,omitempty"`     // --link: written over an empty tree, not the parent
 	Files    []CopyFile   `json:"files,omitempty"`    // context sources resolved at plan time
 	Inline   []InlineFile `json:"inline,omitempty"`   // heredoc sources, after Files
 }

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -103,12 +104,12 @@ type copySpec struct {
 	sd                 instructions.SourcesAndDest
 	from, chown, chmod string
 	exclude            []string // --exclude patterns, as written (never expanded)
-	parents            bool
+	parents, link      bool
 }
 
 // copy plans a COPY or ADD from the context, a stage or an image.
 func (s *stageState) copy(cs copySpec) error {
-	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg), Exclude: cs.exclude, Parents: cs.parents}
+	cp := &Copy{Add: cs.add, Workdir: workdirOr(s.cfg), Exclude: cs.exclude, Parents: cs.parents, Link: cs.link}
 	var err error
 	if cp.Sources, err = s.expandAll(cs.sd.SourcePaths); err != nil {
 		return err
@@ -121,6 +122,9 @@ func (s *stageState) copy(cs copySpec) error {
 		return err
 	}
 	cp.Dest, cp.Chown, cp.Chmod = words[0], words[1], words[2]
+	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) {
+		return fmt.Errorf("--chown=%s: user and group names can't be resolved when used with --link, use numeric uid[:gid] instead", cp.Chown)
+	}
 	if cp.Inline, err = s.inlineFiles(cs.sd.SourceContents, cp); err != nil {
 		return err
 	}
@@ -228,12 +232,24 @@ func (s *stageState) copySource(from string) (string, error) {
 	return base.Key, nil
 }
 
-// copyText is the instruction after expansion, flags in a fixed order
-// (--link is accepted and means nothing more here).
+// numericOwner reports whether a --chown value is uid[:gid] in numbers.
+func numericOwner(chown string) bool {
+	for _, part := range strings.Split(chown, ":") {
+		if _, err := strconv.ParseUint(part, 10, 32); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// copyText is the instruction after expansion, flags in a fixed order.
 func copyText(cp *Copy, from string) string {
 	parts := []string{"COPY"}
 	if cp.Add {
 		parts[0] = "ADD"
+	}
+	if cp.Link {
+		parts = append(parts, "--link")
 	}
 	if cp.Parents {
 		parts = append(parts, "--parents")

@@ -44,6 +44,9 @@ func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
 	if fa == nil {
 		return parent, nil
 	}
+	if c.Link { // onto scratch, then merged: the layer does not depend on parent
+		return llb.Merge([]llb.State{parent, llb.Scratch().File(fa, progressName(s))}, progressName(s)), nil
+	}
 	return parent.File(fa, progressName(s)), nil
 }
 

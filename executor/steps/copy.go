@@ -40,10 +40,11 @@ type Copy struct {
 
 // Layer writes s.Copy's layer over in.Parent, reading in.From for --from.
 func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.LayerRef, error) {
-	lowers, err := c.snaps.Dirs(ctx, in.Parent)
+	lowers, done, err := c.under(ctx, s.Copy, in.Parent)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	image := layer.MergedFS(lowers)
 	own, err := copyOwner(image, s.Copy)
 	if err != nil {
@@ -61,6 +62,20 @@ func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Lay
 	return c.layers.put(ctx, func(w io.Writer) error {
 		return layer.WriteEntries(w, entries, c.layers.options())
 	}, "")
+}
+
+// under is what a COPY is written over: the parent's snapshots, or for
+// --link an empty tree (BuildKit copies onto scratch, then merges).
+func (c *Copy) under(ctx context.Context, cp *planner.Copy, parent *Chain) ([]string, func(), error) {
+	if !cp.Link {
+		lowers, err := c.snaps.Dirs(ctx, parent)
+		return lowers, func() {}, err
+	}
+	empty, err := rootDir(c.layers.store, "empty")
+	if err != nil {
+		return nil, nil, err
+	}
+	return []string{empty}, func() { removeAll(empty) }, nil //nolint:errcheck // scratch only
 }
 
 // copyOwner resolves --chown names through the image's passwd and group
