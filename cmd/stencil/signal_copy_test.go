@@ -50,7 +50,7 @@ func TestInterruptMidCopyTagsNothing(t *testing.T) {
 
 // copyWriting reports whether a layer blob is being written in the store.
 func copyWriting(root string) bool {
-	tmps, _ := filepath.Glob(filepath.Join(root, "oci", "blobs", "sha256", ".tmp-blob-*"))
+	tmps, _ := filepath.Glob(filepath.Join(root, "oci", "blobs", "sha256", ".tmp-*-blob-*"))
 	for _, f := range tmps {
 		if fi, err := os.Stat(f); err == nil && fi.Size() > 0 {
 			return true
