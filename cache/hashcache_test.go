@@ -83,7 +83,7 @@ func TestFileDigestPersistsAndTrustsStat(t *testing.T) {
 // poisonHashCache rewrites every persisted digest to d.
 func poisonHashCache(t *testing.T, storeRoot, d string) {
 	t.Helper()
-	p := filepath.Join(storeRoot, "hashes", "files.json")
+	p := filepath.Join(storeRoot, "hashes", "files.txt")
 	m, err := readHashFile(p)
 	if err != nil || len(m) != 1 {
 		t.Fatalf("persisted cache: %v entries, %v", len(m), err)
@@ -102,7 +102,7 @@ func TestFileDigestSkipsRacyEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	digestOnce(t, storeRoot, ctx, "new")
-	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.json"))
+	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.txt"))
 	if len(m) != 0 {
 		t.Fatalf("just-modified file was persisted: %v", m)
 	}
@@ -127,7 +127,7 @@ func TestFileDigestMergesProcesses(t *testing.T) {
 	if err := s2.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.json"))
+	m, _ := readHashFile(filepath.Join(storeRoot, "hashes", "files.txt"))
 	if len(m) != 2 {
 		t.Fatalf("merged cache has %d entries, want 2", len(m))
 	}
@@ -225,5 +225,31 @@ func TestFileDigestAt(t *testing.T) {
 	fi, _ := os.Lstat(path)
 	if got, err := s.FileDigestAt(dir, "../"+filepath.Base(ctx)+"/a.txt", path, fi); err == nil {
 		t.Fatalf("FileDigestAt with a path = %s, want an error", got)
+	}
+}
+
+// TestHashFileFormat: entries round-trip through the text file, a path
+// with a newline is left out, and a malformed file reads as an error.
+func TestHashFileFormat(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "files.txt")
+	m := map[fileKey]string{
+		{Path: "/ctx/a b.txt", Size: 5, MTime: 17, Inode: 9, Mode: 0o644}: "sha256:aa",
+		{Path: "/ctx/new\nline", Size: 1}:                                 "sha256:bb",
+	}
+	if err := writeHashFile(dir, p, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readHashFile(p)
+	if err != nil || len(got) != 1 || got[fileKey{Path: "/ctx/a b.txt", Size: 5, MTime: 17, Inode: 9, Mode: 0o644}] != "sha256:aa" {
+		t.Fatalf("read back %v, %v", got, err)
+	}
+	for _, bad := range []string{"sha256:aa 5 17 9 420 relative\n", "sha256:aa x 17 9 420 /p\n", "[{\"path\":\"/p\"}]\n"} {
+		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := readHashFile(p); err == nil || len(got) != 0 {
+			t.Fatalf("%q read as %v, %v: want an error", bad, got, err)
+		}
 	}
 }

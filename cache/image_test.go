@@ -242,3 +242,27 @@ func inodes(t *testing.T, paths []string) []uint64 {
 	}
 	return out
 }
+
+// TestStampMovesWhenABuildAdds: storing a new image moves the stamp;
+// storing it again and reading it do not.
+func TestStampMovesWhenABuildAdds(t *testing.T) {
+	s := openStore(t)
+	before := s.Stamp()
+	img := randomImage(t, 64)
+	if _, err := s.PutImage(img, "stamp:latest"); err != nil {
+		t.Fatal(err)
+	}
+	added := s.Stamp()
+	if added == before {
+		t.Fatal("stamp unchanged after storing an image")
+	}
+	if _, err := s.PutImage(img, "stamp:latest"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Image("stamp:latest"); err != nil {
+		t.Fatal(err)
+	}
+	if again := s.Stamp(); again != added {
+		t.Fatalf("stamp moved on a no-op: %s then %s", added, again)
+	}
+}

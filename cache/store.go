@@ -101,7 +101,7 @@ func (s *Store) init() (err error) {
 	if s.tmp, err = newTmpOwner(s.path("tmp")); err != nil {
 		return err
 	}
-	s.hashes = newHashCache(s.path("hashes", "files.json"), s.path("locks", "hashes.lock"), s.tmp.dir)
+	s.hashes = newHashCache(s.path("hashes", "files.txt"), s.path("locks", "hashes.lock"), s.tmp.dir)
 	return s.initLayout()
 }
 

@@ -117,8 +117,9 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	stamp := store.Stamp()
 	err = e.buildIn(ctx, store, specs, outs, b, bk)
-	if err == nil && ctx.Err() == nil {
+	if err == nil && ctx.Err() == nil && store.Stamp() != stamp { // a no-op added nothing to collect
 		e.autoGC(store, keep)
 	}
 	return errors.Join(err, store.Close())
