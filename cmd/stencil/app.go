@@ -34,7 +34,7 @@ type env struct {
 }
 
 var commands = []command{bakeCommand, buildCommand, planCommand, imagesCommand, rmiCommand, pruneCommand, duCommand, storeCommand, importCommand, runCommand,
-	tagCommand, inspectCommand, historyCommand, saveCommand, loadCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, logsCommand, commitCommand,
+	tagCommand, inspectCommand, historyCommand, saveCommand, loadCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, logsCommand, execCommand, commitCommand,
 	pushCommand, pullCommand, loginCommand, logoutCommand}
 
 // Main runs stencil with args and returns its exit code.
@@ -96,7 +96,7 @@ func (c command) cobra(opts options, run func(args []string)) *cobra.Command {
 		Run: func(_ *cobra.Command, args []string) { run(args) }}
 	opts.AddFlags(cc.Flags())
 	cc.Flags().BoolP("help", "h", false, "show help for "+c.name)
-	cc.Flags().SetInterspersed(c.name != "run") // run: flags after IMAGE belong to the command
+	cc.Flags().SetInterspersed(c.name != "run" && c.name != "exec") // run: flags after IMAGE belong to the command
 	return cc
 }
 

@@ -262,3 +262,50 @@ func (o *logsOptions) Run(_ context.Context, e *env, args []string) error {
 		return errors.Join(err, f.Close())
 	})
 }
+
+var execCommand = command{
+	name: "exec", args: "[OPTIONS] CONTAINER COMMAND [ARG...]",
+	short:   "Run a command in a running container",
+	example: "  stencil exec -it web sh",
+	new:     func() options { return &execOptions{} },
+}
+
+type execOptions struct {
+	interactive, tty bool
+	env              []string
+	user, workdir    string
+}
+
+func (o *execOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&o.interactive, "interactive", "i", false, "keep standard input open")
+	fs.BoolVarP(&o.tty, "tty", "t", false, "allocate a terminal")
+	fs.StringArrayVarP(&o.env, "env", "e", nil, "set an environment variable KEY=VALUE")
+	fs.StringVarP(&o.user, "user", "u", "", "user name or uid[:gid]")
+	fs.StringVarP(&o.workdir, "workdir", "w", "", "working directory inside the container")
+}
+
+func (o *execOptions) Validate(args []string) error {
+	if len(args) < 2 {
+		return errors.New("requires at least 2 arguments: CONTAINER COMMAND")
+	}
+	return nil
+}
+
+func (o *execOptions) Run(ctx context.Context, e *env, args []string) error {
+	if o.interactive && o.tty && !isTerminal(e.stdin) {
+		return errors.New("the input device is not a TTY")
+	}
+	return withContainers(e, func(m *container.Manager) error {
+		c, err := m.Get(args[0])
+		if err != nil {
+			return err
+		}
+		io := container.Stdio{Stdout: e.stdout, Stderr: e.stderr}
+		if o.interactive {
+			io.Stdin = e.stdin
+		}
+		xo := container.ExecOptions{Args: args[1:], Env: containerEnv(o.env), User: o.user, Workdir: o.workdir, Tty: o.tty}
+		code, err := m.Exec(ctx, c, xo, io)
+		return containerExit(e, code, err)
+	})
+}

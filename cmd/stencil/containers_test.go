@@ -169,3 +169,26 @@ func TestRunTtySetsTerm(t *testing.T) {
 		t.Errorf("-t -e TERM: %q", out)
 	}
 }
+
+// TestExecInRunningContainer: exec sees the container's filesystem,
+// processes and env, as the user asked; a stopped container refuses it.
+func TestExecInRunningContainer(t *testing.T) {
+	p := newProject(t, ".")
+	p.must("run", "-d", "--name", "ex", "-e", "FROM_RUN=1", "busybox:latest", "sh", "-c", loop)
+	p.waitLog("ex", "1\n")
+	out, _ := p.must("exec", "-e", "X=2", "ex", "sh", "-c", `cat /starts; echo $FROM_RUN$X; id -u; cat /proc/1/cmdline | tr '\0' ' '`)
+	if want := "x\n12\n0\nsh -c " + loop + " "; out != want {
+		t.Errorf("exec: %q, want %q", out, want)
+	}
+	if out, _ = p.must("exec", "-u", "65534", "-w", "/tmp", "ex", "sh", "-c", "id -u; pwd"); out != "65534\n/tmp\n" {
+		t.Errorf("exec -u -w: %q", out)
+	}
+	if _, _, code := p.stencil("exec", "ex", "sh", "-c", "exit 4"); code != 4 {
+		t.Errorf("exec exit code %d, want 4", code)
+	}
+	p.must("rm", "-f", "ex")
+	p.must("run", "--name", "stopped", "busybox:latest", "true")
+	if _, errOut, code := p.stencil("exec", "stopped", "true"); code == 0 || !strings.Contains(errOut, "is not running") {
+		t.Errorf("exec in a stopped container: exit %d, %q", code, errOut)
+	}
+}

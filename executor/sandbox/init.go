@@ -31,6 +31,7 @@ type childSpec struct {
 	Winsize    *unix.Winsize     // the caller's terminal size, when Tty and known
 	Seccomp    []unix.SockFilter // the compiled filter the command runs under
 	Mounts     []Mount
+	Join       int // Enter: the host pid of the sandbox's command, whose root to enter
 }
 
 // fillDefaults sets the hostname, cwd and the generated files.
@@ -66,7 +67,7 @@ func defaultResolvConf(network string) []byte {
 // capabilities and the parent-death signal are set per thread, and the
 // command is exec'd from this thread.
 func init() {
-	if isInit() {
+	if isInit() || isEnter() {
 		runtime.LockOSThread()
 	}
 }
@@ -85,11 +86,15 @@ func isInit() bool {
 // process it returns at once. Call it first in main and TestMain.
 func Init() {
 	initCalled = true
-	if !isInit() {
+	if !isInit() && !isEnter() {
 		return
 	}
 	conn := os.NewFile(3, "sandbox-init")
-	err := runInit(conn)
+	run := runInit
+	if isEnter() {
+		run = runEnter
+	}
+	err := run(conn)
 	// Only reached on failure; the parent prints the message.
 	json.NewEncoder(conn).Encode(initReport{Error: err.Error(), Code: startCode(err)}) //nolint:errcheck // nothing left to tell
 	os.Exit(125)
