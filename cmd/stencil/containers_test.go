@@ -192,3 +192,21 @@ func TestExecInRunningContainer(t *testing.T) {
 		t.Errorf("exec in a stopped container: exit %d, %q", code, errOut)
 	}
 }
+
+// TestPruneKeepsContainerImage: an image whose tag is gone stays while a
+// container uses it, so the container starts again after prune.
+func TestPruneKeepsContainerImage(t *testing.T) {
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN echo base > /b\n")
+	p.must("build", "-t", "gone", ".")
+	p.must("run", "--name", "keeper", "gone", "sh", "-c", "cat /b; echo x >> /n; wc -l < /n")
+	p.must("rmi", "gone", "busybox:latest")
+	p.must("prune")
+	if out, _ := p.must("start", "-a", "keeper"); out != "base\n2\n" {
+		t.Errorf("after prune the container printed %q", out)
+	}
+	p.must("rm", "keeper")
+	if out, _ := p.must("prune"); strings.HasPrefix(out, "Removed 0 blobs") {
+		t.Errorf("prune kept the image after its container went: %q", out)
+	}
+}
