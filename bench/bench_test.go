@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
@@ -103,33 +102,6 @@ func BenchmarkBakeIncremental(b *testing.B) {
 		}
 		b.StartTimer()
 		build(b, s, targets)
-	}
-}
-
-// BenchmarkContextHashing digests a 2000-file context: the first pass
-// reads every file, later passes hit the (path, size, mtime, inode) cache.
-func BenchmarkContextHashing(b *testing.B) {
-	dir := b.TempDir()
-	for i := range 2000 {
-		p := filepath.Join(dir, "src", fmt.Sprintf("d%02d", i%50), fmt.Sprintf("f%04d.txt", i))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, make([]byte, 4096+i), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		old := time.Now().Add(-time.Hour) // not "racily clean": the cache may trust it
-		os.Chtimes(p, old, old)
-	}
-	s, err := cache.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	in := &inputs.Inputs{Store: s}
-	c := &planner.Copy{Context: dir, Sources: []string{"src/"}, Dest: "/src/", Workdir: "/"}
-	for b.Loop() {
-		if _, err := in.ContextFiles(c); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
