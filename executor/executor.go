@@ -61,6 +61,10 @@ type Executor struct {
 	// of the parent's snapshots, "native" clones them (host.Native).
 	// Images and keys are the same with either.
 	Snapshotter string
+	// Isolation is how RUN steps are kept from the host: "" (namespaces)
+	// or "chroot" (steps.IsolationChroot: a chroot alone, for unprivileged
+	// containers; implies the native snapshotter).
+	Isolation string
 
 	// KeepFailed keeps the state of a RUN whose command fails as a stopped
 	// container and names it in the step's error (see keepFailed); without

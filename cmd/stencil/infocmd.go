@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -45,14 +46,27 @@ func (o *infoOptions) Run(_ context.Context, e *env, _ []string) error {
 // hostFlags choose how local builds run (preflight).
 type hostFlags struct {
 	snapshotter string
+	isolation   string
 }
 
 func (h *hostFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&h.snapshotter, "snapshotter", os.Getenv("STENCIL_SNAPSHOTTER"),
 		"how RUN roots are prepared: auto, overlay or native (copies; for stores overlayfs cannot use) (env STENCIL_SNAPSHOTTER)")
+	fs.StringVar(&h.isolation, "isolation", "namespaces",
+		"how RUN steps are isolated: namespaces, or chroot (inside unprivileged containers: no namespaces, no cgroup limits)")
 }
 
-func (h *hostFlags) want() host.Want { return host.Want{Snapshotter: h.snapshotter} }
+func (h *hostFlags) want() host.Want {
+	return host.Want{Snapshotter: h.snapshotter, Isolation: h.isolation}
+}
+
+// isolation is the executor's Isolation for c.
+func isolation(c host.Choice) string {
+	if strings.HasPrefix(c.Isolation, host.Chroot) {
+		return host.Chroot
+	}
+	return ""
+}
 
 // preflight probes this machine and decides how to build, before any step
 // runs: the notes go to w, a missing requirement is the error.

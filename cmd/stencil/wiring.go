@@ -177,7 +177,7 @@ func (b buildFlags) runLocal(ctx context.Context, store *cache.Store, plan *plan
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: epoch,
 		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp, Snapshotter: b.choice.Snapshotter,
-		KeepFailed: b.onError == "keep"}
+		KeepFailed: b.onError == "keep", Isolation: isolation(b.choice)}
 	var err error
 	if ex.Steps, err = stepCache(ctx, from, regOpts, disp.notes()); err != nil {
 		return nil, err

@@ -41,8 +41,10 @@ import (
 type Spec struct {
 	Lower []string // read-only layer dirs, top first; may be empty
 	Root  string   // instead of Lower, Upper and Work: a prepared root used as it is (see below)
-	Upper string   // overlay upper dir: receives the command's changes
-	Work  string   // overlay work dir, on Upper's filesystem
+	// Chroot, with Root: isolation by chroot alone (see below).
+	Chroot bool
+	Upper  string // overlay upper dir: receives the command's changes
+	Work   string // overlay work dir, on Upper's filesystem
 	// ScratchIn is where the sandbox makes (and removes) its scratch dir:
 	// the store's scratch area, swept if the process dies; "" is $TMPDIR.
 	ScratchIn  string
@@ -70,6 +72,14 @@ type Spec struct {
 // mountpoints the sandbox had to create in it are removed again, and the
 // times of the directories holding them restored, so that comparing Root
 // with the tree it was cloned from shows the command's changes only.
+//
+// Chroot (--isolation=chroot, for unprivileged containers where namespaces
+// cannot be made) runs the command chrooted into Root with its
+// environment, user, working directory, capabilities and seccomp filter as
+// usual, but in this process's namespaces: no own PID, mount, network
+// (Network is ignored: the caller's is used), IPC or UTS namespace, no
+// cgroup limits, no /proc, /dev, /sys, /etc/hosts or /etc/resolv.conf of
+// the sandbox's making (the root's own are used).
 
 // ExitError reports a command that ran and exited non-zero. Death by a
 // signal is reported as 128+signal, as shells do.
@@ -128,7 +138,7 @@ func newChildSpec(s Spec) (*childSpec, error) {
 		return nil, err
 	}
 	cs := &childSpec{
-		Lower: s.Lower, Root: s.Root, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
+		Lower: s.Lower, Root: s.Root, Chroot: s.Chroot, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
 		Cwd: s.Cwd, User: s.User, Hostname: s.Hostname, Network: network,
 		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf, Mounts: s.Mounts,
 	}
@@ -148,6 +158,8 @@ func validate(s Spec) error {
 			return errors.New("run sandbox: a Root excludes Lower, Upper and Work")
 		}
 		dirs = []string{s.Root}
+	} else if s.Chroot {
+		return errors.New("run sandbox: Chroot needs a Root")
 	}
 	for _, dir := range dirs {
 		if !filepath.IsAbs(dir) {

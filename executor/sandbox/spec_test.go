@@ -152,7 +152,7 @@ func TestChildSpecDefaults(t *testing.T) {
 	if !strings.Contains(string(cs.Hosts), "127.0.0.1\tlocalhost stencil\n") {
 		t.Fatalf("hosts: %q", cs.Hosts)
 	}
-	if cloneFlags("none")&syscall.CLONE_NEWNET == 0 || cloneFlags("host")&syscall.CLONE_NEWNET != 0 {
+	if cloneFlags(&childSpec{Network: "none"})&syscall.CLONE_NEWNET == 0 || cloneFlags(&childSpec{Network: "host"})&syscall.CLONE_NEWNET != 0 {
 		t.Fatal("network namespace flag wrong")
 	}
 }

@@ -37,12 +37,12 @@ func start(ctx context.Context, s Spec, cs *childSpec) ([]stub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	cg, err := joinCgroup(cmd.Process.Pid, s.Limits.withDefaults())
+	cg, err := joinCgroup(cmd.Process.Pid, s.Limits.withDefaults(), cs.Chroot)
 	if err != nil {
 		abort(cmd)
 		return nil, err
 	}
-	net, err := startNetwork(cs.Network, cmd.Process.Pid)
+	net, err := startNetwork(cs, cmd.Process.Pid)
 	if err != nil {
 		abort(cmd)
 		return nil, errors.Join(err, cg.destroy())
@@ -65,8 +65,8 @@ func abort(cmd *exec.Cmd) {
 
 // startNetwork connects the default network's namespace to the outside;
 // other modes need nothing from the parent.
-func startNetwork(mode string, pid int) (*slirp, error) {
-	if mode != NetworkDefault {
+func startNetwork(cs *childSpec, pid int) (*slirp, error) {
+	if cs.Network != NetworkDefault || cs.Chroot {
 		return nil, nil
 	}
 	return startSlirp(pid)
@@ -89,14 +89,17 @@ func initCommand(ctx context.Context, cs *childSpec, conn *os.File) *exec.Cmd {
 	cmd.Args = []string{initArg}
 	cmd.Env = []string{}
 	cmd.ExtraFiles = []*os.File{conn}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneFlags(cs.Network), Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneFlags(cs), Pdeathsig: syscall.SIGKILL}
 	return cmd
 }
 
-// cloneFlags are the namespaces a sandbox gets.
-func cloneFlags(network string) uintptr {
+// cloneFlags are the namespaces a sandbox gets (none with Chroot).
+func cloneFlags(cs *childSpec) uintptr {
+	if cs.Chroot {
+		return 0
+	}
 	f := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC)
-	if network != NetworkHost {
+	if cs.Network != NetworkHost {
 		f |= unix.CLONE_NEWNET
 	}
 	return f

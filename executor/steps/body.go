@@ -61,6 +61,8 @@ type Options struct {
 	Snapshotter string
 	// FailedRun, when set, takes the state of each RUN whose command fails.
 	FailedRun FailedRun
+	// Isolation is "" (namespaces) or IsolationChroot.
+	Isolation string
 }
 
 // NewSet returns the bodies for one build.
@@ -76,8 +78,9 @@ func NewSet(c Options) *Set {
 	snaps := NewSnapshots(store, j)
 	ls := layerStore{store: store, journal: j, epoch: c.Epoch}
 	return &Set{
-		Base:   Base{store: store},
-		Run:    &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative, failed: c.FailedRun},
+		Base: Base{store: store},
+		Run: &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative, failed: c.FailedRun,
+			chroot: c.Isolation == IsolationChroot},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},
 		snaps:  snaps,

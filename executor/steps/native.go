@@ -14,11 +14,16 @@ const (
 	SnapshotNative  = "native"
 )
 
+// IsolationChroot is --isolation=chroot: RUN steps run in a chroot of a
+// cloned root, without namespaces (see sandbox.Spec.Chroot).
+const IsolationChroot = "chroot"
+
 // rootDirs is a RUN's prepared root: the sandbox dirs of its spec and,
 // once the command ran, the overlay-format upper dir of its changes.
 type rootDirs struct {
 	ls     layerStore
 	native bool
+	chroot bool // the sandbox isolates by chroot (sandbox.Spec.Chroot)
 	lowers []string
 	dirs   []string // scratch dirs to remove at the end
 	upper  string
@@ -45,7 +50,7 @@ func (r *rootDirs) prepare(spec *sandbox.Spec) error {
 	if len(r.lowers) > 0 {
 		err = layer.Clone(r.lowers, root)
 	}
-	spec.Root, spec.ScratchIn = root, filepath.Dir(root)
+	spec.Root, spec.ScratchIn, spec.Chroot = root, filepath.Dir(root), r.chroot
 	return err
 }
 

@@ -28,6 +28,7 @@ type Run struct {
 	secrets map[string][]byte
 	native  bool // clone roots instead of mounting overlays (SnapshotNative)
 	failed  FailedRun
+	chroot  bool // isolate by chroot alone (IsolationChroot; implies native)
 }
 
 // FailedRun takes the state of a RUN whose command failed: the step, its
@@ -61,7 +62,7 @@ func (r *Run) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Laye
 	if err != nil {
 		return nil, err
 	}
-	rd := &rootDirs{ls: r.layers, native: r.native, lowers: lowers}
+	rd := &rootDirs{ls: r.layers, native: r.native || r.chroot, chroot: r.chroot, lowers: lowers}
 	spec := runSpec(s.Run)
 	err = rd.prepare(&spec)
 	if err == nil {
@@ -107,7 +108,7 @@ func (r *Run) Over(ctx context.Context, img v1.Image, spec sandbox.Spec) error {
 	if err != nil {
 		return err
 	}
-	rd := &rootDirs{ls: r.layers, native: r.native, lowers: lowers}
+	rd := &rootDirs{ls: r.layers, native: r.native || r.chroot, chroot: r.chroot, lowers: lowers}
 	if err = rd.prepare(&spec); err == nil {
 		err = r.run(ctx, withHost(spec))
 	}

@@ -15,12 +15,16 @@ const (
 // Isolations: how a RUN step is kept from the host.
 const (
 	Namespaces = "namespaces" // mount, PID, UTS, IPC and network namespaces, cgroup, seccomp
+	Chroot     = "chroot"     // a chroot of a cloned root; capabilities and seccomp as usual, nothing else
 )
+
+// chrootLoses is what --isolation=chroot gives up, for the messages.
+const chrootLoses = "no PID, mount, network, IPC or UTS namespace, no cgroup limits: steps see the host's processes and network"
 
 // Want is what the user asked for; empty fields let Choose decide.
 type Want struct {
 	Snapshotter string // "", "auto", Overlay or Native
-	Isolation   string // "" or Namespaces
+	Isolation   string // "", Namespaces or Chroot
 }
 
 // Choice is how builds run on this machine.
@@ -39,11 +43,28 @@ func (f Facts) Choose(w Want) (Choice, error) {
 	if f.Rootless {
 		c.Isolation += " in a user namespace (rootless: no cgroup limits)"
 	}
-	if w.Isolation != "" && w.Isolation != Namespaces {
-		p.add("unknown isolation %q (want %s)", w.Isolation, Namespaces)
+	switch w.Isolation {
+	case Chroot:
+		return p.chroot(f, w)
+	case "", Namespaces:
+	default:
+		p.add("unknown isolation %q (want %s or %s)", w.Isolation, Namespaces, Chroot)
 	}
 	p.user(f)
 	c.Snapshotter = p.snapshotter(f, w.Snapshotter, &c.Notes)
+	return c, p.err()
+}
+
+// chroot is the choice of --isolation=chroot: the native snapshotter, the
+// caller's network, as root.
+func (p *problems) chroot(f Facts, w Want) (Choice, error) {
+	c := Choice{Snapshotter: Native, Isolation: Chroot + " (" + chrootLoses + ")", Network: "the host's (chroot isolation)"}
+	if w.Snapshotter == Overlay {
+		p.add("--isolation=chroot prepares roots by copying: it cannot use --snapshotter=overlay")
+	}
+	if f.UID != 0 {
+		p.add("--isolation=chroot needs root (running as %s)", f.User)
+	}
 	return c, p.err()
 }
 
@@ -78,7 +99,7 @@ func (p *problems) user(f Facts) {
 	case f.UID != 0:
 		p.add("running as %s (not root) outside a user namespace: run stencil itself, which builds rootless", f.User)
 	case f.Namespaces != nil:
-		p.add("cannot create namespaces for RUN steps (%v): inside a container, run it privileged or with --security-opt seccomp=unconfined --cap-add SYS_ADMIN", f.Namespaces)
+		p.add("cannot create namespaces for RUN steps (%v; inside an unprivileged container?): run the container with --security-opt seccomp=unconfined --cap-add SYS_ADMIN, or use --isolation=chroot (%s)", f.Namespaces, chrootLoses)
 	}
 }
 

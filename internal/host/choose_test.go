@@ -25,14 +25,16 @@ func TestChooseRefusesInOneLine(t *testing.T) {
 		{"not root", func(f *Facts, _ *Want) { f.UID, f.User = 1000, "alice" },
 			"running as alice (not root) outside a user namespace: run stencil itself, which builds rootless"},
 		{"no namespaces", func(f *Facts, _ *Want) { f.Namespaces = errors.New("unshare: operation not permitted") },
-			"cannot create namespaces for RUN steps (unshare: operation not permitted): inside a container, run it privileged or with --security-opt seccomp=unconfined --cap-add SYS_ADMIN"},
+			"cannot create namespaces for RUN steps (unshare: operation not permitted; inside an unprivileged container?): run the container with --security-opt seccomp=unconfined --cap-add SYS_ADMIN, or use --isolation=chroot (no PID, mount, network, IPC or UTS namespace, no cgroup limits: steps see the host's processes and network)"},
 		{"store on overlayfs, overlay forced", func(f *Facts, w *Want) {
 			f.StoreFS, f.StoreOverlay, w.Snapshotter = "overlay", errors.New("upperdir: invalid argument"), Overlay
 		}, "--snapshotter=overlay: overlayfs cannot keep its upper dirs in the store /s (on overlay: upperdir: invalid argument); use --snapshotter=native or put STENCIL_ROOT on ext4, xfs or btrfs"},
 		{"unknown snapshotter", func(_ *Facts, w *Want) { w.Snapshotter = "zfs" },
 			`unknown snapshotter "zfs" (want auto, overlay or native)`},
 		{"unknown isolation", func(_ *Facts, w *Want) { w.Isolation = "vm" },
-			`unknown isolation "vm" (want namespaces)`},
+			`unknown isolation "vm" (want namespaces or chroot)`},
+		{"chroot with overlay", func(_ *Facts, w *Want) { w.Isolation, w.Snapshotter = Chroot, Overlay },
+			"--isolation=chroot prepares roots by copying: it cannot use --snapshotter=overlay"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,6 +79,20 @@ func TestChooseSnapshotter(t *testing.T) {
 	want := "note: overlayfs cannot use the store /s (on overlay), so RUN roots are prepared by copying (--snapshotter=native)"
 	if err != nil || c.Snapshotter != Native || len(c.Notes) != 1 || c.Notes[0] != want {
 		t.Fatalf("auto on overlay: %+v, %v; want native with note %q", c, err, want)
+	}
+}
+
+// TestChooseChroot: chroot isolation is only ever chosen when asked for,
+// works without namespaces, clones roots and says what it gives up.
+func TestChooseChroot(t *testing.T) {
+	f := good()
+	f.Namespaces = errors.New("unshare: operation not permitted")
+	if _, err := f.Choose(Want{}); err == nil || !strings.Contains(err.Error(), "--isolation=chroot") {
+		t.Fatalf("no namespaces: %v; want the error to suggest --isolation=chroot", err)
+	}
+	c, err := f.Choose(Want{Isolation: Chroot})
+	if err != nil || c.Snapshotter != Native || !strings.HasPrefix(c.Isolation, "chroot (no PID, mount, network") {
+		t.Fatalf("chroot: %+v, %v", c, err)
 	}
 }
 
