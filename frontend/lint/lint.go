@@ -29,6 +29,9 @@ import (
 // buildx prints and `--call check,format=json` writes.
 type Results = lint.LintResults
 
+// BuildError is what stopped a check: a Dockerfile that cannot be built.
+type BuildError = lint.BuildError
+
 // Warning is one rule violation.
 type Warning = lint.Warning
 

@@ -212,3 +212,12 @@ func TestCheckArg(t *testing.T) {
 		t.Errorf("a bad arg: %+v", rep.Error)
 	}
 }
+
+// TestReportWithoutSources: a report whose check failed early (no sources)
+// still names its file.
+func TestReportWithoutSources(t *testing.T) {
+	r := Report{Results: &Results{Error: &BuildError{Message: "x"}}, Syntax: "docker/dockerfile:1", Line: 1, Strict: true}
+	if !strings.HasPrefix(r.Note(), "note: Dockerfile:1: ") || r.Err() != nil {
+		t.Errorf("note %q, err %v", r.Note(), r.Err())
+	}
+}

@@ -48,7 +48,15 @@ func (r Report) Note() string {
 		return ""
 	}
 	return fmt.Sprintf("note: %s:%d: # syntax=%s: built by Stencil's own implementation of the Dockerfile 1.x frontend; the image is not pulled",
-		r.Sources[0].Filename, r.Line, r.Syntax)
+		r.name(), r.Line, r.Syntax)
+}
+
+// name is the Dockerfile's name, as the results give it.
+func (r Report) name() string {
+	if r.Results == nil || len(r.Sources) == 0 {
+		return "Dockerfile"
+	}
+	return r.Sources[0].Filename
 }
 
 // Err is the error BuildKit fails a strict build with, naming the rules
@@ -64,9 +72,5 @@ func (r Report) Err() error {
 			rules = append(rules, w.RuleName)
 		}
 	}
-	name := "Dockerfile"
-	if len(r.Sources) > 0 {
-		name = r.Sources[0].Filename
-	}
-	return errors.New(name + ": lint violation found for rules: " + strings.Join(rules, ", "))
+	return errors.New(r.name() + ": lint violation found for rules: " + strings.Join(rules, ", "))
 }
