@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
+	"github.com/stencilbuild/stencil/internal/platform"
 )
 
 // TargetSpec is one resolved bake target, as the planner needs it.
@@ -36,6 +37,9 @@ type TargetSpec struct {
 	// or an absolute local directory. See contexts.go.
 	Contexts map[string]string
 	Platform string // the target platform when not the native one (platform.Target's form); only a builder builds it
+	// Platforms are several platforms (platform.Target's form, "" native)
+	// for one multi-platform image; Platform is then the first.
+	Platforms []string
 }
 
 // Inputs answers the planner's questions about the outside world. cmd wires
@@ -69,9 +73,32 @@ func Build(ctx context.Context, targets []TargetSpec, in Inputs) (*Plan, error) 
 		if err != nil {
 			return nil, fmt.Errorf("plan target %s: %w", t.Name, err)
 		}
-		b.plan.Targets = append(b.plan.Targets, Target{Name: t.Name, Final: final, Tags: t.Tags, Outputs: t.Outputs})
+		variants, err := b.variants(t, final)
+		if err != nil {
+			return nil, fmt.Errorf("plan target %s: %w", t.Name, err)
+		}
+		b.plan.Targets = append(b.plan.Targets, Target{Name: t.Name, Final: final, Tags: t.Tags, Outputs: t.Outputs, Variants: variants})
 	}
 	return b.plan, nil
+}
+
+// variants plans a multi-platform target once per platform after the
+// first (whose final step is first); nil for one platform.
+func (b *builder) variants(t TargetSpec, first string) ([]Variant, error) {
+	if len(t.Platforms) < 2 {
+		return nil, nil
+	}
+	out := []Variant{{Platform: platform.Of(t.Platforms[0]).String(), Final: first}}
+	for _, p := range t.Platforms[1:] {
+		spec := t
+		spec.Platform, spec.Platforms = p, nil
+		r, err := b.plan1(spec)
+		if err != nil {
+			return nil, fmt.Errorf("for %s: %w", platform.Of(p), err)
+		}
+		out = append(out, Variant{Platform: platform.Of(p).String(), Final: r.key})
+	}
+	return out, nil
 }
 
 // builder holds the state of one Build call.

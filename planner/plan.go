@@ -27,6 +27,15 @@ type Target struct {
 	Final   string   `json:"final"` // key of the target's last step
 	Tags    []string `json:"tags,omitempty"`
 	Outputs []string `json:"outputs,omitempty"` // raw "type=...,dest=..." specs
+	// Variants, for a multi-platform image, are each platform's final step
+	// (the first is Final); only a builder builds them, as one index.
+	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Variant is one platform's image of a multi-platform target.
+type Variant struct {
+	Platform string `json:"platform"` // "os/arch[/variant]"
+	Final    string `json:"final"`
 }
 
 // StepKind says which executor routine runs a step.

@@ -152,8 +152,8 @@ func bakeSpecs(targets []*bake.Target, remote bool) ([]planner.TargetSpec, error
 		if err != nil {
 			return nil, err
 		}
-		if s.Platform != "" && !remote {
-			p.add(bake.Pos(t.Range("platforms")), "target %q: %s", t.Name, needsBuilder(s.Platform))
+		if why := needsBuilder(s); why != "" && !remote {
+			p.add(bake.Pos(t.Range("platforms")), "target %q: %s", t.Name, why)
 		}
 		specs = append(specs, s)
 	}

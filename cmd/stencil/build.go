@@ -71,7 +71,7 @@ func (o *buildOptions) Validate(args []string) error {
 	if o.check {
 		o.call = "check"
 	}
-	_, perr := targetPlatform(o.platforms)
+	_, perr := targetPlatforms(o.platforms)
 	if err := errors.Join(perr, checkNetwork(o.network), checkCall(o.call)); err != nil {
 		return err
 	}
@@ -110,7 +110,12 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	}
 	s := planner.TargetSpec{ContextDir: ctxDir, Stage: o.target, Tags: o.tags,
 		Outputs: o.outputs, Network: o.network, Check: o.call == "check"}
-	s.Platform, _ = targetPlatform(o.platforms) // checked by Validate
+	if ps, _ := targetPlatforms(o.platforms); len(ps) > 0 { // checked by Validate
+		s.Platform = ps[0]
+		if len(ps) > 1 {
+			s.Platforms = ps
+		}
+	}
 	if s.Dockerfile = o.file; s.Dockerfile == "" || s.Dockerfile == "-" {
 		s.Dockerfile = filepath.Join(ctxDir, "Dockerfile")
 	} else if s.Dockerfile, err = filepath.Abs(o.file); err != nil {

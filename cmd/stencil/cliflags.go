@@ -59,39 +59,63 @@ func (d *deliveryFlags) finish(ctx context.Context, disp *display, results []exe
 	return nil
 }
 
-// targetPlatform is build's --platform values (comma-separated lists
-// too) as the one platform to build ("" native); several are refused.
-func targetPlatform(values []string) (string, error) {
-	seen := map[string]bool{}
-	var out string
+// targetPlatforms is build's --platform values (comma-separated lists
+// too) as platforms to build (platform.Target's form, "" native), without
+// repeats; several make one multi-platform image.
+func targetPlatforms(values []string) ([]string, error) {
+	var out []string
 	for _, v := range values {
 		for _, p := range strings.Split(v, ",") {
 			t, err := platform.Target(p)
 			if err != nil {
-				return "", fmt.Errorf("--platform: %w", err)
+				return nil, fmt.Errorf("--platform: %w", err)
 			}
-			seen[t], out = true, t
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
 		}
-	}
-	if len(seen) > 1 {
-		return "", fmt.Errorf("--platform %s: stencil builds one platform per image (multi-platform images are not supported yet)", strings.Join(values, ","))
 	}
 	return out, nil
 }
 
-// checkForeign refuses, before any work, build's --platform other than
-// the native one when no builder is chosen: only a BuildKit builder builds
-// it (bake's targets are refused in bakeSpecs, at their attribute).
+// checkForeign refuses, before any work, what only a BuildKit builder
+// builds when none is chosen: build's --platform other than the native
+// one, or several (bake's targets are refused in bakeSpecs, at their
+// attribute).
 func (b *builderFlags) checkForeign(spec planner.TargetSpec) error {
-	if _, remote, err := b.resolve(); err != nil || remote || spec.Platform == "" {
+	why := needsBuilder(spec)
+	if _, remote, err := b.resolve(); err != nil || remote || why == "" {
 		return err
 	}
-	return errors.New("--" + needsBuilder(spec.Platform))
+	return errors.New("--" + why)
 }
 
-// needsBuilder says that platform p is built only on a builder.
-func needsBuilder(p string) string {
-	return fmt.Sprintf("platform %s needs a builder (--builder): the local executor builds only %s", p, platform.String())
+// checkMultiLoad refuses, before any work, a multi-platform image that
+// would be loaded into the local store (no output, --load or -q): the
+// store keeps one platform per tag.
+func (b *buildFlags) checkMultiLoad(specs []planner.TargetSpec) error {
+	for _, s := range specs {
+		if len(s.Platforms) > 1 && (len(s.Outputs) == 0 || b.load || b.quiet) {
+			return fmt.Errorf("target %q: a multi-platform image cannot be loaded into the local store, which keeps one platform per tag: push it (type=registry) or write it (type=oci)", s.Name)
+		}
+	}
+	return nil
+}
+
+// needsBuilder says why s is built only on a builder ("" when it is not).
+func needsBuilder(s planner.TargetSpec) string {
+	if len(s.Platforms) > 1 {
+		names := make([]string, len(s.Platforms))
+		for i, p := range s.Platforms {
+			names[i] = platform.Of(p).String()
+		}
+		return fmt.Sprintf("platforms %s (a multi-platform image) need a builder (--builder): the local executor builds only %s",
+			strings.Join(names, ","), platform.String())
+	}
+	if s.Platform != "" {
+		return fmt.Sprintf("platform %s needs a builder (--builder): the local executor builds only %s", s.Platform, platform.String())
+	}
+	return ""
 }
 
 // checkNetwork accepts the RUN network modes Stencil has.

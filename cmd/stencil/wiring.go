@@ -90,6 +90,9 @@ func (e *env) buildSpecs(ctx context.Context, specs []planner.TargetSpec, b buil
 		}
 	}
 	b.applyPush(specs)
+	if err := b.checkMultiLoad(specs); err != nil {
+		return err
+	}
 	bk, err := b.dial(ctx) // a remote builder is checked before any work starts
 	if err != nil {
 		return err

@@ -47,7 +47,12 @@ func (e *Executor) plan(t planner.Target) (*delivery, error) {
 		}
 	}
 	if len(t.Outputs) == 0 || e.Load { // type=cacheonly alone keeps it on the builder
-		return d, d.addLoad(e.epochAttrs())
+		if err := d.addLoad(e.epochAttrs()); err != nil {
+			return d, err
+		}
+	}
+	if len(t.Variants) > 0 && d.load != "" {
+		return d, errors.New("a multi-platform image cannot be loaded into the local store, which keeps one platform per tag: push it (type=registry) or write it (type=oci)")
 	}
 	return d, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/stencilbuild/stencil/internal/platform"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -39,6 +40,16 @@ type LoweredTarget struct {
 	planner.Target
 	State  llb.State
 	Config []byte
+	// Variants are a multi-platform target's images, one per platform
+	// (State and Config are the first's); solved as one index.
+	Variants []LoweredVariant
+}
+
+// LoweredVariant is one platform's image of a multi-platform target.
+type LoweredVariant struct {
+	Platform ocispecs.Platform
+	State    llb.State
+	Config   []byte
 }
 
 // lowering memoises one state per step key, so a step several targets
@@ -81,7 +92,29 @@ func Lower(p *planner.Plan, images Images, epoch *time.Time, sid string) (*Lower
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
-		out.Targets = append(out.Targets, LoweredTarget{Target: t, State: st, Config: cfg})
+		lt := LoweredTarget{Target: t, State: st, Config: cfg}
+		if lt.Variants, err = l.variants(t); err != nil {
+			return nil, fmt.Errorf("target %q: %w", t.Name, err)
+		}
+		out.Targets = append(out.Targets, lt)
+	}
+	return out, nil
+}
+
+// variants lowers each platform's image of a multi-platform target.
+func (l *lowering) variants(t planner.Target) ([]LoweredVariant, error) {
+	var out []LoweredVariant
+	for _, v := range t.Variants {
+		st, err := l.state(v.Final)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := l.imageConfig(v.Final)
+		if err != nil {
+			return nil, err
+		}
+		p := platform.Of(v.Platform)
+		out = append(out, LoweredVariant{Platform: ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}, State: st, Config: cfg})
 	}
 	return out, nil
 }

@@ -9,7 +9,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"golang.org/x/sync/errgroup"
@@ -138,11 +140,10 @@ func (e *Executor) solve(ctx context.Context, t LoweredTarget, opt client.SolveO
 		if err != nil {
 			return nil, err
 		}
-		r, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB(), Evaluate: true, CacheImports: imports})
-		if err != nil {
-			return nil, err
+		if len(t.Variants) > 0 {
+			return solveVariants(ctx, c, t.Variants, imports)
 		}
-		ref, err := r.SingleRef()
+		ref, err := solveRef(ctx, c, def, imports)
 		if err != nil {
 			return nil, err
 		}
@@ -152,6 +153,43 @@ func (e *Executor) solve(ctx context.Context, t LoweredTarget, opt client.SolveO
 		return out, nil
 	}
 	return e.Client.Build(ctx, opt, "stencil", build, ch)
+}
+
+// solveRef solves one definition to its result.
+func solveRef(ctx context.Context, c gateway.Client, def *llb.Definition, imports []gateway.CacheOptionsEntry) (gateway.Reference, error) {
+	r, err := c.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB(), Evaluate: true, CacheImports: imports})
+	if err != nil {
+		return nil, err
+	}
+	return r.SingleRef()
+}
+
+// solveVariants solves each platform's image and returns them as one
+// result with BuildKit's platform metadata, which its exporters turn
+// into an image index.
+func solveVariants(ctx context.Context, c gateway.Client, vs []LoweredVariant, imports []gateway.CacheOptionsEntry) (*gateway.Result, error) {
+	out := gateway.NewResult()
+	var ps exptypes.Platforms
+	for _, v := range vs {
+		def, err := v.State.Marshal(ctx, llb.Platform(v.Platform))
+		if err != nil {
+			return nil, fmt.Errorf("marshal LLB: %w", err)
+		}
+		ref, err := solveRef(ctx, c, def, imports)
+		if err != nil {
+			return nil, err
+		}
+		id := platforms.FormatAll(v.Platform)
+		out.AddRef(id, ref)
+		out.AddMeta(exptypes.ExporterImageConfigKey+"/"+id, v.Config)
+		ps.Platforms = append(ps.Platforms, exptypes.Platform{ID: id, Platform: v.Platform})
+	}
+	dt, err := json.Marshal(ps)
+	if err != nil {
+		return nil, err
+	}
+	out.AddMeta(exptypes.ExporterPlatformsKey, dt)
+	return out, nil
 }
 
 // cacheImports are the solve's --cache-from entries, which the client

@@ -164,7 +164,8 @@ func TestUnsupported(t *testing.T) {
 		ok        bool
 	}{
 		{"", `platforms = ["linux/amd64"]`, false},
-		{"platforms", `platforms = ["linux/amd64", "linux/arm64"]`, true},
+		{"", `platforms = ["linux/amd64", "linux/arm64"]`, false},
+		{"platforms", `platforms = ["linux/amd64", "windows/amd64"]`, true},
 		{"ssh", `ssh = ["default"]`, true},
 		{"", `secret = ["id=a,src=b"]`, false},
 		{"", `cache-from = ["x"]`, false},
@@ -208,9 +209,9 @@ func TestUnsupportedFirstAndFromSet(t *testing.T) {
 	if attr, _, _ := tg.Unsupported(); attr != "ssh" {
 		t.Errorf("first unsupported %q, want ssh (list order)", attr)
 	}
-	tg = resolveOne(t, "\ntarget \"a\" {}\n", "a", nil, "a.platform=linux/arm64,linux/amd64")
+	tg = resolveOne(t, "\ntarget \"a\" {}\n", "a", nil, "a.platform=linux/arm64,windows/amd64")
 	attr, rng, ok := tg.Unsupported()
-	if !ok || attr != "platforms" || Pos(rng).String() != "--set a.platform=linux/arm64,linux/amd64" {
+	if !ok || attr != "platforms" || Pos(rng).String() != "--set a.platform=linux/arm64,windows/amd64" {
 		t.Errorf("--set: %q %v %s; want platforms at the override", attr, ok, Pos(rng).String())
 	}
 }

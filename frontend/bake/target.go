@@ -131,19 +131,16 @@ func remoteContext(v *string) bool {
 }
 
 // foreignPlatform reports whether platforms asks for what Stencil cannot
-// build: several platforms (a multi-platform image), or one it cannot
-// parse. One platform, native or not, is built (a foreign one only on a
-// builder).
+// build: a platform it cannot parse or one not linux. Another platform
+// than the native one, or several (a multi-platform image), are built on
+// a builder.
 func foreignPlatform(platforms []string) bool {
-	seen := map[string]bool{}
 	for _, p := range platforms {
-		t, err := platform.Target(p)
-		if err != nil {
+		if _, err := platform.Target(p); err != nil {
 			return true
 		}
-		seen[t] = true
 	}
-	return len(seen) > 1
+	return false
 }
 
 // Paths returns the build context directory and the Dockerfile path as

@@ -15,7 +15,7 @@ func TestForeignPlatform(t *testing.T) {
 	}{
 		{nil, false},
 		{[]string{"linux/amd64"}, false},
-		{[]string{"linux/amd64", "linux/arm64"}, true},
+		{[]string{"linux/amd64", "linux/arm64"}, false}, // a multi-platform image, on a builder
 		{[]string{"windows/amd64"}, true},
 		{[]string{"linux/arm64"}, false}, // one platform: a builder builds it
 		{[]string{"linux/arm64", "linux/aarch64"}, false},

@@ -28,8 +28,12 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
 		Check: deref(t.Call) == "check", Contexts: planner.AbsContexts(values(t.Contexts), cwd),
 	}
-	if len(t.Platforms) > 0 { // one platform: bake refuses several
-		s.Platform, _ = platform.Target(t.Platforms[0])
+	s.Platforms = targetPlatforms(t.Platforms)
+	if len(s.Platforms) > 0 {
+		s.Platform = s.Platforms[0]
+	}
+	if len(s.Platforms) < 2 {
+		s.Platforms = nil
 	}
 	if t.DockerfileInline != nil {
 		s.DockerfileInline = *t.DockerfileInline
@@ -67,6 +71,19 @@ func values(m map[string]*string) map[string]string {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if m[k] != nil {
 			out[k] = *m[k]
+		}
+	}
+	return out
+}
+
+// targetPlatforms normalises platforms (platform.Target's form), without
+// repeats, in order; bake has refused those that do not parse.
+func targetPlatforms(platforms []string) []string {
+	var out []string
+	for _, p := range platforms {
+		t, err := platform.Target(p)
+		if err == nil && !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return out
