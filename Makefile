@@ -33,7 +33,8 @@ test: deps go-check
 	$(GO) test -count=1 -timeout 40m ./...
 
 bench: build
-	./scripts/install-deps.sh buildah curl bc
+	./scripts/install-deps.sh buildah curl bc time
+	./scripts/buildkitd.sh >/dev/null
 	./bench/run.sh
 
 clean:

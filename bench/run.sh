@@ -1,100 +1,85 @@
 #!/bin/bash
-# bench/run.sh — time Stencil against its peers on the repository's own
-# build.hcl project (debug + prod, sharing a base stage), all in one run:
-#   stencil bake                       (this repo)
-#   BuildKit through a private dockerd (docker.io's dockerd, DOCKER_BUILDKIT=1)
-#   buildah bud --layers               (Debian's buildah)
-# Scenarios: cold (empty cache), warm (no change), incremental (one context
-# file edited). Each is measured RUNS times; the median goes to
-# bench/RESULTS.md. Needs root; `make bench` installs what it uses.
+# bench/run.sh — time Stencil against its peers on generated fixtures
+# (bench/fixtures.sh), all in one run, round-robin:
+#   stencil bake                    (this repo)
+#   BuildKit v0.34.2, standalone buildkitd + buildctl (scripts/buildkitd.sh),
+#                                   one buildctl build per target, runc from Debian
+#   buildah bud --layers            (Debian's buildah), one per target
+# Fixtures (FIXTURES, default "issue ctx50k matrix32"): issue (debug + prod
+# sharing a base stage whose RUN makes 2,000 files and a 50 MB file; 5,000-file
+# context), ctx50k (a 50,000-file context COPYed), matrix32 (32 variants of
+# one Dockerfile). Scenarios: cold (empty cache, base image present), noop
+# (nothing changed), edit (one context file edited), instr (issue only:
+# prod's last RUN changed). Beside noop, the floor: `find` listing the
+# context with its stat data. Each rep runs every tool in turn (RUNS reps,
+# default 5); the table shows median (min–max) seconds, ratios of medians,
+# and the peak RSS of the build's largest process plus, for BuildKit, the
+# daemon's peak during that build (VmHWM, reset before each build).
+# Needs root; `make bench` installs what it uses. The fixtures section of
+# bench/RESULTS.md is replaced.
 set -euo pipefail
 RUNS=${RUNS:-5}
+FIXTURES=${FIXTURES:-issue ctx50k matrix32}
+TOOLS=${TOOLS:-stencil buildkit buildah}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/stencil-bench.XXXXXX)
-trap 'cleanup' EXIT
-stencil=$work/stencil
 out=${OUT:-$repo/bench/RESULTS.md}
-
+stencil=$work/stencil
+trap cleanup EXIT
 cleanup() {
-	[ -n "${dockerd_pid:-}" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid" 2>/dev/null || true
+	[ -n "${bk_pid:-}" ] && kill "$bk_pid" 2>/dev/null && wait "$bk_pid" 2>/dev/null || true
 	[ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null || true
-	umount -R "$work"/dockerd/data/* 2>/dev/null || true
 	[ -d "$work/buildah" ] && { buildah rm -a; buildah rmi -af; } >/dev/null 2>&1
 	grep -o " $work[^ ]*" /proc/self/mounts | sort -r | xargs -r umount 2>/dev/null || true
 	rm -rf "$work" 2>/dev/null || true
 }
-
 now() { date +%s.%N; }
 
-# median of the numbers on stdin
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
+# T prefixes each command a build runs: it appends the command's peak RSS
+# (KB, its largest process) to $work/rss.
+T=(/usr/bin/time -a -f %M -o "$work/rss")
 
-# measure NAME CMD...: run the command RUNS times via the setup hooks
-# PRE_<tool>, time only CMD, print the median seconds.
-measure() {
-	local pre=$1; shift
-	local times=()
-	for _ in $(seq "$RUNS"); do
-		$pre >/dev/null 2>&1
-		local t0; t0=$(now)
-		"$@" >"$work/last.log" 2>&1 || { echo "FAILED: $*" >&2; tail -20 "$work/last.log" >&2; exit 1; }
-		times+=("$(echo "$(now) - $t0" | bc)")
-	done
-	printf '%s\n' "${times[@]}" | median
-}
-
-# Scenarios: "demo" is the repository's build.hcl; "bigctx" is one target
-# whose context holds 2,000 files (40 MB of random data) that a COPY takes
-# and a RUN hashes and compresses.
-project() {
-	rm -rf "$work/proj"
-	mkdir -p "$work/proj"
-	case $scenario in
-	demo) cp -a "$repo/build.hcl" "$repo/.dockerignore" "$repo/dockerfiles" "$repo/app" "$repo/debug" "$work/proj/" ;;
-	bigctx) cp -a "$work/bigctx/." "$work/proj/" ;;
-	esac
-}
-edit() {
-	case $scenario in
-	demo) echo "<p>$(date +%s%N)</p>" >>"$work/proj/app/www/index.html" ;;
-	bigctx) date +%s%N >>"$work/proj/src/d07/f0007" ;;
-	esac
-}
-make_bigctx() {
-	mkdir -p "$work/bigctx"
-	for d in $(seq -w 0 39); do
-		mkdir -p "$work/bigctx/src/d$d"
-		for f in $(seq -w 0 49); do head -c 20480 /dev/urandom >"$work/bigctx/src/d$d/f00$f"; done
-	done
-	printf 'ARG BASE_IMAGE=busybox:latest\nFROM ${BASE_IMAGE}\nCOPY src/ /src/\nRUN find /src -type f | sort | xargs sha256sum > /sums && tar -cf - /src | gzip -1 > /src.tgz\n' >"$work/bigctx/Dockerfile"
-	printf 'group "default" {\n  targets = ["big"]\n}\ntarget "big" {\n  tags = ["big"]\n}\n' >"$work/bigctx/build.hcl"
-}
-# images each scenario tags, and the docker/buildah builds it makes
-tags() { case $scenario in demo) echo myapp_debug myapp_prod ;; bigctx) echo big ;; esac; }
-builds() {
-	case $scenario in
-	demo) echo "dockerfiles/Dockerfile.debug:myapp_debug dockerfiles/Dockerfile.prod:myapp_prod" ;;
-	bigctx) echo "Dockerfile:big" ;;
-	esac
+# timed KEY CMD...: run CMD, append "KEY seconds peak-RSS-KB" to
+# $work/times; for BuildKit the daemon's peak during CMD is added.
+timed() {
+	local key=$1; shift
+	[ -n "${bk_pid:-}" ] && echo 5 >"/proc/$bk_pid/clear_refs"
+	: >"$work/rss"
+	local t0; t0=$(now)
+	"$@" >"$work/last.log" 2>&1 || { echo "FAILED: $key: $*" >&2; tail -30 "$work/last.log" >&2; exit 1; }
+	local t rss; t=$(echo "$(now) - $t0" | bc); rss=$(sort -n "$work/rss" | tail -1)
+	if [[ $key == *.buildkit.* ]]; then
+		rss=$((rss + $(awk '/VmHWM/ {print $2}' "/proc/$bk_pid/status")))
+	fi
+	echo "$key $t ${rss:-0}" >>"$work/times"
 }
 
-setup_stencil() {
+# targets of the fixture: "name stage build-args..." one a line
+targets() {
+	case $fixture in
+	issue) printf 'debug debug\nprod prod\n' ;;
+	ctx50k) echo 'big -' ;;
+	matrix32) for i in $(seq 32); do echo "v$i - V=$i"; done ;;
+	esac
+}
+edit() { date +%s%N >>"$1/src/d7/f007"; }
+change_instr() { sed -i "s/echo prod >/echo prod-$(date +%s%N) >/" "$1/Dockerfile"; }
+
+setup() {
 	(cd "$repo" && go build -o "$stencil" ./cmd/stencil)
 	"$repo/scripts/busybox-rootfs.sh" "$work/busybox.tar.gz"
 	export STENCIL_ROOT=$work/store
 	SOURCE_DATE_EPOCH=1700000000 "$stencil" import "$work/busybox.tar.gz" busybox:latest >/dev/null
 	printf 'FROM busybox:latest\n' >"$work/Dockerfile.bb"
-	"$stencil" build -f "$work/Dockerfile.bb" -o "type=docker,dest=$work/busybox.docker.tar" -o "type=oci,dest=$work/busybox.oci.tar" "$work" >/dev/null 2>&1
+	"$stencil" build -f "$work/Dockerfile.bb" -o "type=oci,dest=$work/busybox.oci.tar" "$work" >/dev/null 2>&1
+	cp -a "$work/store" "$work/store-base"
+	for f in $FIXTURES; do "$repo/bench/fixtures.sh" "$f" "$work/fx/$f"; done
 }
-stencil_bake() { (cd "$work/proj" && "$stencil" bake --progress=plain); }
-stencil_cold() { project; rm -rf "$work/store-cold"; cp -a "$work/store" "$work/store-cold"; }
-stencil_cold_bake() { (cd "$work/proj" && STENCIL_ROOT=$work/store-cold "$stencil" bake --progress=plain); }
-stencil_warm() { project; stencil_bake; }
-stencil_incr() { stencil_warm; edit; }
 
-# BuildKit resolves FROM through a registry even when dockerd has the image,
-# so the base is served by Debian's docker-registry on loopback.
-setup_registry() {
+stencil_reset() { rm -rf "$work/store"; cp -a "$work/store-base" "$work/store"; }
+stencil_build() { (cd "$1" && "${T[@]}" "$stencil" bake --progress=quiet); }
+
+setup_buildkit() {
 	reg=127.0.0.1:$((20000 + RANDOM % 20000))
 	mkdir -p "$work/registry"
 	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
@@ -103,28 +88,26 @@ setup_registry() {
 	registry_pid=$!
 	for _ in $(seq 100); do curl -sf "http://$reg/v2/" >/dev/null && break; sleep 0.1; done
 	skopeo copy --quiet --dest-tls-verify=false "oci-archive:$work/busybox.oci.tar" "docker://$reg/library/busybox:latest"
+	bin=$("$repo/scripts/buildkitd.sh")
+	buildctl="$bin/buildctl --addr unix://$work/bk.sock"
+	printf '[registry."%s"]\n  http = true\n' "$reg" >"$work/buildkitd.toml"
+	"$bin/buildkitd" --root "$work/bkroot" --addr "unix://$work/bk.sock" --config "$work/buildkitd.toml" \
+		--oci-worker=true --containerd-worker=false --oci-worker-binary "$(command -v runc)" \
+		--oci-worker-net=host --oci-worker-gc=false >"$work/buildkitd.log" 2>&1 &
+	bk_pid=$!
+	for _ in $(seq 100); do $buildctl debug workers >/dev/null 2>&1 && break; sleep 0.2; done
 }
-
-setup_buildkit() {
-	setup_registry
-	mkdir -p "$work/dockerd"
-	dockerd --data-root "$work/dockerd/data" --exec-root "$work/dockerd/exec" -H "unix://$work/dockerd/sock" \
-		--pidfile "$work/dockerd/pid" --bridge none --iptables=false --ip6tables=false >"$work/dockerd/log" 2>&1 &
-	dockerd_pid=$!
-	export DOCKER_HOST=unix://$work/dockerd/sock DOCKER_BUILDKIT=1
-	docker() { /usr/bin/docker "$@"; } # docker.io's 20.10 client has BuildKit built in
-	for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-	docker load -i "$work/busybox.docker.tar" >/dev/null
-}
+buildkit_reset() { $buildctl prune --all >/dev/null; }
 buildkit_build() {
-	for b in $(builds); do
-		(cd "$work/proj" && docker build --network host -f "${b%%:*}" --build-arg BASE_IMAGE="$reg/library/busybox:latest" \
-			--build-arg VERSION=1.0.0 -t "${b#*:}" .) || return 1
+	local dir=$1 name stage args opts
+	targets | while read -r name stage args; do
+		opts=(--opt "build-arg:BASE_IMAGE=$reg/library/busybox:latest")
+		[ "$stage" != - ] && opts+=(--opt "target=$stage")
+		[ -n "$args" ] && opts+=(--opt "build-arg:$args")
+		"${T[@]}" $buildctl build --frontend dockerfile.v0 --local "context=$dir" --local "dockerfile=$dir" \
+			"${opts[@]}" --output "type=image,name=fx-$name" || exit 1
 	done
 }
-buildkit_cold() { project; docker builder prune -af; docker rmi -f $(tags); }
-buildkit_warm() { project; buildkit_build; }
-buildkit_incr() { buildkit_warm; edit; }
 
 # buildah gets a private storage root, so nothing from earlier runs leaks in.
 buildah() { command buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver overlay "$@"; }
@@ -133,47 +116,83 @@ setup_buildah() {
 	id=$(buildah pull --quiet "oci-archive:$work/busybox.oci.tar") || return 1
 	buildah tag "$id" localhost/busybox:latest
 }
+buildah_reset() { buildah images --format '{{.Name}}' | grep -q fx- && buildah rmi -f $(buildah images --format '{{.Name}}:{{.Tag}}' | grep fx-) >/dev/null; buildah rmi --prune -f >/dev/null 2>&1 || true; }
 buildah_build() {
-	for b in $(builds); do
-		(cd "$work/proj" && buildah bud --layers --network host -f "${b%%:*}" --build-arg BASE_IMAGE=localhost/busybox:latest \
-			--build-arg VERSION=1.0.0 -t "${b#*:}" .) || return 1
+	local dir=$1 name stage args opts
+	targets | while read -r name stage args; do
+		opts=(--build-arg BASE_IMAGE=localhost/busybox:latest)
+		[ "$stage" != - ] && opts+=(--target "$stage")
+		[ -n "$args" ] && opts+=(--build-arg "$args")
+		(cd "$dir" && "${T[@]}" buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver overlay \
+			bud --layers --network host "${opts[@]}" -t "fx-$name" .) || exit 1
 	done
 }
-buildah_cold() { project; buildah rmi -f $(tags); buildah rmi --prune -f; }
-buildah_warm() { project; buildah_build; }
-buildah_incr() { buildah_warm; edit; }
 
-setup_stencil
-make_bigctx
-have_buildkit=false have_buildah=false
-command -v dockerd >/dev/null && setup_buildkit && have_buildkit=true
-command -v buildah >/dev/null && setup_buildah && have_buildah=true
-bk="BuildKit (dockerd $(dockerd --version 2>/dev/null | awk '{print $3}' | tr -d ,), docker build per Dockerfile)"
-ba="buildah $(buildah --version 2>/dev/null | awk '{print $3}') bud --layers per Dockerfile"
-rows=()
-for scenario in demo bigctx; do
-	rows+=("| $scenario | stencil bake | $(measure stencil_cold stencil_cold_bake) | $(measure stencil_warm stencil_bake) | $(measure stencil_incr stencil_bake) |")
-	echo "${rows[-1]}"
-	if $have_buildkit; then
-		rows+=("| $scenario | $bk | $(measure buildkit_cold buildkit_build) | $(measure buildkit_warm buildkit_build) | $(measure buildkit_incr buildkit_build) |")
-		echo "${rows[-1]}"
-	fi
-	if $have_buildah; then
-		rows+=("| $scenario | $ba | $(measure buildah_cold buildah_build) | $(measure buildah_warm buildah_build) | $(measure buildah_incr buildah_build) |")
-		echo "${rows[-1]}"
-	fi
+# rep FIXTURE: one round of every scenario, every tool in turn.
+rep() {
+	local tool dir
+	for tool in $tools; do
+		dir=$work/p/$tool
+		rm -rf "$dir" && mkdir -p "$work/p" && cp -a "$work/fx/$fixture" "$dir"
+		"${tool}_reset"
+		timed "$fixture.$tool.cold" "${tool}_build" "$dir"
+		timed "$fixture.$tool.noop" "${tool}_build" "$dir"
+		edit "$dir"
+		timed "$fixture.$tool.edit" "${tool}_build" "$dir"
+		if [ "$fixture" = issue ]; then
+			change_instr "$dir"
+			timed "$fixture.$tool.instr" "${tool}_build" "$dir"
+		fi
+	done
+	timed "$fixture.floor.noop" "${T[@]}" find "$work/fx/$fixture" -printf '%s %T@ %i\n'
+}
+
+# stat KEY: "median (min–max)" seconds; rss KEY: median peak RSS in MB.
+stat() { awk -v k="$1" '$1 == k {print $2}' "$work/times" | sort -n | awk '{a[NR]=$1} END {if (!NR) {print "–"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f (%.2f–%.2f)", m, a[1], a[NR]}'; }
+med() { stat "$1" | awk '{print $1}'; }
+rss() { awk -v k="$1" '$1 == k {print $3}' "$work/times" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.0f", a[int((NR+1)/2)]/1024}'; }
+ratio() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN {if (b+0 > 0 && a != "–") printf "%.2f×", a/b; else printf "–"}'; }
+
+table() {
+	local s
+	echo "### $fixture"
+	echo
+	echo "| scenario | stencil | BuildKit | buildah | stencil/BuildKit | stencil/buildah | peak RSS MB (stencil / BuildKit incl. daemon / buildah) |"
+	echo "|---|---|---|---|---|---|---|"
+	for s in cold noop edit instr; do
+		[ "$s" = instr ] && [ "$fixture" != issue ] && continue
+		echo "| $s | $(stat "$fixture.stencil.$s") | $(stat "$fixture.buildkit.$s") | $(stat "$fixture.buildah.$s") |" \
+			"$(ratio "$fixture.stencil.$s" "$fixture.buildkit.$s") | $(ratio "$fixture.stencil.$s" "$fixture.buildah.$s") |" \
+			"$(rss "$fixture.stencil.$s") / $(rss "$fixture.buildkit.$s") / $(rss "$fixture.buildah.$s") |"
+	done
+	echo "| floor (find: the context with stat data) | $(stat "$fixture.floor.noop") | | | noop/floor: $(ratio "$fixture.stencil.noop" "$fixture.floor.noop") | | |"
+	echo
+}
+
+setup
+tools=stencil
+[[ " $TOOLS " == *" buildkit "* ]] && setup_buildkit && tools="$tools buildkit"
+[[ " $TOOLS " == *" buildah "* ]] && command -v buildah >/dev/null && setup_buildah && tools="$tools buildah"
+: >"$work/times"
+for fixture in $FIXTURES; do
+	for i in $(seq "$RUNS"); do
+		echo "== $fixture rep $i/$RUNS ($tools)" >&2
+		rep
+	done
 done
-{
-	echo "# Benchmark results"
+section=$({
+	echo "<!-- fixtures: written by bench/run.sh -->"
+	echo "## Generated fixtures (bench/run.sh)"
 	echo
-	echo "Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, median of $RUNS runs, wall-clock seconds."
-	echo "Scenarios: **demo** is the repository's build.hcl (targets debug and prod sharing a base stage);"
-	echo "**bigctx** is one target whose 2,000-file, 40 MB context a COPY takes and a RUN hashes and compresses."
-	echo "Cold starts from an empty cache (base image present), warm rebuilds with no change,"
-	echo "incremental rebuilds after one context file was edited."
+	echo "Made on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM,"
+	echo "load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg). $RUNS round-robin reps; wall-clock seconds, median (min–max)."
+	echo "Tools: $tools (BuildKit v0.34.2 standalone buildkitd + buildctl, runc $(runc --version 2>/dev/null | awk 'NR==1 {print $3}'))."
 	echo
-	echo "| scenario | tool | cold | warm | incremental |"
-	echo "|---|---|---|---|---|"
-	printf '%s\n' "${rows[@]}"
-} >"$out"
-cat "$out"
+	for fixture in $FIXTURES; do table; done
+	echo "<!-- /fixtures -->"
+})
+if [ -f "$out" ] && grep -q '<!-- fixtures' "$out"; then
+	sed -i '/<!-- fixtures/,/<!-- \/fixtures -->/d' "$out"
+fi
+printf '\n%s\n' "$section" >>"$out"
+echo "$section"
