@@ -1,6 +1,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"io"
 	"io/fs"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
@@ -68,6 +72,45 @@ func TestRootlessBuildMatchesRoot(t *testing.T) {
 		t.Fatalf("rootless run: %q", out)
 	}
 	checkOwners(t, filepath.Join(home, "data", "stencil"), u)
+	// A pulled layer's opaque directory is marked with user.overlay.opaque
+	// (trusted.* is the host root's) and hides what lies below it.
+	opq := filepath.Join(dir, "opaque.tar")
+	writeOpaqueImage(t, rootfs, opq)
+	asUser("load", "-i", opq)
+	if out := asUser("run", "--rm", "opq:latest", "ls", "/d"); out != "new\n" {
+		t.Fatalf("rootless opaque dir lists %q; want only new", out)
+	}
+}
+
+// writeOpaqueImage writes a docker-archive of busybox (rootfs) with a
+// layer making /d/old and one replacing /d opaquely by /d/new, as opq.
+func writeOpaqueImage(t *testing.T, rootfs, dst string) {
+	t.Helper()
+	f, err := os.Open(rootfs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := testenv.Image(t, base, testenv.Tar(t, testenv.Dir("d"), testenv.File("d/old", "old")),
+		testenv.Tar(t, testenv.Dir("d"), testenv.File("d/.wh..wh..opq", ""), testenv.File("d/new", "new")))
+	ref, err := name.NewTag("opq:latest")
+	if err == nil {
+		err = tarball.WriteToFile(dst, ref, img)
+	}
+	if err == nil {
+		err = os.Chmod(dst, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testUser is the rootless test's user: ids and subordinate uid range.

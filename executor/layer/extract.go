@@ -295,7 +295,11 @@ func (x *extractor) opaque(dir string) error {
 		return x.clearLower(fd, dir)
 	}
 	p := fmt.Sprintf("/proc/self/fd/%d", fd)
-	return wrap("mark opaque", unix.Setxattr(p, opaqueXattr, []byte("y"), 0))
+	err = unix.Setxattr(p, opaqueXattr, []byte("y"), 0)
+	if errors.Is(err, unix.EPERM) { // in a user namespace: overlayfs reads it with userxattr
+		err = unix.Setxattr(p, userOverlayPrefix+"opaque", []byte("y"), 0)
+	}
+	return wrap("mark opaque", err)
 }
 
 // finish applies directory times, now that their contents are written.
