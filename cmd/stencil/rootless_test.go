@@ -255,3 +255,45 @@ func checkOwners(t *testing.T, store string, u testUser) {
 		t.Fatalf("walk store %s: %v (%d files)", store, err, n)
 	}
 }
+
+// TestRootlessSingleID: a user without subordinate ids runs with only
+// their own id mapped, after a note saying what breaks and how to add ids.
+func TestRootlessSingleID(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("creating the test user needs root")
+	}
+	const single = "stencil-single"
+	if _, err := user.Lookup(single); err != nil {
+		if out, err := exec.Command("useradd", "-M", "-s", "/bin/sh", single).CombinedOutput(); err != nil {
+			t.Fatalf("useradd: %v\n%s", err, out)
+		}
+	}
+	for _, f := range []string{"/etc/subuid", "/etc/subgid"} { // useradd may have given some
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(b), "\n") {
+			if p := strings.Split(line, ":"); len(p) == 3 && p[0] == single {
+				n, _ := strconv.Atoi(p[2])
+				start, _ := strconv.Atoi(p[1])
+				flag := map[string]string{"/etc/subuid": "--del-subuids", "/etc/subgid": "--del-subgids"}[f]
+				exec.Command("usermod", flag, p[1]+"-"+strconv.Itoa(start+n-1), single).Run() //nolint:errcheck // checked below
+			}
+		}
+	}
+	dir := sharedTempDir(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "stencil")
+	copyFile(t, exe, bin, 0o755)
+	cmd := exec.Command("runuser", "-u", single, "--", "env", "STENCIL_TEST_MAIN=1", "STENCIL_ROOT="+filepath.Join(dir, "store"), bin, "images")
+	cmd.Dir = dir
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.CombinedOutput()
+	want := "note: rootless with a single id (no subordinate ids for " + single + " in /etc/subuid): files of other owners cannot be made; add subordinate ids with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + single + "\n"
+	if err != nil || !strings.HasPrefix(string(out), want) || !strings.Contains(string(out), "TAG") {
+		t.Fatalf("single-id user: %v\n%s\nwant the note first:\n%s", err, out, want)
+	}
+}
