@@ -163,6 +163,7 @@ type Copy struct {
 	Link     bool         `json:"link,omitempty"`     // --link: written over an empty tree, not the parent
 	Files    []CopyFile   `json:"files,omitempty"`    // context sources resolved at plan time
 	Inline   []InlineFile `json:"inline,omitempty"`   // heredoc sources, after Files
+	URLs     []URLFile    `json:"urls,omitempty"`     // ADD of http(s) URLs, fetched at plan time
 }
 
 // CopyFile is one context file a COPY/ADD reads, resolved and digested.

@@ -104,6 +104,7 @@ type copySpec struct {
 	sd                 instructions.SourcesAndDest
 	from, chown, chmod string
 	exclude            []string // --exclude patterns, as written (never expanded)
+	checksum           string   // ADD --checksum
 	parents, link      bool
 }
 
@@ -129,8 +130,24 @@ func (s *stageState) copy(cs copySpec) error {
 		return err
 	}
 	in := KeyInputs{Instruction: copyText(cp, words[3])}
+	var fetched KeyInputs
+	all := cp.Sources
+	checksum, err := s.expand(cs.checksum)
+	if err != nil {
+		return err
+	}
+	if cp.Sources, err = s.fetchURLs(cp, checksum, &fetched); err != nil {
+		return err
+	}
 	if err := s.copyFrom(cp, &in, words[3]); err != nil {
 		return err
+	}
+	cp.Sources = all
+	for k, v := range fetched.Files {
+		if in.Files == nil {
+			in.Files = map[string]string{}
+		}
+		in.Files[k] = v
 	}
 	in.Files = inlineKeys(cp.Inline, in.Files)
 	s.emit(&Step{Kind: KindCopy, Instruction: in.Instruction, Copy: cp, Inputs: in})

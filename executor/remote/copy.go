@@ -12,6 +12,7 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/identity"
+	digest "github.com/opencontainers/go-digest"
 
 	"github.com/stencilbuild/stencil/planner"
 )
@@ -31,7 +32,16 @@ func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
 	}
 	dest := copyDest(c)
 	var fa *llb.FileAction
+	for _, u := range c.URLs { // fetched again by the builder, pinned to the digest
+		uinfo := *info
+		uinfo.AttemptUnpack = false
+		st := llb.HTTP(u.URL, llb.Filename(u.Name), llb.Checksum(digest.Digest(u.Digest)))
+		fa = withCopy(fa, st, "/"+u.Name, dest, &uinfo)
+	}
 	for _, p := range c.Sources {
+		if isURL(c, p) {
+			continue
+		}
 		from, pinfo := p, info
 		if c.Parents {
 			from, pinfo = parentsCopy(p, info)
@@ -73,6 +83,11 @@ func copyInfo(c *planner.Copy) (*llb.CopyInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// isURL reports whether source p of c is one of its fetched URLs.
+func isURL(c *planner.Copy, p string) bool {
+	return slices.ContainsFunc(c.URLs, func(u planner.URLFile) bool { return u.URL == p })
 }
 
 // parentsCopy is one COPY --parents source as BuildKit's frontend lowers
@@ -165,6 +180,9 @@ func localName(c *planner.Copy) string {
 func followPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
+		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+			continue // an ADD URL: not from the context
+		}
 		p := path.Clean("/" + strings.Replace(s, "/./", "/", 1))[1:]
 		if p == "" || strings.ContainsAny(s, "*?[\\") {
 			return []string{""}

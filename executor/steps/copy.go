@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	mode "github.com/tonistiigi/dchapes-mode"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -55,7 +56,11 @@ func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Lay
 		return nil, err
 	}
 	defer cleanup()
-	entries = append(entries, inlineEntries(s.Copy, own)...)
+	more, err := c.urlEntries(s.Copy, own)
+	if err != nil {
+		return nil, err
+	}
+	entries = append(append(entries, more...), inlineEntries(s.Copy, own)...)
 	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
 		return nil, err
 	}
@@ -76,6 +81,22 @@ func (c *Copy) under(ctx context.Context, cp *planner.Copy, parent *Chain) ([]st
 		return nil, nil, err
 	}
 	return []string{empty}, func() { removeAll(empty) }, nil //nolint:errcheck // scratch only
+}
+
+// urlEntries are ADD's fetched URLs, read from the store (0600, with the
+// server's Last-Modified time, as BuildKit writes them).
+func (c *Copy) urlEntries(cp *planner.Copy, own owner) ([]layer.Entry, error) {
+	var es []layer.Entry
+	for _, u := range cp.URLs {
+		h, err := v1.NewHash(u.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("fetched %s: %w", u.URL, err)
+		}
+		e := layer.Entry{Dest: u.Dest, Mode: 0o600, Size: u.Size, ModTime: u.ModTime,
+			Open: func() (io.ReadCloser, error) { return c.layers.store.OpenBlob(h) }}
+		es = append(es, own.apply(e, u.Name))
+	}
+	return es, nil
 }
 
 // copyOwner resolves --chown names through the image's passwd and group
@@ -136,7 +157,7 @@ func isDir(fsys fs.FS, p string) bool {
 // entries lists the layer's entries, from the context or from the chain
 // from; cleanup releases what they read.
 func (c *Copy) entries(ctx context.Context, cp *planner.Copy, from *Chain, own owner) ([]layer.Entry, func(), error) {
-	if len(cp.Sources) == 0 { // heredocs only
+	if len(cp.Sources) == 0 || (cp.From == "" && len(cp.Files) == 0) { // heredocs or URLs only
 		return nil, func() {}, nil
 	}
 	if cp.From == "" {

@@ -65,6 +65,9 @@ func (o owner) parentDir(image fs.FS, d string) layer.Entry {
 		return e
 	}
 	e := layer.Entry{Dest: d, Mode: fs.ModeDir | 0o755}
+	if o.mode != nil { // BuildKit makes missing parents with --chmod's mode too
+		e.Mode = fs.ModeDir | *o.mode
+	}
 	if o.uid != nil {
 		e.UID, e.GID = *o.uid, *o.gid
 	}

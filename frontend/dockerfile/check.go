@@ -55,8 +55,6 @@ func checkCopy(c *instructions.CopyCommand) error {
 
 func checkAdd(c *instructions.AddCommand) error {
 	switch {
-	case c.Checksum != "":
-		return errors.New("ADD --checksum is not supported")
 	case c.KeepGitDir != nil:
 		return errors.New("ADD --keep-git-dir is not supported")
 	case c.Unpack != nil:
@@ -68,16 +66,18 @@ func checkAdd(c *instructions.AddCommand) error {
 	return nil
 }
 
-// CheckSources refuses remote sources: ADD of a URL or git repository is
-// not supported yet, and COPY of one is an error (as in BuildKit). Parse
+// CheckSources refuses remote sources but ADD's http(s) URLs: ADD of a git
+// repository is not supported yet, and COPY of a URL is an error (as in
+// BuildKit). Parse
 // checks the words as written; the planner checks them again after
 // expansion, so a quoted URL or one held in an ARG is refused the same way.
 func CheckSources(add bool, srcs []string) error {
 	for _, src := range srcs {
 		switch {
 		case !IsURL(src):
+		case add && (strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")):
 		case add:
-			return fmt.Errorf("%s: remote sources are not supported", src)
+			return fmt.Errorf("%s: git sources are not supported", src)
 		default:
 			return fmt.Errorf("%s: source can't be a URL for COPY", src)
 		}
