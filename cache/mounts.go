@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/gofrs/flock"
 
@@ -58,22 +57,25 @@ func (s *Store) OpenCacheMount(ctx context.Context, id, sharing string, own Owne
 		return nil, fmt.Errorf("create cache mount %s: %w", id, err)
 	}
 	lk := flock.New(name + ".lock")
-	var ok bool
 	var err error
 	switch sharing {
 	case SharingShared, "":
-		ok, err = lk.TryRLockContext(ctx, 20*time.Millisecond)
+		err = lockBlocking(ctx, lk, lk.RLock)
 	case SharingLocked:
-		ok, err = lk.TryLockContext(ctx, 20*time.Millisecond)
+		err = lockBlocking(ctx, lk, lk.Lock)
 	case SharingPrivate:
-		if ok, err = lk.TryLock(); err == nil && !ok {
+		ok, err := lk.TryLock()
+		if err == nil && !ok {
 			return s.privateMount(own)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lock cache mount %s: %w", id, err)
 		}
 	default:
 		return nil, fmt.Errorf("unknown cache mount sharing %q", sharing)
 	}
-	if err != nil || !ok {
-		return nil, fmt.Errorf("lock cache mount %s: %w", id, errors.Join(err, ctx.Err()))
+	if err != nil {
+		return nil, fmt.Errorf("lock cache mount %s: %w", id, err)
 	}
 	touch(name) // last used, for Prune
 	return &CacheMount{Dir: name, close: lk.Close}, nil

@@ -96,20 +96,30 @@ func (s *Store) PutStep(r *StepRecord) error {
 // for the first.
 func (s *Store) LockStep(ctx context.Context, key string) (unlock func(), err error) {
 	lk := flock.New(s.path("locks", "steps", strings.TrimSuffix(fileName(key), ".json")+".lock"), flock.SetPermissions(0o644))
+	if err := lockBlocking(ctx, lk, lk.Lock); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("lock step %s: %w", key, err)
+	}
+	return func() { lk.Close() }, nil
+}
+
+// lockBlocking takes lk with lock (lk.Lock or lk.RLock: flock(2) blocks in
+// the kernel, nothing polls) unless ctx ends first; the lock, if it comes
+// after that, is let go at once.
+func lockBlocking(ctx context.Context, lk *flock.Flock, lock func() error) error {
 	done := make(chan error, 1)
-	go func() { done <- lk.Lock() }()
+	go func() { done <- lock() }()
 	select {
 	case err := <-done:
-		if err != nil {
-			return nil, fmt.Errorf("lock step %s: %w", key, err)
-		}
-		return func() { lk.Close() }, nil
+		return err
 	case <-ctx.Done():
 		go func() {
 			<-done
 			lk.Close()
 		}()
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 
