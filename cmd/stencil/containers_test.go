@@ -19,6 +19,7 @@ const loop = `trap "exit 0" TERM; echo x >> /starts; wc -l < /starts; while :; d
 // the container exited, unmounted and removable.
 func TestContainerLifecycle(t *testing.T) {
 	p := newProject(t, ".")
+	t.Cleanup(func() { p.stencil("rm", "-f", "life") }) // no monitor outlives a failed test
 	id := strings.TrimSpace(first(p.must("run", "-d", "--name", "life", "busybox:latest", "sh", "-c", loop)))
 	if len(id) != 64 {
 		t.Fatalf("run -d printed %q", id)
@@ -174,6 +175,7 @@ func TestRunTtySetsTerm(t *testing.T) {
 // processes and env, as the user asked; a stopped container refuses it.
 func TestExecInRunningContainer(t *testing.T) {
 	p := newProject(t, ".")
+	t.Cleanup(func() { p.stencil("rm", "-f", "ex") }) // no monitor outlives a failed test
 	p.must("run", "-d", "--name", "ex", "-e", "FROM_RUN=1", "busybox:latest", "sh", "-c", loop)
 	p.waitLog("ex", "1\n")
 	out, _ := p.must("exec", "-e", "X=2", "ex", "sh", "-c", `cat /starts; echo $FROM_RUN$X; id -u; cat /proc/1/cmdline | tr '\0' ' '`)
