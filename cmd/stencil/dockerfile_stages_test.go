@@ -38,17 +38,19 @@ func TestDockerfileStagesAndUser(t *testing.T) {
 	p := newProject(t, ".")
 	p.buildDF("Dockerfile", "stages", stagesDF)
 	got := p.files("stages", "/files/by-name", "/files/ids/name", "/files/ids/home", "/files/ids/group", "/files/ids/uid")
+	// As BuildKit's runc (testdata/buildkit/run-groups): the primary group
+	// is among the supplementary groups, and USER u:g gives only g.
 	want := "exec form\n" +
-		"uid=1234(app) gid=2345(app) groups=3456(grp)\n/home/app\n" +
-		"uid=1234(app) gid=3456(grp)\n" +
-		"uid=1234(app) gid=2345(app) groups=3456(grp)\n"
+		"uid=1234(app) gid=2345(app) groups=2345(app),3456(grp)\n/home/app\n" +
+		"uid=1234(app) gid=3456(grp) groups=3456(grp)\n" +
+		"uid=1234(app) gid=2345(app) groups=2345(app),3456(grp)\n"
 	if got != want {
 		t.Errorf("stages saw\n%swant (BuildKit)\n%s", got, want)
 	}
 	if u := p.configFile("stages").Config.User; u != "1234" {
 		t.Errorf("image user %q, want 1234", u)
 	}
-	if out, _ := p.must("run", "stages", "id"); out != "uid=1234(app) gid=2345(app) groups=3456(grp)\n" {
+	if out, _ := p.must("run", "stages", "id"); out != "uid=1234(app) gid=2345(app) groups=2345(app),3456(grp)\n" {
 		t.Errorf("stencil run ignores the image's USER: %q", out)
 	}
 	if _, errOut, code := p.stencil("build", "--target", "files", "-t", "files", "."); code != 0 {

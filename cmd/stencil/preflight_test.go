@@ -71,7 +71,7 @@ func TestSetErrorPointsAtOverride(t *testing.T) {
 	p.write("build.hcl", "target \"a\" {}\n")
 	out := p.refuse("bake", "a", "--set", "a.platform=linux/arm64", "--set", "a.output=type=image,push=true")
 	wantLines(t, out,
-		`--set a.platform=linux/arm64: target "a": attribute "platforms" is not supported`,
+		`--set a.platform=linux/arm64: target "a": platform linux/arm64 needs a builder (--builder)`,
 		`--set a.output=type=image,push=true: target "a": output "type=image,push=true": `)
 	if strings.Contains(out, "build.hcl:1:1") {
 		t.Errorf("located at the target block:\n%s", out)
