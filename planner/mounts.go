@@ -89,8 +89,11 @@ func (s *stageState) mount(m *instructions.Mount) (Mount, error) {
 // cacheMount: the id defaults to the target as written (BuildKit); an id
 // or source may not climb out of its directory.
 func (s *stageState) cacheMount(m *instructions.Mount, pm *Mount) error {
-	if m.From != "" {
-		return errors.New("from= on a cache mount is not supported")
+	if m.From != "" { // the cache starts as a copy of this stage or image
+		var err error
+		if pm.From, err = s.copySource(m.From); err != nil {
+			return err
+		}
 	}
 	pm.ID, pm.Sharing = m.CacheID, string(m.CacheSharing)
 	if pm.ID == "" {
@@ -102,14 +105,26 @@ func (s *stageState) cacheMount(m *instructions.Mount, pm *Mount) error {
 		pm.Sharing = string(instructions.MountSharingShared)
 	}
 	if m.Source != "" {
-		if err := inside("source", m.Source); err != nil {
+		src := m.Source
+		if pm.From != "" { // a path in the from= tree: "/" is its root
+			src = strings.TrimPrefix(path.Clean("/"+src), "/")
+		}
+		if err := inside("source", cmpOr(src, ".")); err != nil {
 			return err
 		}
-		pm.Source = path.Clean(m.Source)
+		pm.Source = path.Clean(cmpOr(src, "."))
 	}
 	var err error
 	pm.Target, err = s.mountTarget(m.Target)
 	return err
+}
+
+// cmpOr is s, or dflt when s is empty.
+func cmpOr(s, dflt string) string {
+	if s == "" {
+		return dflt
+	}
+	return s
 }
 
 // secretMount: the id is id=, else source=, else the target's base name;

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/stencilbuild/stencil/cache"
+	"github.com/stencilbuild/stencil/executor/layer"
 	"github.com/stencilbuild/stencil/executor/sandbox"
 	"github.com/stencilbuild/stencil/internal/forceremove"
 	"github.com/stencilbuild/stencil/planner"
@@ -44,7 +45,7 @@ func (r *Run) mount(ctx context.Context, run *planner.Run, in Input) (*mounted, 
 		var err error
 		switch pm.Type {
 		case planner.MountCache:
-			err = r.cacheMount(ctx, pm, m)
+			err = r.cacheMount(ctx, pm, in, m)
 		case planner.MountTmpfs:
 			m.mounts = append(m.mounts, sandbox.Mount{Type: "tmpfs", Target: pm.Target, Size: pm.Size})
 		case planner.MountSecret:
@@ -89,7 +90,7 @@ func (r *Run) inlineMounts(files []planner.InlineFile, m *mounted) error {
 }
 
 // cacheMount binds the store's persistent directory for the mount's id.
-func (r *Run) cacheMount(ctx context.Context, pm planner.Mount, m *mounted) error {
+func (r *Run) cacheMount(ctx context.Context, pm planner.Mount, in Input, m *mounted) error {
 	own := cache.Owner{Mode: 0o755}
 	if pm.Mode != nil {
 		own.Mode = fs.FileMode(*pm.Mode)
@@ -105,12 +106,35 @@ func (r *Run) cacheMount(ctx context.Context, pm planner.Mount, m *mounted) erro
 		return err
 	}
 	m.release = append(m.release, cm.Close)
+	if err := r.seedCache(ctx, cm.Dir, pm, in); err != nil {
+		return fmt.Errorf("cache mount %s: %w", pm.ID, err)
+	}
 	src, err := subdir(cm.Dir, pm.Source)
 	if err != nil {
 		return fmt.Errorf("cache mount %s: %w", pm.ID, err)
 	}
 	m.mounts = append(m.mounts, sandbox.Mount{Type: "bind", Source: src, Target: pm.Target, ReadOnly: pm.ReadOnly})
 	return nil
+}
+
+// seedCache fills an empty cache dir with the tree of the mount's from=
+// stage or image, as BuildKit makes it the cache's base.
+func (r *Run) seedCache(ctx context.Context, dir string, pm planner.Mount, in Input) error {
+	if pm.From == "" {
+		return nil
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
+		return err
+	}
+	c := in.Mounts[pm.From]
+	if c == nil {
+		return fmt.Errorf("no source chain for from step %s", pm.From)
+	}
+	lowers, err := r.snaps.Dirs(ctx, c)
+	if err != nil || len(lowers) == 0 {
+		return err
+	}
+	return layer.Clone(lowers, dir)
 }
 
 // subdir is the directory rel (slash-separated, no "..") inside dir,
