@@ -30,8 +30,9 @@ type Mount struct {
 	GID      *uint32 `json:"gid,omitempty"`
 	// bind of the build context (no From): its directory and the files
 	// the mount shows (.dockerignore applied), digested as COPY's are.
-	Context string     `json:"context,omitempty"`
-	Files   []CopyFile `json:"files,omitempty"`
+	Context  string     `json:"context,omitempty"`
+	Excludes []string   `json:"excludes,omitempty"` // its .dockerignore patterns
+	Files    []CopyFile `json:"files,omitempty"`
 }
 
 // Mount types (instructions.MountType values).
@@ -56,7 +57,7 @@ func (s *stageState) mounts(c *instructions.RunCommand) ([]Mount, []string, erro
 			return nil, nil, fmt.Errorf("--mount=type=%s: %w", m.Type, err)
 		}
 		keyed := pm
-		keyed.Context = "" // where the context lies is not an input; its files are
+		keyed.Context, keyed.Excludes = "", nil // where the context lies is not an input; its files are
 		b, err := json.Marshal(keyed)
 		if err != nil {
 			return nil, nil, err
@@ -188,7 +189,7 @@ func (s *stageState) contextBind(pm *Mount) error {
 	if err := s.contextFiles(cp, &in); err != nil {
 		return err
 	}
-	pm.Context, pm.Files = cp.Context, cp.Files
+	pm.Context, pm.Excludes, pm.Files = cp.Context, cp.Excludes, cp.Files
 	return nil
 }
 

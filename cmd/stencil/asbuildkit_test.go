@@ -76,9 +76,6 @@ func TestAsBuildKitRemote(t *testing.T) {
 	for name, c := range bkCases(t) {
 		t.Run(name, func(t *testing.T) {
 			df := testenv.ReadString(t, c)
-			if strings.Contains(df, "--mount") {
-				t.Skip("RUN --mount is not lowered for a builder yet")
-			}
 			p := newProject(t, ".")
 			writeBKContext(t, p.dir, df)
 			p.must("build", "--progress=plain", "--builder", bk.Addr, "-t", "case", ".")

@@ -145,6 +145,15 @@ func newLocals(p *planner.Plan, sid string) *locals {
 			ls.dirs[n] = s.Copy.Context
 			ls.follow[n] = append(ls.follow[n], followPaths(s.Copy.Sources)...)
 		}
+		if s.Run != nil {
+			for _, m := range s.Run.Mounts {
+				if c := bindCopy(m); c != nil {
+					n := localName(c)
+					ls.dirs[n] = c.Context
+					ls.follow[n] = append(ls.follow[n], followPaths(c.Sources)...)
+				}
+			}
+		}
 	}
 	for n, f := range ls.follow {
 		slices.Sort(f)
@@ -166,6 +175,15 @@ func (ls *locals) state(c *planner.Copy) llb.State {
 		opts = append(opts, llb.FollowPaths(f))
 	}
 	return llb.Local(n, opts...)
+}
+
+// bindCopy is a context bind mount seen as the COPY it reads like; nil
+// for any other mount.
+func bindCopy(m planner.Mount) *planner.Copy {
+	if m.Type != planner.MountBind || m.From != "" {
+		return nil
+	}
+	return &planner.Copy{Context: m.Context, Excludes: m.Excludes, Sources: []string{m.Source}}
 }
 
 // localName is stable for a context directory and its excludes.

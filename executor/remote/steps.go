@@ -60,6 +60,11 @@ func (l *lowering) run(s *planner.Step, parent llb.State) (llb.State, error) {
 	for _, f := range r.Files { // a "#!" heredoc: the file the command runs
 		opts = append(opts, llb.AddMount(f.Dest, inlineFile(f), llb.SourcePath("/"+path.Base(f.Name)), llb.Readonly))
 	}
+	ms, err := l.mounts(r)
+	if err != nil {
+		return llb.State{}, err
+	}
+	opts = append(opts, ms...)
 	for _, h := range r.Hosts {
 		host, ip, _ := strings.Cut(h, "=")
 		addr := net.ParseIP(ip)

@@ -1,0 +1,72 @@
+package remote
+
+import (
+	"fmt"
+
+	"github.com/moby/buildkit/client/llb"
+
+	"github.com/stencilbuild/stencil/planner"
+)
+
+// mounts lowers a RUN's --mount flags as BuildKit's Dockerfile frontend
+// does. Secrets are not sent to builders yet, so a secret mount is refused
+// rather than dropped.
+func (l *lowering) mounts(r *planner.Run) ([]llb.RunOption, error) {
+	var opts []llb.RunOption
+	for _, m := range r.Mounts {
+		o, err := l.mount(m)
+		if err != nil {
+			return nil, fmt.Errorf("--mount=type=%s: %w", m.Type, err)
+		}
+		opts = append(opts, o)
+	}
+	return opts, nil
+}
+
+// mount lowers one mount.
+func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
+	switch m.Type {
+	case planner.MountTmpfs:
+		return llb.AddMount(m.Target, llb.Scratch(), llb.Tmpfs(llb.TmpfsSize(m.Size))), nil
+	case planner.MountCache:
+		src, err := l.mountSource(m)
+		if err != nil {
+			return nil, err
+		}
+		return llb.AddMount(m.Target, src, llb.AsPersistentCacheDir(m.ID, sharing(m.Sharing)), llb.SourcePath("/"+m.Source)), nil
+	case planner.MountBind:
+		src, err := l.mountSource(m)
+		if err != nil {
+			return nil, err
+		}
+		ro := llb.ForceNoOutput
+		if m.ReadOnly {
+			ro = llb.Readonly
+		}
+		return llb.AddMount(m.Target, src, llb.SourcePath(m.Source), ro), nil
+	}
+	return nil, fmt.Errorf("not supported on a builder yet")
+}
+
+// mountSource is the state a mount reads: its from= step, the context
+// (a bind without from=) or an empty tree.
+func (l *lowering) mountSource(m planner.Mount) (llb.State, error) {
+	if m.From != "" {
+		return l.state(m.From)
+	}
+	if c := bindCopy(m); c != nil {
+		return l.locals.state(c), nil
+	}
+	return llb.Scratch(), nil
+}
+
+// sharing is a cache mount's sharing mode.
+func sharing(s string) llb.CacheMountSharingMode {
+	switch s {
+	case "private":
+		return llb.CacheMountPrivate
+	case "locked":
+		return llb.CacheMountLocked
+	}
+	return llb.CacheMountShared
+}
