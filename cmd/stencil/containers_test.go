@@ -185,6 +185,12 @@ func TestExecInRunningContainer(t *testing.T) {
 	if out, _ = p.must("exec", "-u", "65534", "-w", "/tmp", "ex", "sh", "-c", "id -u; pwd"); out != "65534\n/tmp\n" {
 		t.Errorf("exec -u -w: %q", out)
 	}
+	// exec's command is chrooted in the host's mount namespace: the classic
+	// chroot escape (chroot into a subdirectory, climb, chroot .) must fail.
+	escape := `chroot / /bin/true 2>/dev/null && echo can chroot; true`
+	if out, _ := p.must("exec", "ex", "sh", "-c", escape); strings.Contains(out, "can chroot") {
+		t.Errorf("exec's command can chroot, so it can leave the container's root: %q", out)
+	}
 	if _, _, code := p.stencil("exec", "ex", "sh", "-c", "exit 4"); code != 4 {
 		t.Errorf("exec exit code %d, want 4", code)
 	}

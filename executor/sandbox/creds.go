@@ -14,16 +14,22 @@ const DefaultCaps uint64 = 1<<unix.CAP_CHOWN | 1<<unix.CAP_DAC_OVERRIDE | 1<<uni
 	1<<unix.CAP_SETUID | 1<<unix.CAP_SETFCAP | 1<<unix.CAP_SETPCAP | 1<<unix.CAP_NET_BIND_SERVICE |
 	1<<unix.CAP_SYS_CHROOT | 1<<unix.CAP_KILL | 1<<unix.CAP_AUDIT_WRITE
 
-// dropPrivileges switches to u with Docker's default capabilities and
-// no_new_privs. Capabilities are per thread: the caller is locked to its
-// thread and execs from it.
-func dropPrivileges(u user.User) error {
+// enterCaps are the capabilities of a command Enter starts: it runs in a
+// chroot inside the host's mount namespace, where CAP_SYS_CHROOT would let
+// it climb out (chroot into a subdirectory, then walk up), so it has
+// Docker's set without that one.
+const enterCaps = DefaultCaps &^ (1 << unix.CAP_SYS_CHROOT)
+
+// dropPrivileges switches to u with capabilities caps and no_new_privs.
+// Capabilities are per thread: the caller is locked to its thread and
+// execs from it.
+func dropPrivileges(u user.User, caps uint64) error {
 	return steps(
-		func() error { return dropBounding(DefaultCaps) },
+		func() error { return dropBounding(caps) },
 		func() error { return prctl("keep capabilities", unix.PR_SET_KEEPCAPS, 1) },
 		func() error { return setIDs(u) },
 		func() error { return prctl("reset keepcaps", unix.PR_SET_KEEPCAPS, 0) },
-		func() error { return setCaps(DefaultCaps) },
+		func() error { return setCaps(caps) },
 		func() error {
 			return prctl("clear ambient capabilities", unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL)
 		},

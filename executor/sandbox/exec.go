@@ -31,7 +31,7 @@ func execCommand(cs *childSpec, conn *os.File) error {
 		func() error { return check("create working dir", os.MkdirAll(cs.Cwd, 0o755)) },
 		func() error { return check("enter working dir", os.Chdir(cs.Cwd)) },
 		func() (err error) { argv0, err = lookPath(cs.Args[0], env); return err },
-		func() error { return dropPrivileges(u) },
+		func() error { return dropPrivileges(u, cs.caps()) },
 		func() error {
 			return check("close inherited fds", unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC))
 		},

@@ -36,6 +36,15 @@ type childSpec struct {
 }
 
 // fillDefaults sets the hostname, cwd and the generated files.
+// caps is the capability set of cs's command: Docker's default, less
+// CAP_SYS_CHROOT for a command Enter starts (see enterCaps).
+func (cs *childSpec) caps() uint64 {
+	if cs.Join != 0 {
+		return enterCaps
+	}
+	return DefaultCaps
+}
+
 func (cs *childSpec) fillDefaults() {
 	if cs.Hostname == "" {
 		cs.Hostname = defaultHostname
