@@ -30,6 +30,8 @@ type TargetSpec struct {
 	CacheFrom        []string // cache-from entries; the planner ignores them (cmd imports them)
 	CacheTo          []string // cache-to entries; the planner ignores them (cmd exports them)
 	ExtraHosts       []string // RUN's extra /etc/hosts entries "host=ip", sorted (--add-host, extra-hosts)
+	Ulimits          []string // RUN's ulimits "name=soft:hard", sorted (--ulimit, ulimits; see internal/ulimit)
+	ShmSize          int64    // RUN's /dev/shm size in bytes; 0 is the default 64 MiB (--shm-size, shm-size)
 	Pull             bool     // bake's pull = true: the target's tagged bases are looked up in their registry (see WithPull)
 	Check            bool     // call = "check" (--check): run the build checks only, build nothing (see Check)
 	// Contexts are named contexts (bake's contexts, --build-context): name

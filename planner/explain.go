@@ -89,6 +89,8 @@ func diffInputs(old, cur *KeyInputs) string {
 		return "network changed"
 	case !slices.Equal(old.ExtraHosts, cur.ExtraHosts):
 		return "extra hosts changed"
+	case !slices.Equal(old.Ulimits, cur.Ulimits) || old.ShmSize != cur.ShmSize:
+		return "ulimits or shm-size changed"
 	case old.From != cur.From:
 		return "source stage changed"
 	case old.Parent != cur.Parent:

@@ -120,6 +120,8 @@ type KeyInputs struct {
 	From        string            `json:"from,omitempty"`        // COPY --from: key of the source stage's final step
 	Network     string            `json:"network,omitempty"`     // RUN: sandbox network when not "default"
 	ExtraHosts  []string          `json:"extra_hosts,omitempty"` // RUN: extra /etc/hosts entries, as BuildKit keys them
+	Ulimits     []string          `json:"ulimits,omitempty"`     // RUN: ulimits (in BuildKit's key as ExecOp meta)
+	ShmSize     int64             `json:"shm_size,omitempty"`    // RUN: /dev/shm size (in BuildKit's key as a tmpfs mount)
 	Mounts      []string          `json:"mounts,omitempty"`      // RUN: each --mount's JSON (ids and targets, never content)
 	Platform    string            `json:"platform,omitempty"`    // FROM: a platform other than the native one
 }
@@ -140,8 +142,10 @@ type Run struct {
 	Env     []string `json:"env"`  // KEY=VALUE, image env plus build args
 	User    string   `json:"user,omitempty"`
 	Workdir string   `json:"workdir"`
-	Network string   `json:"network"`         // "default" (private, outbound only), "host" or "none"
-	Hosts   []string `json:"hosts,omitempty"` // extra /etc/hosts entries "host=ip"
+	Network string   `json:"network"`            // "default" (private, outbound only), "host" or "none"
+	Hosts   []string `json:"hosts,omitempty"`    // extra /etc/hosts entries "host=ip"
+	Ulimits []string `json:"ulimits,omitempty"`  // "name=soft:hard", set before the command runs
+	ShmSize int64    `json:"shm_size,omitempty"` // /dev/shm size in bytes; 0 is the default
 	// Files are read-only files the command runs (a "#!" heredoc).
 	Files  []InlineFile `json:"files,omitempty"`
 	Mounts []Mount      `json:"mounts,omitempty"`

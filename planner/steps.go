@@ -25,7 +25,8 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	if err != nil {
 		return err
 	}
-	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts, Mounts: mountKeys}
+	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts, Mounts: mountKeys,
+		Ulimits: s.ts.spec.Ulimits, ShmSize: s.ts.spec.ShmSize}
 	if network != "default" {
 		in.Network = network
 	}
@@ -42,6 +43,8 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 			Workdir: workdirOr(s.cfg),
 			Network: network,
 			Hosts:   s.ts.spec.ExtraHosts,
+			Ulimits: s.ts.spec.Ulimits,
+			ShmSize: s.ts.spec.ShmSize,
 			Mounts:  mounts,
 		},
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/stencilbuild/stencil/internal/platform"
+	"github.com/stencilbuild/stencil/internal/ulimit"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -32,6 +33,8 @@ type buildOptions struct {
 	tags, buildArgs       []string
 	labels, outputs       []string
 	platforms, addHosts   []string
+	ulimits               []string
+	shmSize               string
 	allow                 []string
 	secretSpecs           []string
 	call                  string
@@ -52,6 +55,8 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "output: type=oci|docker|local,dest=PATH")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target platform: only the native one ("+platform.String()+")")
 	fs.StringArrayVar(&o.addHosts, "add-host", nil, "add a HOST:IP entry to /etc/hosts of every RUN")
+	fs.StringArrayVar(&o.ulimits, "ulimit", nil, "ulimit of every RUN: NAME=SOFT[:HARD] (nofile=1024:2048)")
+	fs.StringVar(&o.shmSize, "shm-size", "", "size of /dev/shm in every RUN (128m; default 64m)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
 	fs.StringArrayVar(&o.secretSpecs, "secret", nil, "secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]")
 	addCallFlags(fs, &o.call, &o.check)
@@ -129,6 +134,14 @@ func (o *buildOptions) spec(path string) (planner.TargetSpec, error) {
 	}
 	if s.ExtraHosts, err = parseAddHosts(o.addHosts); err != nil {
 		return s, err
+	}
+	limits, err := ulimit.Parse(o.ulimits)
+	if err != nil {
+		return s, fmt.Errorf("--ulimit: %w", err)
+	}
+	s.Ulimits = ulimit.Strings(limits)
+	if s.ShmSize, err = ulimit.ShmSize(o.shmSize); err != nil {
+		return s, fmt.Errorf("--shm-size: %w", err)
 	}
 	s.Contexts, err = buildContexts(o.contexts)
 	return s, err

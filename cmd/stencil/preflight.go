@@ -13,6 +13,7 @@ import (
 	"github.com/stencilbuild/stencil/frontend/dockerfile"
 	"github.com/stencilbuild/stencil/frontend/location"
 	"github.com/stencilbuild/stencil/internal/tags"
+	"github.com/stencilbuild/stencil/internal/ulimit"
 )
 
 // problems collects every reason to refuse a build before any step runs,
@@ -64,6 +65,14 @@ func (p *problems) check(t *bake.Target) {
 			if err := checkHost(host, strings.TrimSpace(addr)); err != nil {
 				p.add(bake.Pos(t.Range("extra-hosts")), "target %q: extra-hosts: %v", t.Name, err)
 			}
+		}
+	}
+	if _, err := ulimit.Parse(t.Ulimits); err != nil {
+		p.add(bake.Pos(t.Range("ulimits")), "target %q: %v", t.Name, err)
+	}
+	if t.ShmSize != nil {
+		if _, err := ulimit.ShmSize(*t.ShmSize); err != nil {
+			p.add(bake.Pos(t.Range("shm-size")), "target %q: %v", t.Name, err)
 		}
 	}
 	if t.Target != nil {

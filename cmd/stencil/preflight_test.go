@@ -45,7 +45,7 @@ func TestRefusedBeforeBuildingAllAtOnce(t *testing.T) {
 	p.write("build.hcl", `group "default" { targets = ["a", "b", "ok"] }
 target "a" {
   platforms = ["linux/arm64"]
-  ulimits = ["nofile=1024:1024"]
+  ulimits = ["nofile=2048:1024"]
   tags = ["Bad Tag!"]
   output = ["type=tarball,dest=x"]
 }
@@ -57,7 +57,7 @@ target "ok" {}
 	out := p.refuse("bake")
 	wantLines(t, out,
 		`build.hcl:3:3: target "a": platform linux/arm64 needs a builder (--builder)`,
-		`build.hcl:4:3: target "a": attribute "ulimits" is not supported`,
+		`build.hcl:4:3: target "a": ulimit "nofile=2048:1024": ulimit soft limit must be less than or equal to hard limit: 2048 > 1024`,
 		`build.hcl:5:3: target "a": invalid tag "Bad Tag!"`,
 		`build.hcl:6:3: target "a": parse output "type=tarball,dest=x": unknown output type "tarball"`,
 		`build.hcl:9:3: target "b": Dockerfile: unknown stage "buld"`, `did you mean build?`)
@@ -106,6 +106,6 @@ func TestUnknownAttributeWarnsAndBuilds(t *testing.T) {
 	p.write("build.hcl", "target \"a\" {\n  tags = [\"a:1\"]\n  tagz = [\"b:1\"]\n}\n")
 	_, errOut := p.must("bake", "a", "--progress=plain")
 	wantLines(t, errOut, `WARNING: build.hcl:3:3: Unknown attribute ignored; target attribute "tagz" is not known to stencil or buildx. Did you mean "tags"?`, "42ran")
-	p.write("build.hcl", "target \"a\" {\n  shm-size = \"2g\"\n}\n")
-	wantLines(t, p.refuse("bake", "a"), `build.hcl:2:3: target "a": attribute "shm-size" is not supported by stencil yet`)
+	p.write("build.hcl", "target \"a\" {\n  annotations = [\"a=b\"]\n}\n")
+	wantLines(t, p.refuse("bake", "a"), `build.hcl:2:3: target "a": attribute "annotations" is not supported by stencil yet`)
 }

@@ -35,7 +35,7 @@ func demoPlan() *planner.Plan {
 		Base: &planner.Base{Ref: "busybox:latest", Digest: busyboxDigest, Local: true}}
 	run := &planner.Step{Key: "k-run", Parent: "k-from", Kind: planner.KindRun, Stage: "base", Instruction: "RUN mkdir /opt/app",
 		Run: &planner.Run{Args: []string{"/bin/sh", "-c", "mkdir /opt/app"}, Env: []string{"PATH=/bin", "A=b=c"}, Workdir: "/", User: "1000", Network: "none",
-			Hosts: []string{"db=10.0.0.7"}}}
+			Hosts: []string{"db=10.0.0.7"}, Ulimits: []string{"nofile=1024:2048"}, ShmSize: 128 << 20}}
 	wd := &planner.Step{Key: "k-wd", Parent: "k-run", Kind: planner.KindConfig, Stage: "base", Instruction: "WORKDIR /opt/app", Workdir: "/opt/app",
 		Config: v1.Config{WorkingDir: "/opt/app"}}
 	cp := &planner.Step{Key: "k-copy", Parent: "k-wd", Kind: planner.KindCopy, Stage: "base", Instruction: "COPY app/ .",
@@ -143,6 +143,13 @@ func TestLowerRun(t *testing.T) {
 	}
 	if len(m.ExtraHosts) != 1 || m.ExtraHosts[0].Host != "db" || m.ExtraHosts[0].IP != "10.0.0.7" {
 		t.Errorf("extra hosts = %v, want db=10.0.0.7", m.ExtraHosts)
+	}
+	if len(m.Ulimit) != 1 || m.Ulimit[0].Name != "nofile" || m.Ulimit[0].Soft != 1024 || m.Ulimit[0].Hard != 2048 {
+		t.Errorf("ulimits = %v, want nofile=1024:2048", m.Ulimit)
+	}
+	shm := slices.IndexFunc(exec.Mounts, func(m *pb.Mount) bool { return m.Dest == "/dev/shm" })
+	if shm < 0 || exec.Mounts[shm].MountType != pb.MountType_TMPFS || exec.Mounts[shm].TmpfsOpt.GetSize() != 128<<20 {
+		t.Errorf("no 128 MiB tmpfs on /dev/shm: %v", exec.Mounts)
 	}
 }
 

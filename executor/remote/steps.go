@@ -14,6 +14,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/stencilbuild/stencil/internal/platform"
+	"github.com/stencilbuild/stencil/internal/ulimit"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -73,6 +74,11 @@ func (l *lowering) run(s *planner.Step, parent llb.State) (llb.State, error) {
 		}
 		opts = append(opts, llb.AddExtraHost(host, addr))
 	}
+	limits, err := resourceOpts(r)
+	if err != nil {
+		return llb.State{}, err
+	}
+	opts = append(opts, limits...)
 	switch r.Network {
 	case "none":
 		opts = append(opts, llb.Network(pb.NetMode_NONE))
@@ -114,4 +120,22 @@ func pinned(b *planner.Base) (string, error) {
 		return "", err
 	}
 	return named.String(), nil
+}
+
+// resourceOpts are a RUN's ulimits and /dev/shm size as the Dockerfile
+// frontend lowers buildx's ulimit and shm-size: ExecOp meta ulimits and a
+// sized tmpfs on /dev/shm.
+func resourceOpts(r *planner.Run) ([]llb.RunOption, error) {
+	limits, err := ulimit.Parse(r.Ulimits)
+	if err != nil {
+		return nil, err
+	}
+	var opts []llb.RunOption
+	for _, u := range limits {
+		opts = append(opts, llb.AddUlimit(llb.UlimitName(u.Name), u.Soft, u.Hard))
+	}
+	if r.ShmSize > 0 {
+		opts = append(opts, llb.AddMount("/dev/shm", llb.Scratch(), llb.Tmpfs(llb.TmpfsSize(r.ShmSize))))
+	}
+	return opts, nil
 }

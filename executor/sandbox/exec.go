@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/stencilbuild/stencil/executor/user"
 	"golang.org/x/sys/unix"
@@ -31,6 +32,7 @@ func execCommand(cs *childSpec, conn *os.File) error {
 		func() error { return check("create working dir", os.MkdirAll(cs.Cwd, 0o755)) },
 		func() error { return check("enter working dir", os.Chdir(cs.Cwd)) },
 		func() (err error) { argv0, err = lookPath(cs.Args[0], env); return err },
+		func() error { return setRlimits(cs.Rlimits) }, // before dropping privileges: raising a hard limit needs them
 		func() error { return dropPrivileges(u, cs.caps()) },
 		func() error {
 			return check("close inherited fds", unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC))
@@ -97,3 +99,23 @@ func isExecutable(p string) bool {
 
 // errNotFound is returned for a command missing from PATH.
 var errNotFound = errors.New("executable file not found in $PATH")
+
+// Rlimit is one resource limit of the command (setrlimit): Resource is
+// the RLIMIT_* number, -1 is unlimited.
+type Rlimit struct {
+	Resource   int
+	Soft, Hard int64
+}
+
+// setRlimits sets the command's resource limits. It uses syscall's
+// Setrlimit, which also stops the runtime restoring its own RLIMIT_NOFILE
+// at exec.
+func setRlimits(ls []Rlimit) error {
+	for _, l := range ls {
+		r := syscall.Rlimit{Cur: uint64(l.Soft), Max: uint64(l.Hard)} // -1 is RLIM_INFINITY
+		if err := syscall.Setrlimit(l.Resource, &r); err != nil {
+			return fmt.Errorf("set ulimit %d to %d:%d: %w", l.Resource, l.Soft, l.Hard, err)
+		}
+	}
+	return nil
+}

@@ -32,6 +32,8 @@ type childSpec struct {
 	Winsize    *unix.Winsize     // the caller's terminal size, when Tty and known
 	Seccomp    []unix.SockFilter // the compiled filter the command runs under
 	Mounts     []Mount
+	Rlimits    []Rlimit
+	ShmSize    int64
 	Join       int // Enter: the host pid of the sandbox's command, whose root to enter
 }
 

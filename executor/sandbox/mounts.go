@@ -27,14 +27,15 @@ const (
 )
 
 // systemMounts lists the mounts made on top of the overlay root, in order.
-// files is the scratch dir holding the generated hosts and resolv.conf.
-func systemMounts(files string) []mount {
+// files is the scratch dir holding the generated hosts and resolv.conf;
+// shm is /dev/shm's size in bytes (0: 64 MiB, Docker's default).
+func systemMounts(files string, shm int64) []mount {
 	ms := []mount{
 		{rel: "proc", source: "proc", fstype: "proc", flags: nsdx, dir: true},
 		{rel: "dev", source: "tmpfs", fstype: "tmpfs", flags: devMs, data: "mode=755,size=65536k", dir: true},
 		{rel: "dev/pts", source: "devpts", fstype: "devpts", flags: unix.MS_NOSUID | unix.MS_NOEXEC,
 			data: "newinstance,ptmxmode=0666,mode=0620,gid=5", dir: true},
-		{rel: "dev/shm", source: "shm", fstype: "tmpfs", flags: nsdx, data: "mode=1777,size=65536k", dir: true},
+		{rel: "dev/shm", source: "shm", fstype: "tmpfs", flags: nsdx, data: fmt.Sprintf("mode=1777,size=%dk", shmKiB(shm)), dir: true},
 		{rel: "dev/mqueue", source: "mqueue", fstype: "mqueue", flags: nsdx, dir: true},
 	}
 	for _, d := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
@@ -74,7 +75,7 @@ func mountSystem(root string, cs *childSpec) ([]stub, error) {
 	mk.times = cs.Root != ""
 	r := mk.root
 	err = steps(
-		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files")), mk.mount) },
+		func() error { return each(systemMounts(filepath.Join(cs.Scratch, "files"), cs.ShmSize), mk.mount) },
 		func() error { return mountUser(mk, cs.Mounts, cs.Scratch) },
 		func() error { return each(devLinks, r.symlink) },
 		func() error { return each(readonlyPaths, r.readonly) },
@@ -172,4 +173,12 @@ func (r rootfs) plainDir(rel string) error {
 		return fmt.Errorf("refuse image: /%s is not a directory; the sandbox mounts its own /%s there", rel, rel)
 	}
 	return fmt.Errorf("open /%s: %w", rel, err)
+}
+
+// shmKiB is /dev/shm's size in KiB, rounded up: 64 MiB when unset.
+func shmKiB(bytes int64) int64 {
+	if bytes <= 0 {
+		return 65536
+	}
+	return (bytes + 1023) / 1024
 }

@@ -62,6 +62,8 @@ type Spec struct {
 	ResolvConf []byte    // /etc/resolv.conf; nil means the host's (none: empty)
 	Limits     Limits    // the sandbox's cgroup limits; zero fields take DefaultLimits
 	Mounts     []Mount   // RUN --mount mounts, made in order over the root
+	Rlimits    []Rlimit  // set (setrlimit) before the command is exec'd
+	ShmSize    int64     // /dev/shm size in bytes; 0 is 64 MiB
 	// Started, when set, is called with the command's host pid once it
 	// runs (its init has exec'd it), before Run waits for it.
 	Started func(pid int)
@@ -141,6 +143,7 @@ func newChildSpec(s Spec) (*childSpec, error) {
 		Lower: s.Lower, Root: s.Root, Chroot: s.Chroot, Upper: s.Upper, Work: s.Work, Args: s.Args, Env: s.Env,
 		Cwd: s.Cwd, User: s.User, Hostname: s.Hostname, Network: network,
 		Tty: s.Tty, Hosts: s.Hosts, ResolvConf: s.ResolvConf, Mounts: s.Mounts,
+		Rlimits: s.Rlimits, ShmSize: s.ShmSize,
 	}
 	cs.fillDefaults()
 	cs.Seccomp, err = seccompFilter()

@@ -13,6 +13,7 @@ import (
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor/layer"
 	"github.com/stencilbuild/stencil/executor/sandbox"
+	"github.com/stencilbuild/stencil/internal/ulimit"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -121,6 +122,11 @@ func runSpec(run *planner.Run) sandbox.Spec {
 	for _, h := range run.Hosts {
 		name, ip, _ := strings.Cut(h, "=")
 		s.Hosts = fmt.Appendf(s.Hosts, "%s\t%s\n", ip, name)
+	}
+	s.ShmSize = run.ShmSize
+	limits, _ := ulimit.Parse(run.Ulimits) // the planner's, already parsed once
+	for _, l := range limits {
+		s.Rlimits = append(s.Rlimits, sandbox.Rlimit{Resource: l.Resource, Soft: l.Soft, Hard: l.Hard})
 	}
 	return s
 }

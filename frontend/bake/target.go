@@ -62,7 +62,7 @@ type Group struct {
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
 var unsupported = []string{"platforms", "ssh",
-	"contexts", "attest", "call", "entitlements", "ulimits", "shm-size",
+	"contexts", "attest", "call", "entitlements",
 	"annotations", "resources", "policy"}
 
 // Attr is one set attribute of a target and where it was set.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stencilbuild/stencil/frontend/bake"
 	"github.com/stencilbuild/stencil/internal/platform"
+	"github.com/stencilbuild/stencil/internal/ulimit"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -28,6 +29,9 @@ func FromBake(t *bake.Target, cwd string) planner.TargetSpec {
 		CacheFrom: t.CacheFrom, CacheTo: t.CacheTo, ExtraHosts: hosts(t.ExtraHosts),
 		Check: deref(t.Call) == "check", Contexts: planner.AbsContexts(values(t.Contexts), cwd),
 	}
+	limits, _ := ulimit.Parse(t.Ulimits) // checked before building (cmd's preflight)
+	s.Ulimits = ulimit.Strings(limits)
+	s.ShmSize, _ = ulimit.ShmSize(deref(t.ShmSize))
 	s.Platforms = targetPlatforms(t.Platforms)
 	if len(s.Platforms) > 0 {
 		s.Platform = s.Platforms[0]
