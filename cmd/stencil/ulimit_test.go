@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
 // limitsDockerfile's RUN prints its nofile limits and /dev/shm's size in KiB.
@@ -52,5 +54,18 @@ func TestBuildUlimitAndShmSizeFlags(t *testing.T) {
 		if out := p.refuse(args...); !strings.Contains(out, want) {
 			t.Errorf("%q: %s", args, out)
 		}
+	}
+}
+
+// TestRemoteUlimitAndShmSize: on a builder the RUN gets the same ulimits
+// and /dev/shm size; the step fails unless it does.
+func TestRemoteUlimitAndShmSize(t *testing.T) {
+	bk := testenv.Buildkitd(t, testenv.BuildkitdOptions{})
+	p := newProject(t, ".")
+	p.write("Dockerfile", "FROM busybox:latest\n"+
+		"RUN test \"$(ulimit -n):$(ulimit -Hn)\" = 1024:2048 && df -k /dev/shm | grep -q ' 32768 '\n")
+	p.must("build", "--progress=quiet", "--builder", bk.Addr, "--ulimit", "nofile=1024:2048", "--shm-size", "32m", ".")
+	if _, errOut, code := p.stencil("build", "--progress=quiet", "--builder", bk.Addr, "."); code == 0 {
+		t.Errorf("without --ulimit and --shm-size the check passed:\n%s", errOut)
 	}
 }
