@@ -3,6 +3,8 @@ package bake
 import (
 	"fmt"
 	"github.com/hashicorp/hcl/v2"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -26,24 +28,25 @@ type composeSecret struct {
 
 // composeBuild is a service's build section in its long form.
 type composeBuild struct {
-	Context          string     `yaml:"context"`
-	Dockerfile       string     `yaml:"dockerfile"`
-	DockerfileInline string     `yaml:"dockerfile_inline"`
-	Args             composeMap `yaml:"args"`
-	Labels           composeMap `yaml:"labels"`
-	Target           string     `yaml:"target"`
-	Tags             []string   `yaml:"tags"`
-	CacheFrom        []string   `yaml:"cache_from"`
-	CacheTo          []string   `yaml:"cache_to"`
-	Network          string     `yaml:"network"`
-	Platforms        []string   `yaml:"platforms"`
-	NoCache          *bool      `yaml:"no_cache"`
-	Pull             *bool      `yaml:"pull"`
-	ShmSize          yaml.Node  `yaml:"shm_size"`
-	SSH              []string   `yaml:"ssh"`
-	Secrets          []string   `yaml:"secrets"`
-	ExtraHosts       composeMap `yaml:"extra_hosts"`
-	Contexts         composeMap `yaml:"additional_contexts"`
+	Context          string         `yaml:"context"`
+	Dockerfile       string         `yaml:"dockerfile"`
+	DockerfileInline string         `yaml:"dockerfile_inline"`
+	Args             composeMap     `yaml:"args"`
+	Labels           composeMap     `yaml:"labels"`
+	Target           string         `yaml:"target"`
+	Tags             []string       `yaml:"tags"`
+	CacheFrom        []string       `yaml:"cache_from"`
+	CacheTo          []string       `yaml:"cache_to"`
+	Network          string         `yaml:"network"`
+	Platforms        []string       `yaml:"platforms"`
+	NoCache          *bool          `yaml:"no_cache"`
+	Pull             *bool          `yaml:"pull"`
+	ShmSize          yaml.Node      `yaml:"shm_size"`
+	Ulimits          composeUlimits `yaml:"ulimits"`
+	SSH              []string       `yaml:"ssh"`
+	Secrets          []string       `yaml:"secrets"`
+	ExtraHosts       composeMap     `yaml:"extra_hosts"`
+	Contexts         composeMap     `yaml:"additional_contexts"`
 }
 
 // composeMap reads a mapping, or a list of "K=V" (or "host:ip") strings; a
@@ -162,4 +165,28 @@ func composeTargets(file string, f composeFile, env func(string) (string, bool))
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// composeUlimits reads compose's ulimits (name: N, or name: {soft, hard})
+// as buildx's "name=N" or "name=soft:hard" entries, sorted by name.
+type composeUlimits []string
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (u *composeUlimits) UnmarshalYAML(n *yaml.Node) error {
+	var m map[string]yaml.Node
+	if err := n.Decode(&m); err != nil {
+		return fmt.Errorf("line %d: ulimits: expected a mapping", n.Line)
+	}
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		v := m[name]
+		var lim struct{ Soft, Hard int64 }
+		if v.Kind == yaml.ScalarNode {
+			*u = append(*u, name+"="+v.Value)
+		} else if err := v.Decode(&lim); err == nil {
+			*u = append(*u, fmt.Sprintf("%s=%d:%d", name, lim.Soft, lim.Hard))
+		} else {
+			return fmt.Errorf("line %d: ulimits: %s: expected a number or soft and hard", v.Line, name)
+		}
+	}
+	return nil
 }

@@ -59,6 +59,7 @@ func (b *composeBuild) target(env func(string) (string, bool)) *Target {
 		NoCache: b.NoCache, Pull: b.Pull, Args: fillFromEnv(b.Args, env),
 		Labels: nonNil(b.Labels), ExtraHosts: nonNil(b.ExtraHosts), Contexts: nonNil(b.Contexts),
 		Tags: b.Tags, CacheFrom: splitCaches(b.CacheFrom), CacheTo: splitCaches(b.CacheTo), Platforms: b.Platforms, SSH: b.SSH,
+		Ulimits: b.Ulimits,
 	}
 }
 

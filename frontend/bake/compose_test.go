@@ -172,6 +172,11 @@ func TestComposeMapForms(t *testing.T) {
         - "h1=1.1.1.1"
         - "h2:2.2.2.2"
       shm_size: 1024
+      ulimits:
+        nproc: 65535
+        nofile:
+          soft: 20000
+          hard: 40000
       no_cache: false
 `
 	dir := writeFiles(t, map[string]string{"compose.yaml": src})
@@ -195,6 +200,9 @@ func TestComposeMapForms(t *testing.T) {
 	}
 	if deref(a.ShmSize) != "1024" || a.NoCache == nil || *a.NoCache {
 		t.Errorf("shm %s no-cache %v", deref(a.ShmSize), a.NoCache)
+	}
+	if !slices.Equal(a.Ulimits, []string{"nofile=20000:40000", "nproc=65535"}) {
+		t.Errorf("ulimits %q", a.Ulimits)
 	}
 }
 
