@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -68,11 +69,11 @@ func BenchmarkContextFilesCached(b *testing.B) {
 	defer s.Close()
 	in := &inputs.Inputs{Store: s}
 	c := &planner.Copy{Context: dir, Sources: []string{"src/"}, Dest: "/src/", Workdir: "/"}
-	if _, err := in.ContextFiles(c); err != nil {
+	if _, err := in.ContextFiles(context.Background(), c); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := in.ContextFiles(c); err != nil {
+		if _, err := in.ContextFiles(context.Background(), c); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package cache
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/ctxio"
 )
 
 // fileKey identifies a file version without reading it.
@@ -75,14 +77,15 @@ func (s *Store) FileDigest(root *os.Root, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.hashFile(f, k)
+	return s.hashFile(context.Background(), f, k)
 }
 
 // FileDigestAt is FileDigest for the regular file base in the open
 // directory dir, at the host path abs. fi is its Lstat from a walk of dir:
 // when the cache knows that file version, no system call is made. Else
-// the file is opened relative to dir, never following a symlink.
-func (s *Store) FileDigestAt(dir *os.File, base, abs string, fi fs.FileInfo) (string, error) {
+// the file is opened relative to dir, never following a symlink. Hashing
+// stops when ctx is cancelled.
+func (s *Store) FileDigestAt(ctx context.Context, dir *os.File, base, abs string, fi fs.FileInfo) (string, error) {
 	if k, err := infoKey(fi, abs); err == nil {
 		if d, ok := s.hashes.get(k); ok {
 			return d, nil
@@ -101,17 +104,17 @@ func (s *Store) FileDigestAt(dir *os.File, base, abs string, fi fs.FileInfo) (st
 	if err != nil {
 		return "", err
 	}
-	return s.hashFile(f, k)
+	return s.hashFile(ctx, f, k)
 }
 
 // hashFile digests the open file f whose key is k, from the cache when it
 // knows k; a digest is cached only if the file did not change meanwhile.
-func (s *Store) hashFile(f *os.File, k fileKey) (string, error) {
+func (s *Store) hashFile(ctx context.Context, f *os.File, k fileKey) (string, error) {
 	if d, ok := s.hashes.get(k); ok {
 		return d, nil
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, ctxio.Reader(ctx, f)); err != nil {
 		return "", fmt.Errorf("hash %s: %w", k.Path, err)
 	}
 	d := "sha256:" + hex.EncodeToString(h.Sum(nil))

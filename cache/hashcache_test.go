@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,7 +202,7 @@ func TestFileDigestAt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s.FileDigestAt(dir, name, filepath.Join(ctx, name), fi)
+		return s.FileDigestAt(context.Background(), dir, name, filepath.Join(ctx, name), fi)
 	}
 	if got, err := at("a.txt"); got != "sha256:cached" {
 		t.Fatalf("FileDigestAt = %s, %v: want the cached entry", got, err)
@@ -223,7 +224,7 @@ func TestFileDigestAt(t *testing.T) {
 	}
 	writeOld(t, path, "new")
 	fi, _ := os.Lstat(path)
-	if got, err := s.FileDigestAt(dir, "../"+filepath.Base(ctx)+"/a.txt", path, fi); err == nil {
+	if got, err := s.FileDigestAt(context.Background(), dir, "../"+filepath.Base(ctx)+"/a.txt", path, fi); err == nil {
 		t.Fatalf("FileDigestAt with a path = %s, want an error", got)
 	}
 }

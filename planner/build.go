@@ -53,7 +53,7 @@ type Inputs interface {
 	ResolveImage(ctx context.Context, ref string) (*Base, *v1.ConfigFile, error)
 	// ContextFiles resolves c.Sources inside c.Context (honouring
 	// c.Excludes) and digests every file a COPY/ADD would read.
-	ContextFiles(c *Copy) ([]CopyFile, error)
+	ContextFiles(ctx context.Context, c *Copy) ([]CopyFile, error)
 }
 
 // Build plans every target in order. Steps with equal keys appear once,

@@ -65,7 +65,7 @@ func (f *fakeInputs) ResolveImage(_ context.Context, ref string) (*Base, *v1.Con
 // ContextFiles matches each source exactly, as a directory prefix, or "."
 // for everything; the digest covers content only, so the planner itself
 // must key the mode.
-func (f *fakeInputs) ContextFiles(c *Copy) ([]CopyFile, error) {
+func (f *fakeInputs) ContextFiles(_ context.Context, c *Copy) ([]CopyFile, error) {
 	f.walks++
 	var out []CopyFile
 	for _, src := range c.Sources {

@@ -210,7 +210,7 @@ func (b *builder) contextFiles(cp *Copy) ([]CopyFile, error) {
 	if files, ok := b.files[key]; ok {
 		return slices.Clone(files), nil
 	}
-	files, err := b.in.ContextFiles(cp)
+	files, err := b.in.ContextFiles(b.ctx, cp)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func goldenTree(t *testing.T) string {
 // the ones the previous walk gave.
 func TestContextFilesGolden(t *testing.T) {
 	in := &Inputs{Store: openStore(t)}
-	fs, err := in.ContextFiles(&planner.Copy{Context: goldenTree(t), Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
+	fs, err := in.ContextFiles(context.Background(), &planner.Copy{Context: goldenTree(t), Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}

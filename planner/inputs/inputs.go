@@ -152,7 +152,7 @@ func parseDigest(ref string) (name.Digest, bool) {
 // each file it reads: path, mode and content (or link target), never mtime.
 // The context is walked with one fstatat per entry relative to open
 // directories; a file whose stat the hash cache knows is not opened.
-func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
+func (in *Inputs) ContextFiles(ctx context.Context, c *planner.Copy) ([]planner.CopyFile, error) {
 	dfs, err := buildctx.OpenDirFS(c.Context)
 	if err != nil {
 		return nil, fmt.Errorf("open build context: %w", err)
@@ -164,10 +164,13 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 	}
 	files := make([]planner.CopyFile, 0, len(matches))
 	for _, m := range matches {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if t := m.Info.Mode().Type(); t&^(fs.ModeDir|fs.ModeSymlink) != 0 {
 			return nil, fmt.Errorf("%s is a %s: only regular files, directories and symlinks can be copied (exclude it in .dockerignore)", m.Src, kind(t))
 		}
-		d, err := in.digest(dfs, m)
+		d, err := in.digest(ctx, dfs, m)
 		if err != nil {
 			return nil, err
 		}
@@ -178,14 +181,14 @@ func (in *Inputs) ContextFiles(c *planner.Copy) ([]planner.CopyFile, error) {
 
 // digest is a file's content digest; a link's is its target's text and a
 // directory has none (its path and mode are in the CopyFile).
-func (in *Inputs) digest(dfs *buildctx.DirFS, m buildctx.Match) (string, error) {
+func (in *Inputs) digest(ctx context.Context, dfs *buildctx.DirFS, m buildctx.Match) (string, error) {
 	switch mode := m.Info.Mode(); {
 	case mode.IsRegular():
 		dir, err := dfs.Dir(path.Dir(m.Src))
 		if err != nil {
 			return "", fmt.Errorf("hash file: %w", err)
 		}
-		return in.Store.FileDigestAt(dir, path.Base(m.Src), dfs.Abs(m.Src), m.Info)
+		return in.Store.FileDigestAt(ctx, dir, path.Base(m.Src), dfs.Abs(m.Src), m.Info)
 	case mode&fs.ModeSymlink != 0:
 		return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(m.Linkname))), nil
 	default:

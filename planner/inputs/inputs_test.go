@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func write(t *testing.T, path, body string, mode os.FileMode) {
 // files digests a COPY app/ /srv/ in dir.
 func files(t *testing.T, in *Inputs, dir string) map[string]planner.CopyFile {
 	t.Helper()
-	fs, err := in.ContextFiles(&planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
+	fs, err := in.ContextFiles(context.Background(), &planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestContextFilesHonourExcludes(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "app/keep"), "k", 0o644)
 	write(t, filepath.Join(dir, "app/secret.key"), "s", 0o600)
-	got, err := in.ContextFiles(&planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/", Excludes: []string{"**/*.key"}})
+	got, err := in.ContextFiles(context.Background(), &planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/", Excludes: []string{"**/*.key"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +169,22 @@ func TestContextFilesRefuseSpecialFiles(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "app/pipe"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := in.ContextFiles(&planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
+	_, err := in.ContextFiles(context.Background(), &planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
 	if err == nil || !strings.Contains(err.Error(), "app/pipe is a named pipe") {
 		t.Fatalf("error %v; want a clear refusal naming app/pipe", err)
+	}
+}
+
+// TestContextFilesStopsWhenCancelled: a signal during planning stops the
+// context walk and hashing instead of reading every file first.
+func TestContextFilesStopsWhenCancelled(t *testing.T) {
+	in := &Inputs{Store: openStore(t)}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "app/a.sh"), "echo a\n", 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := in.ContextFiles(ctx, &planner.Copy{Context: dir, Sources: []string{"app/"}, Dest: "/srv/", Workdir: "/"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("ContextFiles after cancel: %v, want context.Canceled", err)
 	}
 }
