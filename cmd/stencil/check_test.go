@@ -69,4 +69,3 @@ func TestBuildPrintsWarnings(t *testing.T) {
 		t.Errorf("a refused build changed the store")
 	}
 }
-
