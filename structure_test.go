@@ -3,7 +3,10 @@
 package stencil_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"go/format"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -70,4 +73,21 @@ func TestEveryPackageDocumented(t *testing.T) {
 
 func under(path, prefix string) bool {
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// TestGofmt: every Go file git tracks is formatted as gofmt formats it.
+func TestGofmt(t *testing.T) {
+	out, err := exec.Command("git", "ls-files", "*.go").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	for _, name := range strings.Fields(string(out)) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := format.Source(src); err != nil || !bytes.Equal(got, src) {
+			t.Errorf("%s is not gofmt-formatted (run gofmt -w %s)", name, name)
+		}
+	}
 }
