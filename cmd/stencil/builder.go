@@ -66,11 +66,15 @@ type stencilConfig struct {
 	Builder      builderConfig `json:"builder"`
 	Reproducible *bool         `json:"reproducible"`
 	GCKeep       string        `json:"gckeepstorage"` // automatic GC bound: SIZE, N% of the disk, or off
+	Snapshotter  string        `json:"snapshotter"`   // below --snapshotter and $STENCIL_SNAPSHOTTER
 }
 
 // readConfig reads config.json; a missing file is an empty one.
-func (b *builderFlags) readConfig() (stencilConfig, error) {
-	path := b.configFile
+func (b *builderFlags) readConfig() (stencilConfig, error) { return readConfigFile(b.configFile) }
+
+// readConfigFile reads config.json at path (default
+// ~/.config/stencil/config.json); a missing file is an empty one.
+func readConfigFile(path string) (stencilConfig, error) {
 	if path == "" {
 		dir, err := os.UserConfigDir()
 		if err != nil {

@@ -95,3 +95,52 @@ func treeListing(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestSnapshotterFromConfig: config.json's "snapshotter" picks the
+// snapshotter when neither --snapshotter nor $STENCIL_SNAPSHOTTER does,
+// for info and for builds; the environment and the flag override it; a
+// bad value is one line naming config.json.
+func TestSnapshotterFromConfig(t *testing.T) {
+	cfgDir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfgDir)
+	t.Setenv("STENCIL_SNAPSHOTTER", "")
+	p := &project{t: t, dir: t.TempDir(), root: t.TempDir()}
+	config := func(body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(cfgDir, "stencil"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cfgDir, "stencil", "config.json"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshotter := func(what, want string, args ...string) {
+		t.Helper()
+		out, _ := p.must(append([]string{"info"}, args...)...)
+		if !strings.Contains(out, "\nSnapshotter:         "+want+"\n") {
+			t.Errorf("%s: want snapshotter %s:\n%s", what, want, out)
+		}
+	}
+	snapshotter("no config", "overlay")
+	config(`{"snapshotter": "native"}`)
+	snapshotter("config", "native")
+	t.Setenv("STENCIL_SNAPSHOTTER", "overlay")
+	snapshotter("environment over config", "overlay")
+	t.Setenv("STENCIL_SNAPSHOTTER", "native")
+	snapshotter("flag over environment", "overlay", "--snapshotter=overlay")
+	t.Setenv("STENCIL_SNAPSHOTTER", "")
+	config(`{"snapshotter": "zfs"}`)
+	_, errOut, code := p.stencil("info")
+	if want := "error: config.json \"snapshotter\": unknown snapshotter \"zfs\" (want auto, overlay or native)\n"; code != 1 || errOut != want {
+		t.Errorf("bad config: exit %d, stderr %q, want %q", code, errOut, want)
+	}
+	// A build reads it too: forcing overlay on a store inside overlayfs
+	// is refused before any step.
+	config(`{"snapshotter": "overlay"}`)
+	p.root = filepath.Join(testenv.MountFS(t, "overlay"), "store")
+	p.write("Dockerfile", "FROM busybox:latest\nRUN true\n")
+	_, errOut, code = p.stencil("build", "-t", "x", ".")
+	if code != 1 || !strings.HasPrefix(errOut, "error: --snapshotter=overlay: overlayfs cannot keep its upper dirs in the store "+p.root) {
+		t.Errorf("build with config overlay on an overlay store: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -38,7 +38,11 @@ func (o *infoOptions) Validate(args []string) error {
 // the preflight's lines when builds cannot run here.
 func (o *infoOptions) Run(_ context.Context, e *env, _ []string) error {
 	f := host.Probe(e.root)
-	c, err := f.Choose(o.want())
+	w, err := o.want()
+	if err != nil {
+		return err
+	}
+	c, err := f.Choose(w)
 	writeInfo(e.stdout, f, c)
 	return err
 }
@@ -47,17 +51,31 @@ func (o *infoOptions) Run(_ context.Context, e *env, _ []string) error {
 type hostFlags struct {
 	snapshotter string
 	isolation   string
+	configFile  string // tests point it elsewhere
 }
 
 func (h *hostFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&h.snapshotter, "snapshotter", os.Getenv("STENCIL_SNAPSHOTTER"),
-		"how RUN roots are prepared: auto, overlay or native (copies; for stores overlayfs cannot use) (env STENCIL_SNAPSHOTTER)")
+		"how RUN roots are prepared: auto, overlay or native (copies; for stores overlayfs cannot use) (default $STENCIL_SNAPSHOTTER, else config.json's \"snapshotter\", else auto)")
 	fs.StringVar(&h.isolation, "isolation", "namespaces",
 		"how RUN steps are isolated: namespaces, or chroot (inside unprivileged containers: no namespaces, no cgroup limits)")
 }
 
-func (h *hostFlags) want() host.Want {
-	return host.Want{Snapshotter: h.snapshotter, Isolation: h.isolation}
+// want is what the user asked for: --snapshotter (whose default is
+// $STENCIL_SNAPSHOTTER), else config.json's "snapshotter", else auto.
+func (h *hostFlags) want() (host.Want, error) {
+	w := host.Want{Snapshotter: h.snapshotter, Isolation: h.isolation}
+	if w.Snapshotter != "" {
+		return w, nil
+	}
+	c, err := readConfigFile(h.configFile)
+	switch c.Snapshotter {
+	case "", "auto", host.Overlay, host.Native:
+	default:
+		err = fmt.Errorf(`config.json "snapshotter": unknown snapshotter %q (want auto, %s or %s)`, c.Snapshotter, host.Overlay, host.Native)
+	}
+	w.Snapshotter = c.Snapshotter
+	return w, err
 }
 
 // isolation is the executor's Isolation for c.
@@ -71,7 +89,11 @@ func isolation(c host.Choice) string {
 // preflight probes this machine and decides how to build, before any step
 // runs: the notes go to w, a missing requirement is the error.
 func (h *hostFlags) preflight(root string, w io.Writer) (host.Choice, error) {
-	c, err := host.Probe(root).Choose(h.want())
+	want, err := h.want()
+	if err != nil {
+		return host.Choice{}, err
+	}
+	c, err := host.Probe(root).Choose(want)
 	if err != nil {
 		return c, err
 	}
@@ -85,8 +107,12 @@ func (h *hostFlags) preflight(root string, w io.Writer) (host.Choice, error) {
 // cannot run: they keep their changes in an overlay upper dir, so they
 // need a store overlayfs can use.
 func (h *hostFlags) containerPreflight(root string) error {
+	want, err := h.want()
+	if err != nil {
+		return err
+	}
 	f := host.Probe(root)
-	c, err := f.Choose(h.want())
+	c, err := f.Choose(want)
 	if err == nil && c.Snapshotter == host.Native {
 		err = fmt.Errorf("containers keep their changes in overlayfs, which cannot use the store %s (on %s); put STENCIL_ROOT on ext4, xfs or btrfs", f.Store, f.StoreFS)
 	}

@@ -24,7 +24,7 @@ type Facts struct {
 	UserNS       error  // user namespaces an unprivileged user may create
 	Overlay      error  // overlayfs in the kernel
 	StoreOverlay error  // an overlay with its upper dir on the store's filesystem
-	Cgroup       string // "v2", "v1" or "none"
+	Cgroup       string // "v2", "v1", Hybrid or "none"
 	Store        string // the store's path
 	StoreFS      string // the filesystem holding it
 	Slirp        string // slirp4netns's path; "" when missing
@@ -58,7 +58,7 @@ func Probe(store string) Facts {
 	dir := existing(store)
 	f.StoreFS = fsName(dir)
 	f.StoreOverlay = probeStoreOverlay(dir, f.Overlay)
-	f.Cgroup = cgroupVersion()
+	f.Cgroup = cgroupVersion("/sys/fs/cgroup")
 	f.Slirp, _ = exec.LookPath("slirp4netns")
 	f.Tun = unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK)
 	return f
@@ -92,18 +92,33 @@ func existing(p string) string {
 	}
 }
 
-// cgroupVersion tells the cgroup hierarchy mounted at /sys/fs/cgroup.
-func cgroupVersion() string {
-	var st unix.Statfs_t
-	switch {
-	case unix.Statfs("/sys/fs/cgroup", &st) != nil:
-		return "none"
-	case st.Type == unix.CGROUP2_SUPER_MAGIC:
+// Hybrid is the cgroup version of a v1 tree with the v2 hierarchy
+// mounted at its unified/ (systemd's hybrid mode).
+const Hybrid = "hybrid (v1 + v2 unified)"
+
+// cgroupVersion tells the cgroup hierarchy mounted at dir
+// (/sys/fs/cgroup).
+func cgroupVersion(dir string) string {
+	switch statfsType(dir) {
+	case unix.CGROUP2_SUPER_MAGIC:
 		return "v2"
-	case st.Type == unix.TMPFS_MAGIC:
+	case unix.TMPFS_MAGIC:
+		if statfsType(filepath.Join(dir, "unified")) == unix.CGROUP2_SUPER_MAGIC {
+			return Hybrid
+		}
 		return "v1"
 	}
 	return "none"
+}
+
+// statfsType is the magic number of the filesystem holding p; 0 when
+// it cannot be read.
+func statfsType(p string) int64 {
+	var st unix.Statfs_t
+	if unix.Statfs(p, &st) != nil {
+		return 0
+	}
+	return int64(st.Type)
 }
 
 // fsNames are the filesystem types a store is likely to sit on.

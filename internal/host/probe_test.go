@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
 
@@ -60,5 +62,25 @@ func TestProbeThisMachine(t *testing.T) {
 	}
 	if after, _ := os.Readlink("/proc/thread-self/ns/mnt"); after != before {
 		t.Fatalf("mount namespace changed: %s -> %s", before, after)
+	}
+}
+
+// TestCgroupHybrid: a v1 tree (tmpfs) with cgroup2 mounted at its
+// unified/ is reported as the hybrid it is, not as v1; without it, v1.
+func TestCgroupHybrid(t *testing.T) {
+	dir := testenv.MountFS(t, "tmpfs")
+	if got := cgroupVersion(dir); got != "v1" {
+		t.Fatalf("tmpfs alone: %q, want v1", got)
+	}
+	unified := filepath.Join(dir, "unified")
+	if err := os.Mkdir(unified, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("cgroup2", unified, "cgroup2", 0, ""); err != nil {
+		t.Skipf("mount cgroup2: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(unified, unix.MNT_DETACH) }) //nolint:errcheck // best effort
+	if got := cgroupVersion(dir); got != Hybrid {
+		t.Fatalf("tmpfs with cgroup2 at unified/: %q, want %q", got, Hybrid)
 	}
 }
