@@ -42,7 +42,24 @@ func (o owner) place(image fs.FS, top string, es []layer.Entry) ([]layer.Entry, 
 			out[i] = d
 		}
 	}
+	out = lastAtEachDest(out)
 	return append(o.parentDirs(image, out), out...), nil
+}
+
+// lastAtEachDest drops every entry that a later one of the same COPY
+// writes over (several sources to one file destination: the last wins).
+func lastAtEachDest(es []layer.Entry) []layer.Entry {
+	last := make(map[string]int, len(es))
+	for i, e := range es {
+		last[e.Dest] = i
+	}
+	out := es[:0]
+	for i, e := range es {
+		if last[e.Dest] == i {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // parentDirs are the directories above the entries: the image's own where

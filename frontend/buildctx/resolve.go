@@ -39,12 +39,16 @@ var errNotDir = errors.New("cannot copy to non-directory")
 //   - dest is a directory when it ends in "/" (or is "." or ends in "/."):
 //     a file source then lands at dest/<base>; otherwise dest is the file
 //     name; a relative dest is taken from workdir;
-//   - more than one source (written or matched) needs a directory dest;
+//   - several sources to a dest without "/" are copied one after the
+//     other, as BuildKit does: a directory source makes dest a directory
+//     that later sources go into; a file source lands at dest;
 //   - paths matching excludes (.dockerignore patterns, "!" exceptions
 //     honoured) are skipped.
 //
 // The result is sorted by Dest and includes directories, so empty ones are
-// copied too; a later source wins over an earlier one at the same Dest.
+// copied too. Several files at the same Dest are all listed, in source
+// order, the last winning: where the image has a directory at Dest, the
+// executor copies each of them into it, as BuildKit does.
 // Parents of dest itself are not included. fsys should confine symlinks
 // (os.Root.FS or a layer view) and implement fs.ReadLinkFS.
 func Resolve(fsys fs.FS, sources []string, dest, workdir string, excludes []string, opts ...Option) ([]Match, error) {
@@ -125,6 +129,10 @@ type resolver struct {
 	fsys fs.FS
 	pm   *patternmatcher.PatternMatcher // .dockerignore, on context paths
 	out  map[string]Match               // by Dest
+	// earlier are files a later source of the same COPY wrote over: kept,
+	// in order, since the image may have a directory at that destination,
+	// which BuildKit then copies each of them into.
+	earlier []Match
 
 	ex      *patternmatcher.PatternMatcher // --exclude, on paths below top
 	parents bool                           // --parents
@@ -224,18 +232,22 @@ func (madeDir) Mode() fs.FileMode { return fs.ModeDir | 0o755 }
 
 // put records m unless it is the image root.
 func (r *resolver) put(m Match) {
-	if m.Dest != "/" {
-		r.out[m.Dest] = m
+	if m.Dest == "/" {
+		return
 	}
+	if old, ok := r.out[m.Dest]; ok && !old.Info.IsDir() && !m.Info.IsDir() {
+		r.earlier = append(r.earlier, old)
+	}
+	r.out[m.Dest] = m
 }
 
 // sorted returns the recorded matches ordered by Dest.
 func (r *resolver) sorted() []Match {
-	ms := make([]Match, 0, len(r.out))
+	ms := slices.Clone(r.earlier)
 	for _, m := range r.out {
 		ms = append(ms, m)
 	}
-	slices.SortFunc(ms, func(a, b Match) int { return strings.Compare(a.Dest, b.Dest) })
+	slices.SortStableFunc(ms, func(a, b Match) int { return strings.Compare(a.Dest, b.Dest) })
 	return ms
 }
 

@@ -149,9 +149,11 @@ func TestResolveErrors(t *testing.T) {
 		})
 	}
 	// As BuildKit copies several sources to a non-directory one after the
-	// other: a file replaces the last, a directory makes dest a directory.
-	if ms, err := Resolve(fsys, []string{"a.txt", "dir/f"}, "/x", "/", nil); err != nil || len(ms) != 1 || ms[0].Src != "dir/f" {
-		t.Fatalf("two files to /x: %v, %v; want dir/f at /x", ms, err)
+	// other: both files are listed at /x in source order (the last wins,
+	// unless the image has a directory /x, which then receives both); a
+	// directory makes dest a directory.
+	if ms, err := Resolve(fsys, []string{"a.txt", "dir/f"}, "/x", "/", nil); err != nil || len(ms) != 2 || ms[0].Src != "a.txt" || ms[1].Src != "dir/f" || ms[1].Dest != "/x" {
+		t.Fatalf("two files to /x: %v, %v; want a.txt then dir/f at /x", ms, err)
 	}
 	if ms, err := Resolve(fsys, []string{"dir/sub", "a.txt"}, "/x", "/", nil); err != nil || len(ms) != 3 || ms[1].Dest != "/x/a.txt" {
 		t.Fatalf("a directory then a file to /x: %v, %v; want the file inside", ms, err)
