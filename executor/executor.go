@@ -28,7 +28,6 @@ package executor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"time"
 
@@ -92,7 +91,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	if err := e.checkGrants(p); err != nil {
 		return nil, err
 	}
-	if err := e.checkSecrets(p); err != nil {
+	if err := p.CheckSecrets(e.Secrets); err != nil {
 		return nil, err
 	}
 	j := e.Store.BeginJournal()
@@ -113,22 +112,6 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 		return nil, err
 	}
 	return out, nil
-}
-
-// checkSecrets refuses a plan needing a secret that was not given, before
-// any step runs.
-func (e *Executor) checkSecrets(p *planner.Plan) error {
-	for _, s := range p.Steps {
-		if s.Run == nil {
-			continue
-		}
-		for _, m := range s.Run.Mounts {
-			if _, ok := e.Secrets[m.ID]; m.Type == planner.MountSecret && m.Required && !ok {
-				return locate(s, fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE|env=VAR)", m.ID, m.ID))
-			}
-		}
-	}
-	return nil
 }
 
 func (e *Executor) jobs() int {

@@ -128,6 +128,22 @@ func cmpOr(s, dflt string) string {
 	return s
 }
 
+// CheckSecrets refuses a plan whose RUN steps need a secret that is not
+// in given, before any step runs, naming the first step that needs it.
+func (p *Plan) CheckSecrets(given map[string][]byte) error {
+	for _, s := range p.Steps {
+		if s.Run == nil {
+			continue
+		}
+		for _, m := range s.Run.Mounts {
+			if _, ok := given[m.ID]; m.Type == MountSecret && m.Required && !ok {
+				return s.Locate(fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE|env=VAR)", m.ID, m.ID))
+			}
+		}
+	}
+	return nil
+}
+
 // secretMount: the id is id=, else source=, else the target's base name;
 // the file goes to target, else /run/secrets/<id> unless env= is given.
 func secretMount(m *instructions.Mount, pm *Mount) error {

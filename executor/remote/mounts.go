@@ -9,8 +9,8 @@ import (
 )
 
 // mounts lowers a RUN's --mount flags as BuildKit's Dockerfile frontend
-// does. Secrets are not sent to builders yet, so a secret mount is refused
-// rather than dropped.
+// does. A secret mount names its value by id only; the value reaches the
+// builder through the solve's session (Executor.Secrets), never the LLB.
 func (l *lowering) mounts(r *planner.Run) ([]llb.RunOption, error) {
 	var opts []llb.RunOption
 	for _, m := range r.Mounts {
@@ -34,6 +34,8 @@ func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
 			return nil, err
 		}
 		return llb.AddMount(m.Target, src, llb.AsPersistentCacheDir(m.ID, sharing(m.Sharing)), llb.SourcePath("/"+m.Source)), nil
+	case planner.MountSecret:
+		return secretMount(m), nil
 	case planner.MountBind:
 		src, err := l.mountSource(m)
 		if err != nil {
@@ -46,6 +48,35 @@ func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
 		return llb.AddMount(m.Target, src, llb.SourcePath(m.Source), ro), nil
 	}
 	return nil, fmt.Errorf("not supported on a builder yet")
+}
+
+// secretMount lowers a secret mount as dockerfile2llb does: a file at
+// its target unless only env= is given, and the variable when it is.
+func secretMount(m planner.Mount) llb.RunOption {
+	mode := 0o400
+	if m.Mode != nil {
+		mode = int(*m.Mode)
+	}
+	opts := []llb.SecretOption{llb.SecretID(m.ID), llb.SecretFileOpt(intOr(m.UID), intOr(m.GID), mode)}
+	if !m.Required {
+		opts = append(opts, llb.SecretOptional)
+	}
+	if m.Env != "" {
+		opts = append(opts, llb.SecretAsEnvName(m.Env))
+	}
+	var target *string
+	if m.Target != "" {
+		target = &m.Target
+	}
+	return llb.AddSecretWithDest(m.ID, target, opts...)
+}
+
+// intOr is *p, or 0 when it is unset.
+func intOr(p *uint32) int {
+	if p == nil {
+		return 0
+	}
+	return int(*p)
 }
 
 // mountSource is the state a mount reads: its from= step, the context

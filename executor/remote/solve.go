@@ -14,6 +14,8 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -40,6 +42,9 @@ type Executor struct {
 	// Load brings every image back into Store, whatever the outputs
 	// (docker build's --load and -q need it locally).
 	Load bool
+	// Secrets are RUN --mount=type=secret values by id, served to the
+	// builder through each solve's session; they never enter the LLB.
+	Secrets map[string][]byte
 	// Notes are lines the progress display shows before the solves, as
 	// finished vertices (where the epoch came from).
 	Notes []string
@@ -60,6 +65,9 @@ type Result struct {
 // stages they share are solved once) and delivers each target's outputs.
 // Nothing is written locally unless every target succeeded.
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
+	if err := p.CheckSecrets(e.Secrets); err != nil {
+		return nil, err
+	}
 	in, err := e.openInputs(ctx, contextDirs(p))
 	if err != nil {
 		return nil, err
@@ -116,11 +124,14 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, outs []*delivery)
 	return res, errors.Join(err, prog.wait())
 }
 
-// solveOpt is one target's solve: its exports (its inputs come from the
-// shared inputs session).
+// solveOpt is one target's solve: its exports and the secrets provider
+// (its other inputs come from the shared inputs session). Secrets go on
+// the solve's own session because BuildKit looks them up among the
+// sessions of the jobs that run the step.
 func (e *Executor) solveOpt(d *delivery, entitlements []string) client.SolveOpt {
 	return client.SolveOpt{
 		Exports: d.exports,
+		Session: []session.Attachable{secretsprovider.FromMap(e.Secrets)},
 		// never nil: the client copies cache attributes into it
 		FrontendAttrs: map[string]string{},
 		// network=host RUN steps need the entitlement; the builder must grant it too
