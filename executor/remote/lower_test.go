@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,41 @@ func TestLowerNamesTheInputsSession(t *testing.T) {
 		if a := src.Attrs; a[pb.AttrLocalSessionID] != "inputs-session" && a[pb.AttrOCILayoutSessionID] != "inputs-session" {
 			t.Errorf("source %s does not name the inputs session: %v", src.Identifier, a)
 		}
+	}
+}
+
+// TestLowerSecretMounts: a secret file mount keeps its id, owner, mode
+// and required flag; an env= only secret becomes an optional secret
+// variable with no file, as dockerfile2llb lowers them.
+func TestLowerSecretMounts(t *testing.T) {
+	p := demoPlan()
+	uid, mode := uint32(1000), uint32(0o440)
+	p.Steps[5].Run.Mounts = []planner.Mount{
+		{Type: planner.MountSecret, ID: "tok", Target: "/run/secrets/tok", Required: true, UID: &uid, Mode: &mode, ReadOnly: true},
+		{Type: planner.MountSecret, ID: "key", Env: "KEY", ReadOnly: true},
+	}
+	low, err := Lower(p, fakeImages{}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range ops(t, low.Targets[1].State) {
+		ex := op.GetExec()
+		if ex == nil {
+			continue
+		}
+		for _, m := range ex.Mounts {
+			if m.MountType == pb.MountType_SECRET {
+				o := m.SecretOpt
+				got = append(got, fmt.Sprintf("file %s id=%s uid=%d gid=%d mode=%o optional=%v", m.Dest, o.ID, o.Uid, o.Gid, o.Mode, o.Optional))
+			}
+		}
+		for _, e := range ex.Secretenv {
+			got = append(got, fmt.Sprintf("env %s id=%s optional=%v", e.Name, e.ID, e.Optional))
+		}
+	}
+	want := []string{"file /run/secrets/tok id=tok uid=1000 gid=0 mode=440 optional=false", "env KEY id=key optional=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("secret mounts lowered to\n%q\nwant\n%q", got, want)
 	}
 }
