@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,7 +14,7 @@ import (
 // gives it the caller's window size, makes its slave side the controlling
 // terminal, stdin, stdout, stderr and /dev/console, and sends the master
 // side to Run over conn. The slave belongs to uid, as in Docker.
-func setupConsole(conn *os.File, ws *unix.Winsize, uid int) error {
+func setupConsole(conn *os.File, ws *console.WinSize, uid int) error {
 	master, slave, err := openPty()
 	if err != nil {
 		return err
@@ -22,7 +23,7 @@ func setupConsole(conn *os.File, ws *unix.Winsize, uid int) error {
 	defer slave.Close()
 	fd := int(slave.Fd())
 	return steps(
-		func() error { return setWinsize(fd, ws) },
+		func() error { return setWinsize(slave, ws) },
 		func() error { return check("chown console", unix.Fchown(fd, uid, -1)) },
 		func() error { return bindConsole(fd) },
 		func() error { _, err := unix.Setsid(); return check("start session", err) },
@@ -32,14 +33,6 @@ func setupConsole(conn *os.File, ws *unix.Winsize, uid int) error {
 		},
 		func() error { return sendConsole(conn, master) },
 	)
-}
-
-// setWinsize sets fd's window size; nil leaves the kernel's default.
-func setWinsize(fd int, ws *unix.Winsize) error {
-	if ws == nil {
-		return nil
-	}
-	return check("set window size", unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, ws))
 }
 
 // bindConsole makes the terminal slave fd the sandbox's /dev/console. /dev

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,7 +30,7 @@ type childSpec struct {
 	Hosts      []byte
 	ResolvConf []byte
 	Scratch    string            // empty host dir; the init mounts a tmpfs on it
-	Winsize    *unix.Winsize     // the caller's terminal size, when Tty and known
+	Winsize    *console.WinSize  // the caller's terminal size, when Tty and known
 	Seccomp    []unix.SockFilter // the compiled filter the command runs under
 	Mounts     []Mount
 	Rlimits    []Rlimit

@@ -9,7 +9,9 @@ import (
 	"os/signal"
 	"sync"
 
+	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // stdio is Run's side of a sandbox's standard streams: the Spec's readers
@@ -37,7 +39,7 @@ func wireStdio(cmd *exec.Cmd, s Spec, cs *childSpec) *stdio {
 	}
 	p.in, p.out = s.Stdin, cmp.Or[io.Writer](s.Stdout, io.Discard)
 	if p.term = terminalFd(s.Stdin); p.term >= 0 {
-		cs.Winsize, _ = unix.IoctlGetWinsize(p.term, unix.TIOCGWINSZ)
+		cs.Winsize = termSize(p.term)
 		p.restore = rawMode(p.term)
 	}
 	return p
@@ -137,16 +139,33 @@ func (p *stdio) forwardSizes(sig <-chan os.Signal, quit <-chan struct{}) {
 	}
 }
 
-// copyWinsize gives master the window size of the terminal term.
-func copyWinsize(term int, master *os.File) {
-	ws, err := unix.IoctlGetWinsize(term, unix.TIOCGWINSZ)
+// copyWinsize gives master the window size of the terminal fd.
+func copyWinsize(fd int, master *os.File) {
+	if ws := termSize(fd); ws != nil {
+		setWinsize(master, ws) //nolint:errcheck // cosmetic
+	}
+}
+
+// termSize is the window size of the terminal fd; nil when unknown.
+func termSize(fd int) *console.WinSize {
+	w, h, err := term.GetSize(fd)
 	if err != nil {
-		return
+		return nil
 	}
-	conn, err := master.SyscallConn()
+	return &console.WinSize{Height: uint16(h), Width: uint16(w)}
+}
+
+// setWinsize sets the window size of the terminal f (either side of a
+// pty); nil leaves it as it is.
+func setWinsize(f *os.File, ws *console.WinSize) error {
+	if ws == nil {
+		return nil
+	}
+	c, err := console.ConsoleFromFile(f)
 	if err == nil {
-		conn.Control(func(fd uintptr) { unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, ws) }) //nolint:errcheck // cosmetic
+		err = c.Resize(*ws)
 	}
+	return check("set window size", err)
 }
 
 // finish waits until the command's terminal output has been copied.
@@ -177,31 +196,18 @@ func closeFds(fds []int) {
 // terminalFd is r's fd when r is a file open on a terminal, else -1.
 func terminalFd(r io.Reader) int {
 	f, ok := r.(*os.File)
-	if !ok || f == nil {
-		return -1
-	}
-	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
+	if !ok || f == nil || !term.IsTerminal(int(f.Fd())) {
 		return -1
 	}
 	return int(f.Fd())
 }
 
-// rawMode puts the terminal fd into raw mode and returns the function
-// that restores it.
+// rawMode puts the terminal fd into raw mode (cfmakeraw(3): no echo, no
+// line editing, no signals) and returns the function that restores it.
 func rawMode(fd int) func() {
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil || unix.IoctlSetTermios(fd, unix.TCSETS, makeRaw(*old)) != nil {
+	old, err := term.MakeRaw(fd)
+	if err != nil {
 		return func() {}
 	}
-	return func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) } //nolint:errcheck // best effort
-}
-
-// makeRaw is cfmakeraw(3): no echo, no line editing, no signals.
-func makeRaw(t unix.Termios) *unix.Termios {
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag = t.Cflag&^(unix.CSIZE|unix.PARENB) | unix.CS8
-	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
-	return &t
+	return func() { term.Restore(fd, old) } //nolint:errcheck // best effort
 }

@@ -136,27 +136,41 @@ func TestDefaultResolvConf(t *testing.T) {
 	}
 }
 
-func TestMakeRaw(t *testing.T) {
-	var in unix.Termios
-	in.Lflag = unix.ECHO | unix.ICANON | unix.ISIG
-	in.Iflag = unix.ICRNL | unix.IXON
-	in.Oflag = unix.OPOST
-	raw := makeRaw(in)
-	if raw.Lflag&(unix.ECHO|unix.ICANON|unix.ISIG) != 0 || raw.Iflag != 0 || raw.Oflag != 0 {
-		t.Fatalf("makeRaw left flags: %+v", raw)
-	}
-	if raw.Cflag&unix.CS8 == 0 || raw.Cc[unix.VMIN] != 1 {
-		t.Fatalf("makeRaw: %+v", raw)
-	}
-}
-
-func TestOpenPty(t *testing.T) {
+// testPty is a pty pair from openPty, closed after the test.
+func testPty(t *testing.T) (master, slave *os.File) {
 	master, slave, err := openPty()
 	if err != nil {
 		t.Skipf("no pty: %v", err)
 	}
-	defer master.Close()
-	defer slave.Close()
+	t.Cleanup(func() { master.Close(); slave.Close() })
+	return master, slave
+}
+
+// rawMode makes a terminal raw as cfmakeraw(3) does (output processing
+// off too) and puts back exactly what was there.
+func TestRawMode(t *testing.T) {
+	_, slave := testPty(t)
+	fd := int(slave.Fd())
+	before, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := rawMode(fd)
+	raw, _ := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if raw.Lflag&(unix.ECHO|unix.ICANON|unix.ISIG) != 0 || raw.Iflag&(unix.ICRNL|unix.IXON) != 0 || raw.Oflag&unix.OPOST != 0 {
+		t.Fatalf("rawMode left flags: %+v", raw)
+	}
+	if raw.Cflag&unix.CS8 != unix.CS8 || raw.Cc[unix.VMIN] != 1 {
+		t.Fatalf("rawMode: %+v", raw)
+	}
+	restore()
+	if after, _ := unix.IoctlGetTermios(fd, unix.TCGETS); *after != *before {
+		t.Fatalf("restored %+v, want %+v", after, before)
+	}
+}
+
+func TestOpenPty(t *testing.T) {
+	master, slave := testPty(t)
 	if _, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS); err != nil {
 		t.Fatalf("slave is not a terminal: %v", err)
 	}
