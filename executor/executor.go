@@ -56,6 +56,8 @@ type Executor struct {
 	// Secrets are RUN --mount=type=secret values by id. They reach only
 	// the sandbox: never a layer, the history, a key, the plan or a log.
 	Secrets map[string][]byte
+	// SSH are RUN --mount=type=ssh agent sockets by id (--ssh, bake ssh).
+	SSH map[string]string
 	// Snapshotter prepares RUN roots: "overlay" (also "") mounts an overlay
 	// of the parent's snapshots, "native" clones them (host.Native).
 	// Images and keys are the same with either.
@@ -91,7 +93,7 @@ func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, erro
 	if err := e.checkGrants(p); err != nil {
 		return nil, err
 	}
-	if err := p.CheckSecrets(e.Secrets); err != nil {
+	if err := errors.Join(p.CheckSecrets(e.Secrets), p.CheckSSH(e.SSH)); err != nil {
 		return nil, err
 	}
 	j := e.Store.BeginJournal()

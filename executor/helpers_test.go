@@ -36,6 +36,7 @@ type fixture struct {
 	limits  sandbox.Limits // each RUN's cgroup limits
 	unpack  int64          // Executor.MaxUnpack
 	secrets map[string][]byte
+	ssh     map[string]string // Executor.SSH
 	// snapshotter is Executor.Snapshotter: $STENCIL_SNAPSHOTTER, so that
 	// TestSuiteWithNativeSnapshotter can run every test over it.
 	snapshotter string
@@ -103,7 +104,7 @@ func (f *fixture) run(ctx context.Context, epoch *time.Time, targets ...planner.
 		return nil, err
 	}
 	f.rec.reset()
-	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack, Secrets: f.secrets,
+	ex := &Executor{Store: f.store, Progress: f.rec, Epoch: epoch, runner: f.runner, Limits: f.limits, MaxUnpack: f.unpack, Secrets: f.secrets, SSH: f.ssh,
 		Snapshotter: f.snapshotter}
 	return ex.Execute(ctx, p)
 }

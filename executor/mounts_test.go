@@ -75,19 +75,23 @@ func TestSecretReachesOnlyTheCommand(t *testing.T) {
 	}
 }
 
-// A missing required secret is one located error before anything runs.
+// A missing required secret or ssh agent is one located error before
+// anything runs.
 func TestMissingRequiredSecretLeavesStoreAlone(t *testing.T) {
-	f := newFixture(t)
-	before := storeFiles(t, f.store.Root())
-	_, err := f.tryBuild(nil, f.target("m", "FROM busybox:latest\nRUN touch /x\nRUN --mount=type=secret,id=nope,required true\n"))
-	if err == nil || !strings.Contains(err.Error(), ":3: ") || !strings.Contains(err.Error(), "secret nope is required") {
-		t.Fatalf("error %v; want a located missing-secret error", err)
-	}
-	if len(f.rec.ran()) != 0 {
-		t.Errorf("steps ran before the error: %q", f.rec.ran())
-	}
-	if after := storeFiles(t, f.store.Root()); !slices.Equal(before, after) {
-		t.Errorf("store changed:\n%q\n%q", before, after)
+	for mount, want := range map[string]string{"type=secret,id=nope,required": "secret nope is required",
+		"type=ssh,required": "ssh agent default is required"} {
+		f := newFixture(t)
+		before := storeFiles(t, f.store.Root())
+		_, err := f.tryBuild(nil, f.target("m", "FROM busybox:latest\nRUN touch /x\nRUN --mount="+mount+" true\n"))
+		if err == nil || !strings.Contains(err.Error(), ":3: ") || !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %v; want a located %q", err, want)
+		}
+		if len(f.rec.ran()) != 0 {
+			t.Errorf("steps ran before the error: %q", f.rec.ran())
+		}
+		if after := storeFiles(t, f.store.Root()); !slices.Equal(before, after) {
+			t.Errorf("store changed:\n%q\n%q", before, after)
+		}
 	}
 }
 

@@ -32,7 +32,7 @@ func (e *Executor) newBuild(j *cache.Journal) *build {
 }
 
 func (e *Executor) bodies(j *cache.Journal) *steps.Set {
-	o := steps.Options{Store: e.Store, Journal: j, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets, Snapshotter: e.Snapshotter, Isolation: e.Isolation}
+	o := steps.Options{Store: e.Store, Journal: j, Epoch: e.Epoch, Runner: e.sandboxRunner(), Secrets: e.Secrets, SSH: e.SSH, Snapshotter: e.Snapshotter, Isolation: e.Isolation}
 	if e.Snapshotter != steps.SnapshotNative && e.Isolation == "" { // containers run on overlays
 		o.FailedRun = e.keepFailed
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -15,17 +16,17 @@ import (
 // as BuildKit resolves them. A plan never holds a secret's value, only its
 // id; a cache mount's content is never part of any key.
 type Mount struct {
-	Type     string  `json:"type"`               // "cache", "tmpfs", "secret" or "bind"
+	Type     string  `json:"type"`               // "cache", "tmpfs", "secret", "bind" or "ssh"
 	Target   string  `json:"target,omitempty"`   // absolute path in the container; "" for an env-only secret
-	ID       string  `json:"id,omitempty"`       // cache or secret id
+	ID       string  `json:"id,omitempty"`       // cache, secret or ssh id
 	Sharing  string  `json:"sharing,omitempty"`  // cache: "shared", "private" or "locked"
 	From     string  `json:"from,omitempty"`     // bind: key of the source stage's last step or image base step
 	Source   string  `json:"source,omitempty"`   // cache, bind: a path inside the cache or the source
 	ReadOnly bool    `json:"readonly,omitempty"` // bind (default), cache
 	Size     int64   `json:"size,omitempty"`     // tmpfs: bytes; 0 means the kernel default
 	Env      string  `json:"env,omitempty"`      // secret: also (or only) this environment variable
-	Required bool    `json:"required,omitempty"` // secret: a missing value fails the build
-	Mode     *uint32 `json:"mode,omitempty"`     // cache: its root dir's mode; secret: the file's
+	Required bool    `json:"required,omitempty"` // secret, ssh: a missing value fails the build
+	Mode     *uint32 `json:"mode,omitempty"`     // cache: its root dir's mode; secret, ssh: the file's
 	UID      *uint32 `json:"uid,omitempty"`
 	GID      *uint32 `json:"gid,omitempty"`
 	// bind of the build context (no From): its directory and the files
@@ -41,6 +42,7 @@ const (
 	MountTmpfs  = "tmpfs"
 	MountSecret = "secret"
 	MountBind   = "bind"
+	MountSSH    = "ssh"
 )
 
 // mounts plans a RUN's --mount flags after expansion and returns them
@@ -67,6 +69,31 @@ func (s *stageState) mounts(c *instructions.RunCommand) ([]Mount, []string, erro
 	return ms, keys, nil
 }
 
+// sshMounts gives each ssh mount without a target BuildKit's default,
+// /run/buildkit/ssh_agent.<n> (n counting the RUN's ssh mounts), and
+// returns the environment entry BuildKit adds: SSH_AUTH_SOCK naming the
+// first one, unless env already sets it.
+func sshMounts(ms []Mount, env []string) string {
+	first := ""
+	n := 0
+	for i := range ms {
+		if ms[i].Type != MountSSH {
+			continue
+		}
+		if ms[i].Target == "" {
+			ms[i].Target = "/run/buildkit/ssh_agent." + strconv.Itoa(n)
+		}
+		if n == 0 {
+			first = ms[i].Target
+		}
+		n++
+	}
+	if first == "" || slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "SSH_AUTH_SOCK=") }) {
+		return ""
+	}
+	return "SSH_AUTH_SOCK=" + first
+}
+
 // mount resolves one mount by its type.
 func (s *stageState) mount(m *instructions.Mount) (Mount, error) {
 	pm := Mount{Type: string(m.Type), ReadOnly: m.ReadOnly, Mode: u32(m.Mode), UID: u32(m.UID), GID: u32(m.GID)}
@@ -81,6 +108,8 @@ func (s *stageState) mount(m *instructions.Mount) (Mount, error) {
 		err = secretMount(m, &pm)
 	case instructions.MountTypeBind:
 		err = s.bindMount(m, &pm)
+	case instructions.MountTypeSSH:
+		err = s.sshMount(m, &pm)
 	default:
 		err = fmt.Errorf("mount type %q is not supported", m.Type)
 	}
@@ -144,6 +173,22 @@ func (p *Plan) CheckSecrets(given map[string][]byte) error {
 	return nil
 }
 
+// CheckSSH refuses a plan whose RUN steps need an ssh agent that is not
+// in given, before any step runs, naming the first step that needs it.
+func (p *Plan) CheckSSH(given map[string]string) error {
+	for _, s := range p.Steps {
+		if s.Run == nil {
+			continue
+		}
+		for _, m := range s.Run.Mounts {
+			if _, ok := given[m.ID]; m.Type == MountSSH && m.Required && !ok {
+				return s.Locate(fmt.Errorf("ssh agent %s is required but was not given (--ssh %s[=SOCKET])", m.ID, m.ID))
+			}
+		}
+	}
+	return nil
+}
+
 // secretMount: the id is id=, else source=, else the target's base name;
 // the file goes to target, else /run/secrets/<id> unless env= is given.
 func secretMount(m *instructions.Mount, pm *Mount) error {
@@ -167,6 +212,24 @@ func secretMount(m *instructions.Mount, pm *Mount) error {
 		pm.Mode = ptr(uint32(0o400))
 	}
 	return nil
+}
+
+// sshMount: the id defaults to "default" and the socket's mode to 0600;
+// an empty target is given its default by sshMounts.
+func (s *stageState) sshMount(m *instructions.Mount, pm *Mount) error {
+	if m.Source != "" {
+		return errors.New("ssh does not support source")
+	}
+	pm.ID, pm.Required, pm.ReadOnly = cmpOr(m.CacheID, "default"), m.Required, false
+	if pm.Mode == nil {
+		pm.Mode = ptr(uint32(0o600))
+	}
+	if m.Target == "" {
+		return nil
+	}
+	var err error
+	pm.Target, err = s.mountTarget(m.Target)
+	return err
 }
 
 // bindMount reads from an earlier stage or an image (from=), else from

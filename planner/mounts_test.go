@@ -38,6 +38,8 @@ func TestMountsResolveAsBuildKit(t *testing.T) {
 		{"--mount=type=secret,id=tok", `[{"type":"secret","target":"/run/secrets/tok","id":"tok","readonly":true,"mode":256}]`},
 		{"--mount=type=secret,target=/etc/key,required", `[{"type":"secret","target":"/etc/key","id":"key","readonly":true,"required":true,"mode":256}]`},
 		{"--mount=type=secret,id=tok,env=TOKEN,uid=5", `[{"type":"secret","id":"tok","readonly":true,"env":"TOKEN","mode":256,"uid":5}]`},
+		{"--mount=type=ssh", `[{"type":"ssh","target":"/run/buildkit/ssh_agent.0","id":"default","mode":384}]`},
+		{"--mount=type=ssh,id=gh,target=agent,required,mode=0660,gid=3", `[{"type":"ssh","target":"/src/agent","id":"gh","required":true,"mode":432,"gid":3}]`},
 	}
 	for _, tt := range tests {
 		s := lastRun(t, "FROM alpine:3.20\nWORKDIR /src\nRUN "+tt.run+" true\n")
@@ -73,7 +75,7 @@ func TestDepsIncludeMountSources(t *testing.T) {
 func TestBadMountsAreLocated(t *testing.T) {
 	for _, run := range []string{
 		"--mount=type=nfs,target=/c", "--mount=type=cache,target=/c,id=../x", "--mount=type=cache,target=/c,id=/abs",
-		"--mount=type=cache,target=/c,source=../../etc", "--mount=type=cache,target=/", "--mount=type=ssh",
+		"--mount=type=cache,target=/c,source=../../etc", "--mount=type=cache,target=/", "--mount=type=ssh,source=x",
 		"--mount=type=bind,source=../x,target=/c", "--mount=type=bind,source=missing,target=/c",
 		"--mount=type=cache,target=/c,from=x", "--mount=type=tmpfs",
 	} {
@@ -93,5 +95,22 @@ func TestContextBindKeyFollowsFiles(t *testing.T) {
 	c := stepKey(t, src, nil, setFile("README.md", fakeFile{data: "changed"}), "RUN")
 	if a == b || a != c {
 		t.Fatalf("bind key: source change %v, unrelated change %v", a != b, a != c)
+	}
+}
+
+// SSH_AUTH_SOCK names a RUN's first ssh mount (BuildKit's llb.AddSSHSocket),
+// each mount without a target getting /run/buildkit/ssh_agent.<n>; an
+// ENV that sets it wins.
+func TestSSHMountsSetAuthSock(t *testing.T) {
+	s := lastRun(t, "FROM alpine:3.20\nRUN --mount=type=ssh,id=a --mount=type=ssh,id=b true\n")
+	if got := mountsJSON(t, s.Run.Mounts); !strings.Contains(got, `"/run/buildkit/ssh_agent.1","id":"b"`) {
+		t.Errorf("second ssh mount %s", got)
+	}
+	if !slices.Contains(s.Run.Env, "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0") {
+		t.Errorf("env %q lacks SSH_AUTH_SOCK", s.Run.Env)
+	}
+	s = lastRun(t, "FROM alpine:3.20\nENV SSH_AUTH_SOCK=/mine\nRUN --mount=type=ssh true\n")
+	if slices.Contains(s.Run.Env, "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0") {
+		t.Errorf("env %q overrides the image's SSH_AUTH_SOCK", s.Run.Env)
 	}
 }

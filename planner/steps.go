@@ -25,6 +25,9 @@ func (s *stageState) run(c *instructions.RunCommand) error {
 	if err != nil {
 		return err
 	}
+	if sock := sshMounts(mounts, env); sock != "" {
+		env = append(env, sock)
+	}
 	in := KeyInputs{Instruction: runText(c), Args: args, ExtraHosts: s.ts.spec.ExtraHosts, Mounts: mountKeys,
 		Ulimits: s.ts.spec.Ulimits, ShmSize: s.ts.spec.ShmSize}
 	if network != "default" {

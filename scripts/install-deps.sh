@@ -8,12 +8,12 @@
 # runc for the buildkitd that scripts/buildkitd.sh builds (remote-builder
 # tests), haproxy and openssl to run examples/remote's balancer and certs,
 # slirp4netns for RUN steps' private network, uidmap (newuidmap/newgidmap)
-# for rootless builds.
+# for rootless builds, openssh-client for ssh-agent (RUN --mount=type=ssh tests).
 # Extra package names on the command line are installed too (make bench
 # adds buildah, curl and bc).
 set -eu
 need=""
-for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl slirp4netns uidmap "$@"; do
+for pkg in busybox-static skopeo umoci docker-registry docker.io git runc haproxy openssl slirp4netns uidmap openssh-client "$@"; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0

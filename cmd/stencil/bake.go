@@ -81,11 +81,14 @@ func (o *bakeOptions) buildable(cfg *bake.Config, args []string) ([]planner.Targ
 		o.fileReproducible = v
 	}
 	o.hostNetwork = slices.Contains(o.allow, "network.host")
-	var secrets []string
+	var secrets, ssh []string
 	for _, t := range targets {
-		secrets = append(secrets, t.Secrets...)
+		secrets, ssh = append(secrets, t.Secrets...), append(ssh, t.SSH...)
 	}
 	if o.secrets, err = loadSecrets(secrets, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	if o.ssh, err = loadSSH(ssh, os.Getenv("SSH_AUTH_SOCK")); err != nil {
 		return nil, err
 	}
 	return specs, nil

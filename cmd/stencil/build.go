@@ -37,6 +37,7 @@ type buildOptions struct {
 	shmSize               string
 	allow                 []string
 	secretSpecs           []string
+	sshSpecs              []string
 	call                  string
 	check                 bool
 	contexts              []string
@@ -59,6 +60,7 @@ func (o *buildOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.shmSize, "shm-size", "", "size of /dev/shm in every RUN (128m; default 64m)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress; print the image ID on success")
 	fs.StringArrayVar(&o.secretSpecs, "secret", nil, "secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]")
+	fs.StringArrayVar(&o.sshSpecs, "ssh", nil, "ssh agent for RUN --mount=type=ssh: default|ID[=SOCKET] (default: $SSH_AUTH_SOCK)")
 	addCallFlags(fs, &o.call, &o.check)
 	fs.StringArrayVar(&o.contexts, "build-context", nil, "named context NAME=VALUE: docker-image://REF, oci-layout://DIR[:TAG], or a directory")
 }
@@ -100,6 +102,9 @@ func (o *buildOptions) Run(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if o.secrets, err = loadSecrets(o.secretSpecs, os.LookupEnv); err != nil {
+		return err
+	}
+	if o.ssh, err = loadSSH(o.sshSpecs, os.Getenv("SSH_AUTH_SOCK")); err != nil {
 		return err
 	}
 	if err := o.checkForeign(spec); err != nil {

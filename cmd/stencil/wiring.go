@@ -40,6 +40,8 @@ type buildFlags struct {
 	hostNetwork bool
 	// secrets are RUN --mount=type=secret values, read before the build.
 	secrets map[string][]byte
+	// ssh are RUN --mount=type=ssh agent sockets by id (--ssh, bake ssh).
+	ssh map[string]string
 	// choice is how local builds run here, made by the preflight.
 	choice host.Choice
 	// onError is --on-error: "discard" or "keep" (a failed RUN's state
@@ -179,7 +181,7 @@ func (b buildFlags) runLocal(ctx context.Context, store *cache.Store, plan *plan
 		disp.export(note)
 	}
 	ex := &executor.Executor{Store: store, Jobs: b.jobs, MaxUnpack: b.maxBytes, Epoch: epoch,
-		HostNetwork: b.hostNetwork, Secrets: b.secrets, Progress: disp, Snapshotter: b.choice.Snapshotter,
+		HostNetwork: b.hostNetwork, Secrets: b.secrets, SSH: b.ssh, Progress: disp, Snapshotter: b.choice.Snapshotter,
 		KeepFailed: b.onError == "keep", Isolation: isolation(b.choice)}
 	var err error
 	if ex.Steps, err = stepCache(ctx, from, regOpts, disp.notes()); err != nil {

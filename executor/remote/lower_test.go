@@ -258,3 +258,13 @@ func TestLowerSecretMounts(t *testing.T) {
 		t.Errorf("secret mounts lowered to\n%q\nwant\n%q", got, want)
 	}
 }
+
+// An ssh mount is refused on a builder, located, rather than dropped.
+func TestLowerRefusesSSHMount(t *testing.T) {
+	p := demoPlan()
+	p.Steps[5].Run.Mounts = []planner.Mount{{Type: planner.MountSSH, ID: "default", Target: "/run/buildkit/ssh_agent.0"}}
+	p.Steps[5].Location = planner.Location{File: "Dockerfile", Line: 7}
+	if _, err := Lower(p, fakeImages{}, nil, ""); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:7") || !strings.Contains(err.Error(), "type=ssh: ssh agents are not forwarded") {
+		t.Errorf("Lower = %v, want a located refusal", err)
+	}
+}

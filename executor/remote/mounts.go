@@ -11,6 +11,8 @@ import (
 // mounts lowers a RUN's --mount flags as BuildKit's Dockerfile frontend
 // does. A secret mount names its value by id only; the value reaches the
 // builder through the solve's session (Executor.Secrets), never the LLB.
+// Ssh agents are not forwarded to builders yet: an ssh mount is refused
+// rather than dropped.
 func (l *lowering) mounts(r *planner.Run) ([]llb.RunOption, error) {
 	var opts []llb.RunOption
 	for _, m := range r.Mounts {
@@ -46,6 +48,8 @@ func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
 			ro = llb.Readonly
 		}
 		return llb.AddMount(m.Target, src, llb.SourcePath(m.Source), ro), nil
+	case planner.MountSSH:
+		return nil, fmt.Errorf("ssh agents are not forwarded to a builder yet; build locally")
 	}
 	return nil, fmt.Errorf("not supported on a builder yet")
 }

@@ -56,6 +56,7 @@ type Options struct {
 	Epoch   *time.Time        // clamps layer mtimes; nil keeps them
 	Runner  Runner            // runs RUN steps; nil means sandbox.Run
 	Secrets map[string][]byte // secret mount values by id; never written to a layer
+	SSH     map[string]string // ssh mount agent sockets by id
 	// Snapshotter prepares RUN roots: SnapshotOverlay (also "") or
 	// SnapshotNative. Layers and keys do not depend on it.
 	Snapshotter string
@@ -79,7 +80,7 @@ func NewSet(c Options) *Set {
 	ls := layerStore{store: store, journal: j, epoch: c.Epoch}
 	return &Set{
 		Base: Base{store: store},
-		Run: &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, native: c.Snapshotter == SnapshotNative, failed: c.FailedRun,
+		Run: &Run{snaps: snaps, layers: ls, run: run, secrets: c.Secrets, ssh: c.SSH, native: c.Snapshotter == SnapshotNative, failed: c.FailedRun,
 			chroot: c.Isolation == IsolationChroot},
 		Copy:   &Copy{snaps: snaps, layers: ls},
 		Config: &Config{snaps: snaps, layers: ls},

@@ -52,6 +52,8 @@ func (r *Run) mount(ctx context.Context, run *planner.Run, in Input) (*mounted, 
 			err = r.secretMount(pm, m)
 		case planner.MountBind:
 			err = r.bindMount(ctx, pm, in, m)
+		case planner.MountSSH:
+			err = r.sshMount(pm, m)
 		default:
 			err = fmt.Errorf("mount type %q is not supported", pm.Type)
 		}
@@ -184,18 +186,31 @@ func (r *Run) secretMount(pm planner.Mount, m *mounted) error {
 }
 
 func (r *Run) secretFile(pm planner.Mount, val []byte, m *mounted) (string, error) {
-	dir, err := r.layers.store.TempDir("secret")
+	dir, err := r.privateDir("secret", m)
 	if err != nil {
-		return "", err
-	}
-	m.release = append(m.release, func() error { return forceremove.All(dir) })
-	if err := os.Chmod(dir, 0o711); err != nil {
 		return "", err
 	}
 	file := filepath.Join(dir, "secret")
 	if err := os.WriteFile(file, val, 0o600); err != nil {
 		return "", err
 	}
+	return file, own(file, pm, 0o400)
+}
+
+// privateDir is scratch space that only its owner may list, removed when
+// the mounts are released.
+func (r *Run) privateDir(prefix string, m *mounted) (string, error) {
+	dir, err := r.layers.store.TempDir(prefix)
+	if err != nil {
+		return "", err
+	}
+	m.release = append(m.release, func() error { return forceremove.All(dir) })
+	return dir, os.Chmod(dir, 0o711)
+}
+
+// own gives p the mount's uid and gid (root's by default) and its mode,
+// else dflt.
+func own(p string, pm planner.Mount, dflt fs.FileMode) error {
 	uid, gid := 0, 0
 	if pm.UID != nil {
 		uid = int(*pm.UID)
@@ -203,12 +218,11 @@ func (r *Run) secretFile(pm planner.Mount, val []byte, m *mounted) (string, erro
 	if pm.GID != nil {
 		gid = int(*pm.GID)
 	}
-	if err := os.Chown(file, uid, gid); err != nil {
-		return "", err
+	if err := os.Chown(p, uid, gid); err != nil {
+		return err
 	}
-	mode := fs.FileMode(0o400)
 	if pm.Mode != nil {
-		mode = fs.FileMode(*pm.Mode) & fs.ModePerm
+		dflt = fs.FileMode(*pm.Mode) & fs.ModePerm
 	}
-	return file, os.Chmod(file, mode)
+	return os.Chmod(p, dflt)
 }

@@ -27,7 +27,8 @@ type Run struct {
 	layers  layerStore
 	run     Runner
 	secrets map[string][]byte
-	native  bool // clone roots instead of mounting overlays (SnapshotNative)
+	ssh     map[string]string // agent sockets by ssh mount id
+	native  bool              // clone roots instead of mounting overlays (SnapshotNative)
 	failed  FailedRun
 	chroot  bool // isolate by chroot alone (IsolationChroot; implies native)
 }

@@ -166,7 +166,7 @@ func TestUnsupported(t *testing.T) {
 		{"", `platforms = ["linux/amd64"]`, false},
 		{"", `platforms = ["linux/amd64", "linux/arm64"]`, false},
 		{"platforms", `platforms = ["linux/amd64", "windows/amd64"]`, true},
-		{"ssh", `ssh = ["default"]`, true},
+		{"", `ssh = ["default"]`, false},
 		{"", `secret = ["id=a,src=b"]`, false},
 		{"", `cache-from = ["x"]`, false},
 		{"", `cache-to = ["type=local,dest=x"]`, false},
@@ -204,10 +204,11 @@ func TestUnsupported(t *testing.T) {
 func TestUnsupportedFirstAndFromSet(t *testing.T) {
 	tg := resolveOne(t, `target "a" {
   pull = true
-  ssh = ["default"]
+  attest = ["type=sbom"]
+  annotations = ["a=b"]
 }`, "a", nil)
-	if attr, _, _ := tg.Unsupported(); attr != "ssh" {
-		t.Errorf("first unsupported %q, want ssh (list order)", attr)
+	if attr, _, _ := tg.Unsupported(); attr != "attest" {
+		t.Errorf("first unsupported %q, want attest (list order)", attr)
 	}
 	tg = resolveOne(t, "\ntarget \"a\" {}\n", "a", nil, "a.platform=linux/arm64,windows/amd64")
 	attr, rng, ok := tg.Unsupported()
@@ -218,14 +219,14 @@ func TestUnsupportedFirstAndFromSet(t *testing.T) {
 
 func TestUnsupportedInherited(t *testing.T) {
 	tg := resolveOne(t, `target "base" {
-  ssh = ["default"]
+  attest = ["type=sbom"]
 }
 target "a" {
   inherits = ["base"]
 }`, "a", nil)
 	attr, rng, ok := tg.Unsupported()
-	if !ok || attr != "ssh" || rng.Start.Line != 2 {
-		t.Errorf("got %q %v %s; want ssh at line 2 (the parent's attribute)", attr, ok, rng)
+	if !ok || attr != "attest" || rng.Start.Line != 2 {
+		t.Errorf("got %q %v %s; want attest at line 2 (the parent's attribute)", attr, ok, rng)
 	}
 }
 

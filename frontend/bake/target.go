@@ -61,7 +61,7 @@ type Group struct {
 }
 
 // unsupported lists, in order, the attributes Stencil cannot honour yet.
-var unsupported = []string{"platforms", "ssh",
+var unsupported = []string{"platforms",
 	"contexts", "attest", "call", "entitlements",
 	"annotations", "resources", "policy"}
 
