@@ -25,7 +25,7 @@ func (s *stageState) instruction(c instructions.Command) error {
 	case *instructions.CopyCommand:
 		return s.copy(copySpec{sd: c.SourcesAndDest, from: c.From, chown: c.Chown, chmod: c.Chmod, exclude: c.ExcludePatterns, parents: c.Parents, link: c.Link})
 	case *instructions.AddCommand:
-		return s.copy(copySpec{add: true, sd: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, exclude: c.ExcludePatterns, link: c.Link, checksum: c.Checksum})
+		return s.copy(copySpec{add: true, sd: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, exclude: c.ExcludePatterns, link: c.Link, checksum: c.Checksum, keepGitDir: c.KeepGitDir})
 	case *instructions.ArgCommand:
 		return s.args.declare(c, s.ts.spec.Args, s.ts.global, s.expand)
 	case *instructions.EnvCommand:

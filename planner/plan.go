@@ -168,6 +168,7 @@ type Copy struct {
 	Files    []CopyFile   `json:"files,omitempty"`    // context sources resolved at plan time
 	Inline   []InlineFile `json:"inline,omitempty"`   // heredoc sources, after Files
 	URLs     []URLFile    `json:"urls,omitempty"`     // ADD of http(s) URLs, fetched at plan time
+	Git      []GitSource  `json:"git,omitempty"`      // ADD of git repositories, fetched at plan time
 }
 
 // CopyFile is one context file a COPY/ADD reads, resolved and digested.

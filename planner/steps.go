@@ -112,6 +112,7 @@ type copySpec struct {
 	exclude            []string // --exclude patterns, as written (never expanded)
 	checksum           string   // ADD --checksum
 	parents, link      bool
+	keepGitDir         *bool // ADD --keep-git-dir
 }
 
 // copy plans a COPY or ADD from the context, a stage or an image.
@@ -143,6 +144,9 @@ func (s *stageState) copy(cs copySpec) error {
 		return err
 	}
 	if cp.Sources, err = s.fetchURLs(cp, checksum, &fetched); err != nil {
+		return err
+	}
+	if cp.Sources, err = s.fetchGit(cp, cs.keepGitDir, checksum, cp.Sources, &fetched); err != nil {
 		return err
 	}
 	if err := s.copyFrom(cp, &in, words[3]); err != nil {

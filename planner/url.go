@@ -54,11 +54,14 @@ func (s *stageState) fetchURLs(cp *Copy, checksum string, in *KeyInputs) ([]stri
 	var local []string
 	var urls []string
 	for _, src := range cp.Sources {
-		if cp.Add && isHTTP(src) {
+		if cp.Add && isHTTP(src) && !IsGit(src) {
 			urls = append(urls, src)
 		} else {
 			local = append(local, src)
 		}
+	}
+	if checksum != "" && len(cp.Sources) == 1 && IsGit(cp.Sources[0]) {
+		return local, nil // a commit: checked by fetchGit
 	}
 	if checksum != "" && (len(urls) != 1 || len(cp.Sources) != 1) {
 		return nil, errors.New("--checksum needs exactly one source, an HTTP(S) URL")

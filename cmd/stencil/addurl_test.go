@@ -72,14 +72,23 @@ func TestAddURLBadInput(t *testing.T) {
 	srv := urlServer(t)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	p := newProject(t, ".")
-	before := storeListing(t, p.root)
-	for _, c := range []struct{ add, want string }{
+	addFailsCleanly(t, []addCase{
 		{closed.URL + "/x /x", "connection refused"},
 		{srv.URL + "/nothing /x", "404 Not Found"},
 		{srv.URL + "/loop /x", "redirects"},
 		{"--checksum=sha256:" + strings.Repeat("0", 64) + " " + srv.URL + "/files/app.conf /x", "checksum mismatch"},
-	} {
+	})
+}
+
+// addCase is an ADD's arguments and what its one error line must hold.
+type addCase struct{ add, want string }
+
+// addFailsCleanly builds "ADD c.add" for each case: each fails in one line
+// located at Dockerfile:2 holding c.want, and the store stays as it was.
+func addFailsCleanly(t *testing.T, cases []addCase) {
+	p := newProject(t, ".")
+	before := storeListing(t, p.root)
+	for _, c := range cases {
 		p.write("Dockerfile", "FROM scratch\nADD "+c.add+"\n")
 		_, errOut, code := p.stencil("build", "--progress=quiet", "-t", "bad", ".")
 		line := strings.TrimSpace(errOut)

@@ -38,8 +38,13 @@ func (l *lowering) copy(s *planner.Step, parent llb.State) (llb.State, error) {
 		st := llb.HTTP(u.URL, llb.Filename(u.Name), llb.Checksum(digest.Digest(u.Digest)))
 		fa = withCopy(fa, st, "/"+u.Name, dest, &uinfo)
 	}
+	for _, g := range c.Git { // checked out again by the builder, at the commit
+		ginfo := *info
+		ginfo.AttemptUnpack = false
+		fa = withCopy(fa, gitState(g), "/"+g.Subdir, dest, &ginfo)
+	}
 	for _, p := range c.Sources {
-		if isURL(c, p) {
+		if isURL(c, p) || slices.ContainsFunc(c.Git, func(g planner.GitSource) bool { return g.URL == p }) {
 			continue
 		}
 		from, pinfo := p, info
@@ -83,6 +88,21 @@ func copyInfo(c *planner.Copy) (*llb.CopyInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// gitState is a git source pinned to the commit the planner resolved.
+func gitState(g planner.GitSource) llb.State {
+	opts := []llb.GitOption{llb.GitRef(g.Ref), llb.GitChecksum(g.Commit)}
+	if g.KeepGitDir {
+		opts = append(opts, llb.KeepGitDir())
+	}
+	if !g.Submodules {
+		opts = append(opts, llb.GitSkipSubmodules())
+	}
+	if g.MTime != "" {
+		opts = append(opts, llb.GitMTime(g.MTime))
+	}
+	return llb.Git(g.Remote, "", opts...)
 }
 
 // isURL reports whether source p of c is one of its fetched URLs.
@@ -198,7 +218,7 @@ func localName(c *planner.Copy) string {
 func followPaths(sources []string) []string {
 	var out []string
 	for _, s := range sources {
-		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || planner.IsGit(s) {
 			continue // an ADD URL: not from the context
 		}
 		p := path.Clean("/" + strings.Replace(s, "/./", "/", 1))[1:]

@@ -60,7 +60,13 @@ func (c *Copy) Layer(ctx context.Context, s *planner.Step, in Input) (*cache.Lay
 	if err != nil {
 		return nil, err
 	}
-	entries = append(append(entries, more...), inlineEntries(s.Copy, own)...)
+	cl := &cleanups{}
+	defer cl.run()
+	trees, err := c.gitEntries(s.Copy, own, cl)
+	if err != nil {
+		return nil, err
+	}
+	entries = append(append(append(entries, more...), trees...), inlineEntries(s.Copy, own)...)
 	if entries, err = own.place(image, destDir(s.Copy), entries); err != nil {
 		return nil, err
 	}
@@ -95,6 +101,31 @@ func (c *Copy) urlEntries(cp *planner.Copy, own owner) ([]layer.Entry, error) {
 		e := layer.Entry{Dest: u.Dest, Mode: 0o600, Size: u.Size, ModTime: u.ModTime,
 			Open: func() (io.ReadCloser, error) { return c.layers.store.OpenBlob(h) }}
 		es = append(es, own.apply(e, u.Name))
+	}
+	return es, nil
+}
+
+// gitEntries are ADD's git trees, unpacked from their store blobs into
+// the destination directory.
+func (c *Copy) gitEntries(cp *planner.Copy, own owner, cl *cleanups) ([]layer.Entry, error) {
+	var es []layer.Entry
+	for _, g := range cp.Git {
+		h, err := v1.NewHash(g.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("fetched %s: %w", g.URL, err)
+		}
+		dir, err := unpackArchive(c.layers.store, c.layers.maxUnpack, func() (io.ReadCloser, error) { return c.layers.store.OpenBlob(h) })
+		if err != nil {
+			return nil, fmt.Errorf("fetched %s: %w", g.URL, err)
+		}
+		cl.add(func() { removeAll(dir) })
+		tree, err := treeEntries(dir, destDir(cp), cl)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range tree {
+			es = append(es, own.apply(e, g.URL))
+		}
 	}
 	return es, nil
 }

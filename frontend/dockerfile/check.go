@@ -55,8 +55,6 @@ func checkCopy(c *instructions.CopyCommand) error {
 
 func checkAdd(c *instructions.AddCommand) error {
 	switch {
-	case c.KeepGitDir != nil:
-		return errors.New("ADD --keep-git-dir is not supported")
 	case c.Unpack != nil:
 		return errors.New("ADD --unpack is not supported")
 	}
@@ -66,18 +64,15 @@ func checkAdd(c *instructions.AddCommand) error {
 	return nil
 }
 
-// CheckSources refuses remote sources but ADD's http(s) URLs: ADD of a git
-// repository is not supported yet, and COPY of a URL is an error (as in
-// BuildKit). Parse
+// CheckSources refuses COPY of a URL or git repository, an error in
+// BuildKit too; ADD fetches them. Parse
 // checks the words as written; the planner checks them again after
 // expansion, so a quoted URL or one held in an ARG is refused the same way.
 func CheckSources(add bool, srcs []string) error {
 	for _, src := range srcs {
 		switch {
 		case !IsURL(src):
-		case add && (strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")):
-		case add:
-			return fmt.Errorf("%s: git sources are not supported", src)
+		case add: // fetched by the planner: http(s) files and git repositories
 		default:
 			return fmt.Errorf("%s: source can't be a URL for COPY", src)
 		}

@@ -85,8 +85,6 @@ func TestParseErrors(t *testing.T) {
 		{"FROM a\nRUN --network=bogus true\n", `Dockerfile.prod:2: invalid network mode "bogus"`},
 		{"FROM a\nRUN --frob true\n", "Dockerfile.prod:2: unknown flag: --frob"},
 		{"FROM a\nADD --unpack x /b\n", "Dockerfile.prod:2: ADD --unpack is not supported"},
-		{"FROM a\nADD --keep-git-dir x /b\n", "Dockerfile.prod:2: ADD --keep-git-dir is not supported"},
-		{"FROM a\nADD git@example.com:a/b.git /b\n", "Dockerfile.prod:2: ADD git@example.com:a/b.git: git sources are not supported"},
 		{"# syntax=example.com/other:1\nFROM a\n", "Dockerfile.prod:1: # syntax=example.com/other:1: only the docker/dockerfile frontend is supported"},
 		{"FROM a\nCOPY https://example.com/f /b\n", "Dockerfile.prod:2: COPY https://example.com/f: source can't be a URL for COPY"},
 		{"FROM --platform=linux/arm64 a\n", "Dockerfile.prod:1: FROM --platform=linux/arm64: only linux/amd64 is supported"},
