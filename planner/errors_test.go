@@ -44,6 +44,8 @@ func TestBuildErrors(t *testing.T) {
 			want: "plan target prod: Dockerfile.prod:3: ADD: https://example.com/a/b.git?frob=1: unexpected query \"frob\""},
 		{name: "ADD git URL in quotes", src: "FROM alpine:3.20\nADD \"git@example.com:a/b.git#-x\" /x\n",
 			want: "plan target prod: Dockerfile.prod:2: ADD: git@example.com:a/b.git#-x: invalid git reference"},
+		{name: "ADD git subdir outside the repository", src: "FROM alpine:3.20\nADD https://example.com/a/b.git?subdir=../x /x\n",
+			want: "plan target prod: Dockerfile.prod:2: ADD: https://example.com/a/b.git?subdir=../x: subdir must stay inside the repository"},
 		{name: "COPY git URL in an ARG", src: "FROM alpine:3.20\nARG U=git@example.com:a/b.git\nCOPY ${U} /x\n",
 			want: "plan target prod: Dockerfile.prod:3: COPY: git@example.com:a/b.git: source can't be a URL for COPY"},
 		{name: "bad expansion", src: "FROM alpine:3.20\nENV A=${B:?unset}\n",

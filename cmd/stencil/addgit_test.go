@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"net/http/cgi"
 	"net/http/httptest"
 	"os"
@@ -8,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/stencilbuild/stencil/internal/testenv"
 )
@@ -84,15 +89,35 @@ func TestAddGitAsBuildKit(t *testing.T) {
 }
 
 // TestAddGitKeepGitDir: --keep-git-dir keeps .git, at the commit, and
-// without it there is none.
+// without it there is none; ?mtime=commit gives files the commit's time.
 func TestAddGitKeepGitDir(t *testing.T) {
 	base := gitServer(t)
 	p := newProject(t, ".")
-	p.write("Dockerfile", "FROM scratch\nADD --keep-git-dir "+base+"/repo.git#v1 /k\nADD "+base+"/repo.git#v1 /n\n")
+	p.write("Dockerfile", "FROM scratch\nADD --keep-git-dir "+base+"/repo.git#v1 /k\nADD "+base+"/repo.git#v1 /n\n"+
+		"ADD "+base+"/repo.git?ref=v1&mtime=commit /m\n")
 	p.must("build", "--progress=quiet", "-t", "keep", ".")
 	got := strings.Join(testenv.Listing(t, p.image("keep")), "\n")
 	if !strings.Contains(got, "k/.git/HEAD") || strings.Contains(got, "n/.git") {
 		t.Errorf("want k/.git and no n/.git:\n%s", got)
+	}
+	if mt := modTime(t, p.image("keep"), "m/README"); !mt.Equal(time.Date(2024, 10, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("m/README: mtime %v, want the commit's 2024-10-01T10:00:00Z", mt)
+	}
+}
+
+// modTime is name's modification time in img's merged filesystem.
+func modTime(t *testing.T, img v1.Image, name string) time.Time {
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s not in the image: %v", name, err)
+		}
+		if strings.TrimPrefix(h.Name, "/") == name {
+			return h.ModTime.UTC()
+		}
 	}
 }
 
