@@ -32,7 +32,7 @@ func (e *env) buildRemote(ctx context.Context, store *cache.Store, bk *client.Cl
 	epoch, note := b.epoch(ctx, specs)
 	ex := &remote.Executor{Client: bk, Store: store, Progress: e.stderr, ProgressMode: b.progress,
 		Epoch: epoch, Insecure: reg.IsInsecure, CacheFrom: from, CacheTo: to,
-		Load: b.load || b.quiet, Secrets: b.secrets}
+		Load: b.load || b.quiet, Secrets: b.secrets, SSH: b.ssh}
 	if note != "" {
 		ex.Notes = []string{note}
 	}

@@ -259,12 +259,25 @@ func TestLowerSecretMounts(t *testing.T) {
 	}
 }
 
-// An ssh mount is refused on a builder, located, rather than dropped.
-func TestLowerRefusesSSHMount(t *testing.T) {
+// An ssh mount lowers as dispatchSSH makes it: id, target, owner, mode,
+// optional unless required.
+func TestLowerSSHMount(t *testing.T) {
 	p := demoPlan()
-	p.Steps[5].Run.Mounts = []planner.Mount{{Type: planner.MountSSH, ID: "default", Target: "/run/buildkit/ssh_agent.0"}}
-	p.Steps[5].Location = planner.Location{File: "Dockerfile", Line: 7}
-	if _, err := Lower(p, fakeImages{}, nil, ""); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:7") || !strings.Contains(err.Error(), "type=ssh: ssh agents are not forwarded") {
-		t.Errorf("Lower = %v, want a located refusal", err)
+	uid, mode := uint32(7), uint32(0o640)
+	p.Steps[5].Run.Mounts = []planner.Mount{{Type: planner.MountSSH, ID: "gh", Target: "/run/buildkit/ssh_agent.0", UID: &uid, Mode: &mode, Required: true}}
+	low, err := Lower(p, fakeImages{}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range ops(t, low.Targets[1].State) {
+		for _, m := range op.GetExec().GetMounts() {
+			if o := m.SSHOpt; m.MountType == pb.MountType_SSH {
+				got = append(got, fmt.Sprintf("%s id=%s uid=%d gid=%d mode=%o optional=%v", m.Dest, o.ID, o.Uid, o.Gid, o.Mode, o.Optional))
+			}
+		}
+	}
+	if want := []string{"/run/buildkit/ssh_agent.0 id=gh uid=7 gid=0 mode=640 optional=false"}; !slices.Equal(got, want) {
+		t.Errorf("ssh mounts lowered to %q, want %q", got, want)
 	}
 }

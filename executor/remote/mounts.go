@@ -11,8 +11,7 @@ import (
 // mounts lowers a RUN's --mount flags as BuildKit's Dockerfile frontend
 // does. A secret mount names its value by id only; the value reaches the
 // builder through the solve's session (Executor.Secrets), never the LLB.
-// Ssh agents are not forwarded to builders yet: an ssh mount is refused
-// rather than dropped.
+// An ssh mount likewise names its agent by id (Executor.SSH).
 func (l *lowering) mounts(r *planner.Run) ([]llb.RunOption, error) {
 	var opts []llb.RunOption
 	for _, m := range r.Mounts {
@@ -49,7 +48,7 @@ func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
 		}
 		return llb.AddMount(m.Target, src, llb.SourcePath(m.Source), ro), nil
 	case planner.MountSSH:
-		return nil, fmt.Errorf("ssh agents are not forwarded to a builder yet; build locally")
+		return sshMount(m), nil
 	}
 	return nil, fmt.Errorf("not supported on a builder yet")
 }
@@ -104,4 +103,25 @@ func sharing(s string) llb.CacheMountSharingMode {
 		return llb.CacheMountLocked
 	}
 	return llb.CacheMountShared
+}
+
+// sshMount is llb.AddSSHSocket as dockerfile2llb's dispatchSSH makes it:
+// the socket's owner and mode (0600 root by default) and optional unless
+// required.
+func sshMount(m planner.Mount) llb.RunOption {
+	mode, uid, gid := 0o600, 0, 0
+	if m.Mode != nil {
+		mode = int(*m.Mode)
+	}
+	if m.UID != nil {
+		uid = int(*m.UID)
+	}
+	if m.GID != nil {
+		gid = int(*m.GID)
+	}
+	opts := []llb.SSHOption{llb.SSHID(m.ID), llb.SSHSocketOpt(m.Target, uid, gid, mode)}
+	if !m.Required {
+		opts = append(opts, llb.SSHOptional)
+	}
+	return llb.AddSSHSocket(opts...)
 }

@@ -16,6 +16,7 @@ import (
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stencilbuild/stencil/cache"
@@ -45,6 +46,9 @@ type Executor struct {
 	// Secrets are RUN --mount=type=secret values by id, served to the
 	// builder through each solve's session; they never enter the LLB.
 	Secrets map[string][]byte
+	// SSH are RUN --mount=type=ssh agent sockets by id, forwarded to the
+	// builder through each solve's session.
+	SSH map[string]string
 	// Notes are lines the progress display shows before the solves, as
 	// finished vertices (where the epoch came from).
 	Notes []string
@@ -65,7 +69,7 @@ type Result struct {
 // stages they share are solved once) and delivers each target's outputs.
 // Nothing is written locally unless every target succeeded.
 func (e *Executor) Execute(ctx context.Context, p *planner.Plan) ([]Result, error) {
-	if err := p.CheckSecrets(e.Secrets); err != nil {
+	if err := errors.Join(p.CheckSecrets(e.Secrets), p.CheckSSH(e.SSH)); err != nil {
 		return nil, err
 	}
 	in, err := e.openInputs(ctx, contextDirs(p))
@@ -107,7 +111,10 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, outs []*delivery)
 	for i, t := range low.Targets {
 		ch := prog.channel()
 		g.Go(func() error {
-			opt := e.solveOpt(outs[i], low.Entitlements)
+			opt, err := e.solveOpt(outs[i], low.Entitlements)
+			if err != nil {
+				return err
+			}
 			opt.CacheImports, opt.CacheExports = e.CacheFrom[t.Name], e.CacheTo[t.Name]
 			r, err := e.solve(gctx, t, opt, ch)
 			if err != nil && t.Name != "" {
@@ -127,9 +134,9 @@ func (e *Executor) solveAll(ctx context.Context, low *Lowered, outs []*delivery)
 // solveOpt is one target's solve: its exports and the secrets provider
 // (its other inputs come from the shared inputs session). Secrets go on
 // the solve's own session because BuildKit looks them up among the
-// sessions of the jobs that run the step.
-func (e *Executor) solveOpt(d *delivery, entitlements []string) client.SolveOpt {
-	return client.SolveOpt{
+// sessions of the jobs that run the step; so do ssh agents.
+func (e *Executor) solveOpt(d *delivery, entitlements []string) (client.SolveOpt, error) {
+	opt := client.SolveOpt{
 		Exports: d.exports,
 		Session: []session.Attachable{secretsprovider.FromMap(e.Secrets)},
 		// never nil: the client copies cache attributes into it
@@ -137,6 +144,16 @@ func (e *Executor) solveOpt(d *delivery, entitlements []string) client.SolveOpt 
 		// network=host RUN steps need the entitlement; the builder must grant it too
 		AllowedEntitlements: entitlements,
 	}
+	if len(e.SSH) == 0 {
+		return opt, nil
+	}
+	var confs []sshprovider.AgentConfig
+	for id, sock := range e.SSH {
+		confs = append(confs, sshprovider.AgentConfig{ID: id, Paths: []string{sock}})
+	}
+	agents, err := sshprovider.NewSSHAgentProvider(confs)
+	opt.Session = append(opt.Session, agents)
+	return opt, err
 }
 
 // solve builds one target through the gateway, so its image gets the
