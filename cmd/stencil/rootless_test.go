@@ -56,7 +56,9 @@ func TestRootlessBuildMatchesRoot(t *testing.T) {
 	}
 	asUser := func(args ...string) string {
 		env := []string{"HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "data")}
-		return runStencil(t, proj, append([]string{"runuser", "-u", rootlessUser, "--", "env"}, env...), bin, args...)
+		// -u STENCIL_ROOT: make test exports root's store, which the
+		// user's default ($XDG_DATA_HOME/stencil) must replace.
+		return runStencil(t, proj, append([]string{"runuser", "-u", rootlessUser, "--", "env", "-u", "STENCIL_ROOT"}, env...), bin, args...)
 	}
 	asRoot := func(args ...string) string {
 		return runStencil(t, proj, []string{"env", "STENCIL_ROOT=" + filepath.Join(dir, "root-store")}, bin, args...)
