@@ -2,6 +2,8 @@ package remote
 
 import (
 	"fmt"
+	"os"
+	"path"
 
 	"github.com/moby/buildkit/client/llb"
 
@@ -34,7 +36,8 @@ func (l *lowering) mount(m planner.Mount) (llb.RunOption, error) {
 		if err != nil {
 			return nil, err
 		}
-		return llb.AddMount(m.Target, src, llb.AsPersistentCacheDir(m.ID, sharing(m.Sharing)), llb.SourcePath("/"+m.Source)), nil
+		src, sub := cacheRoot(m, src)
+		return llb.AddMount(m.Target, src, llb.AsPersistentCacheDir(m.ID, sharing(m.Sharing)), llb.SourcePath(sub)), nil
 	case planner.MountSecret:
 		return secretMount(m), nil
 	case planner.MountBind:
@@ -92,6 +95,23 @@ func (l *lowering) mountSource(m planner.Mount) (llb.State, error) {
 		return l.locals.state(c), nil
 	}
 	return llb.Scratch(), nil
+}
+
+// cacheRoot is what a cache mount starts from and the path in it that is
+// mounted. As in BuildKit's Dockerfile frontend, uid=, gid= or mode=
+// without source= make a new cache start as a directory with that owner
+// and mode (default 0:0 0755), made by a file op over src.
+func cacheRoot(m planner.Mount, src llb.State) (llb.State, string) {
+	sub := path.Join("/", m.Source)
+	if sub != "/" || m.UID == nil && m.GID == nil && m.Mode == nil {
+		return src, sub
+	}
+	mode := os.FileMode(0o755)
+	if m.Mode != nil {
+		mode = os.FileMode(*m.Mode)
+	}
+	mkdir := llb.Mkdir("/cache", mode, llb.WithUIDGID(intOr(m.UID), intOr(m.GID)))
+	return src.File(mkdir, llb.WithCustomName("[internal] setting cache mount permissions")), "/cache"
 }
 
 // sharing is a cache mount's sharing mode.
