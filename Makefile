@@ -24,8 +24,8 @@ demo: deps build
 	SOURCE_DATE_EPOCH=1700000000 $(BIN) import bin/busybox-rootfs.tar.gz busybox:latest
 	$(BIN) bake --progress=plain
 	$(BIN) images
-	$(BIN) run myapp_debug
-	$(BIN) run myapp_prod
+	$(BIN) run --rm myapp_debug
+	$(BIN) run --rm myapp_prod
 
 test: deps go-check
 	./scripts/buildkitd.sh >/dev/null || echo "make: building buildkitd failed; the remote-builder tests will be skipped" >&2
