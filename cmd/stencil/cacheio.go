@@ -18,6 +18,7 @@ import (
 	"github.com/stencilbuild/stencil/cache"
 	"github.com/stencilbuild/stencil/executor"
 	"github.com/stencilbuild/stencil/internal/atomicfile"
+	"github.com/stencilbuild/stencil/internal/ociimage"
 	"github.com/stencilbuild/stencil/planner"
 )
 
@@ -35,22 +36,14 @@ func (c cacheSpec) read(ctx context.Context, opts []remote.Option) (v1.Image, er
 
 // readLayout opens the last image of an OCI layout.
 func readLayout(dir string) (v1.Image, error) {
-	p, err := layout.FromPath(dir)
+	p, ms, err := ociimage.LayoutManifests(dir)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return nil, err
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
-	if len(m.Manifests) == 0 {
+	if len(ms) == 0 {
 		return nil, fmt.Errorf("%s lists no image: %w", dir, fs.ErrNotExist)
 	}
-	return p.Image(m.Manifests[len(m.Manifests)-1].Digest)
+	return p.Image(ms[len(ms)-1].Digest)
 }
 
 // write stores an exported step cache where c names.

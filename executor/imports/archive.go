@@ -13,8 +13,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/stencilbuild/stencil/internal/ociimage"
 )
 
 // Loaded is one image read from an archive, with the names it carried
@@ -148,20 +149,12 @@ func writeMember(root *os.Root, name string, r io.Reader) error {
 // readLayout reads the images an OCI layout's index lists, named by
 // their io.containerd.image.name or a full ref.name annotation.
 func readLayout(dir string) ([]Loaded, error) {
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return nil, err
-	}
-	m, err := idx.IndexManifest()
+	p, ms, err := ociimage.LayoutManifests(dir)
 	if err != nil {
 		return nil, err
 	}
 	var out []Loaded
-	for _, d := range m.Manifests {
+	for _, d := range ms {
 		if !d.MediaType.IsImage() {
 			return nil, fmt.Errorf("index entry %s is a %s; only images can be loaded", d.Digest, d.MediaType)
 		}

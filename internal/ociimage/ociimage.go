@@ -8,6 +8,7 @@ package ociimage
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -45,4 +46,23 @@ func EditConfig(img v1.Image, edit func(*v1.ConfigFile)) (v1.Image, error) {
 	cf = cf.DeepCopy()
 	edit(cf)
 	return mutate.ConfigFile(img, cf)
+}
+
+// LayoutManifests opens the OCI image layout in dir and returns it with the
+// descriptors its index.json lists, in order: the one way Stencil reads a
+// layout's entries (cache imports, stencil load).
+func LayoutManifests(dir string) (layout.Path, []v1.Descriptor, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return "", nil, err
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return "", nil, err
+	}
+	return p, m.Manifests, nil
 }
