@@ -2,17 +2,13 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // enterArg marks this binary re-executed by Enter inside a sandbox.
@@ -92,19 +88,11 @@ func isEnter() bool {
 
 // runEnter reads the spec and execs the command; it returns only on error.
 func runEnter(conn *os.File) error {
-	data, err := io.ReadAll(conn)
+	cs, err := readSpec(conn)
 	if err != nil {
-		return fmt.Errorf("read sandbox spec: %w", err)
+		return err
 	}
-	var cs childSpec
-	if err := json.Unmarshal(data, &cs); err != nil {
-		return fmt.Errorf("decode sandbox spec: %w", err)
-	}
-	root := "/proc/" + strconv.Itoa(cs.Join) + "/root"
-	if err := unix.Chroot(root); err != nil {
-		return fmt.Errorf("enter sandbox root: %w", err)
-	}
-	if err := unix.Chdir("/"); err != nil {
+	if err := chrootInto("/proc/" + strconv.Itoa(cs.Join) + "/root"); err != nil {
 		return fmt.Errorf("enter sandbox root: %w", err)
 	}
 	return execCommand(&cs, conn)

@@ -149,20 +149,34 @@ type StartError struct {
 
 func (e *StartError) Error() string { return e.Msg }
 
-// runInit reads the spec and runs it; it returns only on error.
-func runInit(conn *os.File) error {
-	// Read to EOF (the parent shuts its side down): unread bytes would
-	// turn the close at exec into a connection reset for the parent.
+// readSpec reads the child spec the parent sends. It reads to EOF (the
+// parent shuts its side down): unread bytes would turn the close at exec
+// into a connection reset for the parent.
+func readSpec(conn *os.File) (childSpec, error) {
+	var cs childSpec
 	data, err := io.ReadAll(conn)
 	if err != nil {
-		return fmt.Errorf("read sandbox spec: %w", err)
+		return cs, fmt.Errorf("read sandbox spec: %w", err)
 	}
-	var cs childSpec
 	if err := json.Unmarshal(data, &cs); err != nil {
-		return fmt.Errorf("decode sandbox spec: %w", err)
+		return cs, fmt.Errorf("decode sandbox spec: %w", err)
+	}
+	return cs, nil
+}
+
+// chrootInto makes root this process's root and working directory.
+func chrootInto(root string) error {
+	return check("chroot", errors.Join(unix.Chroot(root), unix.Chdir("/")))
+}
+
+// runInit reads the spec and runs it; it returns only on error.
+func runInit(conn *os.File) error {
+	cs, err := readSpec(conn)
+	if err != nil {
+		return err
 	}
 	if cs.Chroot {
-		if err := check("chroot", errors.Join(unix.Chroot(cs.Root), unix.Chdir("/"))); err != nil {
+		if err := chrootInto(cs.Root); err != nil {
 			return err
 		}
 		return execCommand(&cs, conn)
