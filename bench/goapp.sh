@@ -16,6 +16,7 @@ set -euo pipefail
 RUNS=${RUNS:-3}
 RUNS_COLD=${RUNS_COLD:-1}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$repo/bench/peers.sh"
 work=$(mktemp -d /tmp/stencil-goapp.XXXXXX)
 out=${OUT:-$repo/bench/RESULTS.md}
 stencil=$work/stencil
@@ -74,23 +75,8 @@ stencil_noop() { project; stencil_build; }
 stencil_edit() { stencil_noop; edit; }
 
 setup_buildkit() {
-	reg=127.0.0.1:$((20000 + RANDOM % 20000))
-	mkdir -p "$work/registry"
-	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-		"$work/registry/data" "$reg" >"$work/registry/config.yml"
-	docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
-	registry_pid=$!
-	for _ in $(seq 100); do curl -sf "http://$reg/v2/" >/dev/null && break; sleep 0.1; done
-	skopeo copy --quiet --dest-tls-verify=false "oci-archive:$work/busybox.oci.tar" "docker://$reg/library/busybox:latest"
-	skopeo copy --quiet --dest-tls-verify=false "oci-archive:$work/golang.oci.tar" "docker://$reg/library/golang:bench"
-	bin=$("$repo/scripts/buildkitd.sh")
-	buildctl="$bin/buildctl --addr unix://$work/bk.sock"
-	printf '[registry."%s"]\n  http = true\n' "$reg" >"$work/buildkitd.toml"
-	"$bin/buildkitd" --root "$work/bkroot" --addr "unix://$work/bk.sock" --config "$work/buildkitd.toml" \
-		--oci-worker=true --containerd-worker=false --oci-worker-binary "$(command -v runc)" \
-		--oci-worker-net=host --oci-worker-gc=false >"$work/buildkitd.log" 2>&1 &
-	bk_pid=$!
-	for _ in $(seq 100); do $buildctl debug workers >/dev/null 2>&1 && break; sleep 0.2; done
+	start_registry "$work/busybox.oci.tar=library/busybox:latest" "$work/golang.oci.tar=library/golang:bench"
+	start_buildkitd
 }
 buildkit_build() {
 	$buildctl build --progress=plain --frontend dockerfile.v0 --local "context=$work/proj" --local "dockerfile=$work/proj" \
