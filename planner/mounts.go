@@ -160,29 +160,38 @@ func cmpOr(s, dflt string) string {
 // CheckSecrets refuses a plan whose RUN steps need a secret that is not
 // in given, before any step runs, naming the first step that needs it.
 func (p *Plan) CheckSecrets(given map[string][]byte) error {
-	for _, s := range p.Steps {
-		if s.Run == nil {
-			continue
+	return p.checkRequired(MountSecret, func(id string) error {
+		if _, ok := given[id]; ok {
+			return nil
 		}
-		for _, m := range s.Run.Mounts {
-			if _, ok := given[m.ID]; m.Type == MountSecret && m.Required && !ok {
-				return s.Locate(fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE|env=VAR)", m.ID, m.ID))
-			}
-		}
-	}
-	return nil
+		return fmt.Errorf("secret %s is required but was not given (--secret id=%s,src=FILE|env=VAR)", id, id)
+	})
 }
 
 // CheckSSH refuses a plan whose RUN steps need an ssh agent that is not
 // in given, before any step runs, naming the first step that needs it.
 func (p *Plan) CheckSSH(given map[string]string) error {
+	return p.checkRequired(MountSSH, func(id string) error {
+		if _, ok := given[id]; ok {
+			return nil
+		}
+		return fmt.Errorf("ssh agent %s is required but was not given (--ssh %s[=SOCKET])", id, id)
+	})
+}
+
+// checkRequired applies missing to the id of every required mount of type
+// typ, and returns the first error it gives, located at its step.
+func (p *Plan) checkRequired(typ string, missing func(id string) error) error {
 	for _, s := range p.Steps {
 		if s.Run == nil {
 			continue
 		}
 		for _, m := range s.Run.Mounts {
-			if _, ok := given[m.ID]; m.Type == MountSSH && m.Required && !ok {
-				return s.Locate(fmt.Errorf("ssh agent %s is required but was not given (--ssh %s[=SOCKET])", m.ID, m.ID))
+			if m.Type != typ || !m.Required {
+				continue
+			}
+			if err := missing(m.ID); err != nil {
+				return s.Locate(err)
 			}
 		}
 	}
